@@ -1,0 +1,54 @@
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Connection } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { PrismaClient } from '../prisma/generated/client.js';
+import type { MailCatcher } from '../mail/catcher.js';
+import { authenticate } from './auth.js';
+import { openApiDocument } from './openapi.js';
+import { problemHandler, requireJsonBody, routeNotFound } from './problem.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { healthRoutes } from './routes/health.js';
+import { listingRoutes } from './routes/listings.js';
+import type { Services } from './services/index.js';
+
+export interface AppDeps {
+  services: Services;
+  prisma: PrismaClient;
+  temporal: Connection;
+  log: Logger;
+  publicBaseUrl: string;
+  /** The built-in mail catcher, when the system runs on embedded defaults. */
+  mailCatcher?: MailCatcher | undefined;
+}
+
+/** Larger bodies are refused with 413 before they are parsed. */
+export const BODY_LIMIT = '64kb';
+
+export function createApp({ services, prisma, temporal, log, publicBaseUrl, mailCatcher }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(pinoHttp({ logger: log, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+
+  app.use(healthRoutes(prisma, temporal));
+  app.use(dashboardRoutes({ prisma, mailCatcher }));
+
+  const api = express.Router();
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument(publicBaseUrl));
+  });
+  api.use(requireJsonBody, express.json({ limit: BODY_LIMIT, strict: true }));
+  api.use(authenticate(services.apiKeys));
+  api.use('/api-keys', apiKeyRoutes(services.apiKeys));
+  api.use('/catalog', catalogRoutes(services.catalogs));
+  api.use('/listings', listingRoutes(services.listings));
+  api.use(routeNotFound);
+  app.use('/api', api);
+
+  app.use(routeNotFound);
+  app.use(problemHandler(log));
+  return app;
+}

@@ -1,0 +1,60 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { PrismaClient } from '../prisma/generated/client.js';
+import type { MailCatcher } from '../mail/catcher.js';
+import { createApp } from './app.js';
+import { createServices } from './services/index.js';
+
+export interface ApiServerOptions {
+  prisma: PrismaClient;
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+  port: number;
+  host?: string;
+  publicBaseUrl?: string;
+  log: Logger;
+  mailCatcher?: MailCatcher | undefined;
+}
+
+export interface RunningApi {
+  url: string;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+/** Connects to Temporal, wires the services and listens. */
+export async function startApiServer(options: ApiServerOptions): Promise<RunningApi> {
+  const connection = await Connection.connect({ address: options.temporalAddress });
+  const temporalClient = new Client({ connection, namespace: options.namespace });
+  const services = createServices({ prisma: options.prisma, temporalClient, taskQueue: options.taskQueue });
+  const host = options.host ?? '127.0.0.1';
+  const app = createApp({
+    services,
+    prisma: options.prisma,
+    temporal: connection,
+    log: options.log,
+    // A relative server URL is valid OpenAPI and right behind any proxy.
+    publicBaseUrl: options.publicBaseUrl ?? '/',
+    mailCatcher: options.mailCatcher,
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(options.port, host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+  });
+  // Slow clients cannot hold connections open forever.
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 30_000;
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  return {
+    url,
+    server,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await connection.close();
+    },
+  };
+}

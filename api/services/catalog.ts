@@ -1,0 +1,54 @@
+import { parseCatalog, type Catalog } from '../../domain/catalog.js';
+import type { PrismaClient } from '../../prisma/generated/client.js';
+import { HttpProblem } from '../problem.js';
+
+/** The catalog as stored: versions are immutable, so each is parsed once. */
+export function createCatalogService(prisma: PrismaClient) {
+  const parsed = new Map<number, Catalog>();
+  return {
+    async current(): Promise<{ version: number; catalog: Catalog }> {
+      const latest = await prisma.catalogVersion.findFirst({ orderBy: { version: 'desc' }, select: { version: true } });
+      if (!latest) throw new HttpProblem(503, 'Catalog not loaded', 'No measures catalog has been loaded yet.');
+      return { version: latest.version, catalog: await this.version(latest.version) };
+    },
+
+    async version(version: number): Promise<Catalog> {
+      const cached = parsed.get(version);
+      if (cached) return cached;
+      const row = await prisma.catalogVersion.findUniqueOrThrow({ where: { version } });
+      const catalog = parseCatalog(row.data);
+      parsed.set(version, catalog);
+      return catalog;
+    },
+
+    /** GET /api/catalog: the current measures with the departments' live addresses. */
+    async view() {
+      const { version, catalog } = await this.current();
+      const departments = await prisma.department.findMany({ orderBy: { code: 'asc' } });
+      return {
+        version,
+        categories: catalog.categories.map((c) => ({ code: c.code, nameZh: c.name_zh, nameEn: c.name_en })),
+        measures: catalog.measures.map((m) => ({
+          code: m.code,
+          category: m.category,
+          nameZh: m.name_zh,
+          nameEn: m.name_en,
+          appliesTo: m.applies_to,
+          departments: m.departments,
+        })),
+        departments: departments.map((d) => ({
+          code: d.code,
+          name: d.nameZh,
+          nameEn: d.nameEn,
+          role: d.role,
+          contactEmail: d.contactEmail,
+          supervisorEmail: d.supervisorEmail,
+          locale: d.locale,
+        })),
+        coordinatingOffice: catalog.coordinatingOffice,
+      };
+    },
+  };
+}
+
+export type CatalogService = ReturnType<typeof createCatalogService>;

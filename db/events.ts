@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { Prisma } from '../prisma/generated/client.js';
+
+/**
+ * The audit trail. Events are only ever appended; each carries the hash of the
+ * one before it in the same listing, so changing or removing a stored event
+ * breaks every hash after it.
+ */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface NewEvent {
+  /** Deterministic id (e.g. `<taskId>:acknowledged`), so a retried write appends nothing. */
+  id: string;
+  at: Date;
+  type: string;
+  actor: string;
+  taskId?: string | null;
+  data?: Record<string, unknown>;
+}
+
+export interface StoredEvent {
+  id: string;
+  listingId: string;
+  at: Date;
+  type: string;
+  actor: string;
+  taskId: string | null;
+  data: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+export function eventHash(prevHash: string, event: Omit<StoredEvent, 'prevHash' | 'hash'>): string {
+  const body = canonicalize({
+    id: event.id,
+    listingId: event.listingId,
+    at: event.at.toISOString(),
+    type: event.type,
+    actor: event.actor,
+    taskId: event.taskId,
+    data: event.data ?? {},
+  });
+  return createHash('sha256').update(prevHash).update('\n').update(body ?? '').digest('hex');
+}
+
+/** Appends events to a listing's chain inside the caller's transaction. */
+export async function appendEvents(tx: Prisma.TransactionClient, listingId: string, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  // Writers of one listing's chain take turns; other listings are not blocked.
+  await tx.$queryRaw`SELECT id FROM "Listing" WHERE id = ${listingId}::uuid FOR UPDATE`;
+  const known = new Set(
+    (await tx.event.findMany({ where: { id: { in: events.map((e) => e.id) } }, select: { id: true } })).map((e) => e.id),
+  );
+  const last = await tx.event.findFirst({ where: { listingId }, orderBy: { seq: 'desc' }, select: { hash: true } });
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  const rows = [];
+  for (const event of events) {
+    if (known.has(event.id)) continue;
+    const stored = {
+      id: event.id,
+      listingId,
+      at: new Date(event.at.getTime()),
+      type: event.type,
+      actor: event.actor,
+      taskId: event.taskId ?? null,
+      data: (event.data ?? {}) as Prisma.InputJsonObject,
+    };
+    const hash = eventHash(prevHash, stored);
+    rows.push({ ...stored, prevHash, hash });
+    prevHash = hash;
+  }
+  if (rows.length > 0) await tx.event.createMany({ data: rows });
+}
+
+/** Checks a listing's events, oldest first: the index of the first broken link, or null when intact. */
+export function findBrokenLink(events: StoredEvent[]): number | null {
+  let prevHash = GENESIS_HASH;
+  for (const [index, event] of events.entries()) {
+    if (event.prevHash !== prevHash || eventHash(prevHash, event) !== event.hash) return index;
+    prevHash = event.hash;
+  }
+  return null;
+}

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { addWorkingDays, subtractWorkingDays } from './calendar.js';
+import { requireValidDate } from './china-time.js';
+
+// Deadlines are legal duties counted in working days ("2bd"); ISO-8601 durations ("PT5S") run on the wall
+// clock so demos and tests need not wait for days.
+
+export type Duration = { kind: 'working-days'; days: number } | { kind: 'wall-clock'; ms: number };
+
+const WORKING_DAYS = /^(\d+)bd$/;
+// Weeks, days and time parts only: years and months have no fixed length. `T` must be followed by a part.
+const ISO_DURATION = /^P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/;
+const MS = { week: 604_800_000, day: 86_400_000, hour: 3_600_000, minute: 60_000, second: 1_000 } as const;
+
+/** The parsed duration, or why the text is not one. */
+function readDuration(text: string): Duration | string {
+  if (typeof text !== 'string') return 'must be a string';
+  const workingDays = WORKING_DAYS.exec(text);
+  if (workingDays) return { kind: 'working-days', days: Number(workingDays[1]) };
+  const iso = ISO_DURATION.exec(text);
+  if (iso) {
+    const [weeks, days, hours, minutes] = iso.slice(1, 5).map((part) => Number(part ?? 0)) as number[];
+    const seconds = Number((iso[5] ?? '0').replace(',', '.'));
+    const ms = weeks! * MS.week + days! * MS.day + hours! * MS.hour + minutes! * MS.minute + seconds * MS.second;
+    return { kind: 'wall-clock', ms: Math.round(ms) };
+  }
+  if (/^P\d*Y|^P(?:\d+Y)?\d+M/.test(text)) {
+    return `"${text}" uses years or months, which have no fixed length: use days ("P30D") or working days ("20bd")`;
+  }
+  return `"${text}" is not a duration: write working days as "2bd" or an ISO-8601 duration such as "PT5S", "P1D" or "PT1H30M"`;
+}
+
+export function parseDuration(text: string): Duration {
+  const result = readDuration(text);
+  if (typeof result === 'string') throw new RangeError(result);
+  return result;
+}
+
+function isZero(duration: Duration): boolean {
+  return duration.kind === 'working-days' ? duration.days === 0 : duration.ms === 0;
+}
+
+/** Working days end at 17:00 China time on a working day; wall-clock durations end exactly. */
+export function addDuration(from: Date, duration: Duration | string): Date {
+  const parsed = typeof duration === 'string' ? parseDuration(duration) : duration;
+  if (parsed.kind === 'working-days') return addWorkingDays(from, parsed.days);
+  return new Date(requireValidDate(from).getTime() + parsed.ms);
+}
+
+export function subtractDuration(at: Date, duration: Duration | string): Date {
+  const parsed = typeof duration === 'string' ? parseDuration(duration) : duration;
+  if (parsed.kind === 'working-days') return subtractWorkingDays(at, parsed.days);
+  return new Date(requireValidDate(at).getTime() - parsed.ms);
+}
+
+const durationSchema = (options: { deadline: boolean }) =>
+  z.string().superRefine((text, ctx) => {
+    const result = readDuration(text);
+    if (typeof result === 'string') ctx.addIssue({ code: 'custom', message: result });
+    else if (options.deadline && isZero(result)) {
+      ctx.addIssue({ code: 'custom', message: 'a deadline must fall after dispatch, so it cannot be zero' });
+    }
+  });
+
+export const TASK_PHASES = ['impose', 'lift'] as const;
+export type TaskPhase = (typeof TASK_PHASES)[number];
+
+export const ESCALATION_TARGETS = ['department-supervisor', 'coordinating-office'] as const;
+export type EscalationTarget = (typeof ESCALATION_TARGETS)[number];
+
+/** The built-in policy, as documented in API.md. */
+const DEFAULT_POLICY = {
+  impose: { acknowledge: '2bd', complete: '5bd' },
+  lift: { acknowledge: '1bd', complete: '3bd' },
+  escalation: [
+    { after: 'PT0S', notify: 'department-supervisor' },
+    { after: '2bd', notify: 'coordinating-office' },
+  ],
+  reminderBefore: '1bd',
+} as const;
+
+// Omitted fields take the default's value; unknown ones are rejected, as they are most likely misspellings.
+const phaseSchema = (defaults: { acknowledge: string; complete: string }) =>
+  z
+    .strictObject({
+      acknowledge: durationSchema({ deadline: true }).default(defaults.acknowledge),
+      complete: durationSchema({ deadline: true }).default(defaults.complete),
+    })
+    .default(() => ({ ...defaults }));
+
+export const policySchema = z.strictObject({
+  impose: phaseSchema(DEFAULT_POLICY.impose),
+  lift: phaseSchema(DEFAULT_POLICY.lift),
+  escalation: z
+    .array(z.strictObject({ after: durationSchema({ deadline: false }), notify: z.enum(ESCALATION_TARGETS) }))
+    .default(() => DEFAULT_POLICY.escalation.map((step) => ({ ...step }))),
+  reminderBefore: durationSchema({ deadline: false }).default(DEFAULT_POLICY.reminderBefore),
+});
+
+export type Policy = z.infer<typeof policySchema>;
+export type PolicyInput = z.input<typeof policySchema>;
+
+/** Validates a policy file's content; the error names each offending field. */
+export function parsePolicy(json: unknown): Policy {
+  const result = policySchema.safeParse(json);
+  if (!result.success) throw new Error(`invalid policy:\n${z.prettifyError(result.error)}`);
+  return result.data;
+}
+
+export const defaultPolicy: Policy = parsePolicy(DEFAULT_POLICY);
+
+export interface ScheduledEscalation {
+  /** 1 for the first step; equals the task's escalation level once the step is taken. */
+  level: number;
+  at: Date;
+  notify: EscalationTarget;
+}
+
+export interface TaskSchedule {
+  acknowledgeDueAt: Date;
+  completeDueAt: Date;
+  acknowledgeReminderAt: Date | null;
+  completeReminderAt: Date | null;
+  escalations: { acknowledge: ScheduledEscalation[]; complete: ScheduledEscalation[] };
+}
+
+/**
+ * Every instant a task's lifecycle waits for. Deadlines count from dispatch; each escalation step counts
+ * from the missed deadline. A reminder that would fall at or before dispatch, or not before its deadline
+ * (a zero `reminderBefore`), is null: there is no time left to remind.
+ */
+export function taskSchedule(policy: Policy, phase: TaskPhase, dispatchedAt: Date): TaskSchedule {
+  requireValidDate(dispatchedAt);
+  const deadlines = policy[phase];
+  const acknowledgeDueAt = addDuration(dispatchedAt, deadlines.acknowledge);
+  const completeDueAt = addDuration(dispatchedAt, deadlines.complete);
+
+  const reminderFor = (dueAt: Date): Date | null => {
+    const at = subtractDuration(dueAt, policy.reminderBefore);
+    return at.getTime() > dispatchedAt.getTime() && at.getTime() < dueAt.getTime() ? at : null;
+  };
+  const escalationsAfter = (dueAt: Date): ScheduledEscalation[] =>
+    policy.escalation.map((step, index) => ({
+      level: index + 1,
+      at: addDuration(dueAt, step.after),
+      notify: step.notify,
+    }));
+
+  return {
+    acknowledgeDueAt,
+    completeDueAt,
+    acknowledgeReminderAt: reminderFor(acknowledgeDueAt),
+    completeReminderAt: reminderFor(completeDueAt),
+    escalations: { acknowledge: escalationsAfter(acknowledgeDueAt), complete: escalationsAfter(completeDueAt) },
+  };
+}

@@ -1,0 +1,92 @@
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import type { Policy } from '../domain/policy.js';
+import type { PrismaClient } from '../prisma/generated/client.js';
+import type { MailCatcher } from '../mail/catcher.js';
+import { createMailTransport } from '../mail/transport.js';
+import { startApiServer, type RunningApi } from '../api/server.js';
+import { createSanctionWorker } from '../worker/create-worker.js';
+
+export interface SystemParts {
+  prisma: PrismaClient;
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+  smtpUrl: string;
+  mailFrom: string;
+  publicBaseUrl: string;
+  ackTokenSecret: string;
+  policy: Policy;
+  log: Logger;
+  port: number;
+  host?: string;
+  mailCatcher?: MailCatcher | undefined;
+  workflowBundle?: WorkflowBundleWithSourceMap;
+  runWorker?: boolean;
+  runApi?: boolean;
+}
+
+export interface RunningSystem {
+  api: RunningApi | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * The worker and the API over parts that already run (database, Temporal,
+ * SMTP). Production runs them as separate processes; the embedded launcher
+ * and the tests run both here.
+ */
+export async function startSystem(parts: SystemParts): Promise<RunningSystem> {
+  const stops: (() => Promise<void>)[] = [];
+  let workerRun: Promise<void> | null = null;
+
+  if (parts.runWorker !== false) {
+    const mail = createMailTransport(parts.smtpUrl);
+    const { worker, connection } = await createSanctionWorker({
+      address: parts.temporalAddress,
+      namespace: parts.namespace,
+      taskQueue: parts.taskQueue,
+      activityDeps: {
+        prisma: parts.prisma,
+        mail,
+        mailFrom: parts.mailFrom,
+        publicBaseUrl: parts.publicBaseUrl,
+        ackTokenSecret: parts.ackTokenSecret,
+        policy: parts.policy,
+        log: parts.log.child({ component: 'worker' }),
+      },
+      ...(parts.workflowBundle ? { workflowBundle: parts.workflowBundle } : {}),
+    });
+    workerRun = worker.run();
+    stops.push(async () => {
+      // Shutdown lets running activities finish; what does not finish is retried elsewhere.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerRun;
+      await connection.close();
+      mail.close();
+    });
+  }
+
+  let api: RunningApi | null = null;
+  if (parts.runApi !== false) {
+    api = await startApiServer({
+      prisma: parts.prisma,
+      temporalAddress: parts.temporalAddress,
+      namespace: parts.namespace,
+      taskQueue: parts.taskQueue,
+      port: parts.port,
+      ...(parts.host ? { host: parts.host } : {}),
+      publicBaseUrl: parts.publicBaseUrl,
+      log: parts.log.child({ component: 'api' }),
+      mailCatcher: parts.mailCatcher,
+    });
+    stops.push(() => api!.stop());
+  }
+
+  return {
+    api,
+    async stop() {
+      for (const stop of stops.reverse()) await stop();
+    },
+  };
+}
