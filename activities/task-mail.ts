@@ -67,7 +67,7 @@ export function createTaskMailActivities(deps: ActivityDeps) {
   const { prisma, mail, log, now = () => new Date() } = deps;
   return {
     async sendTaskMail({ taskId, type }: { taskId: string; type: NoticeType }): Promise<{ messageId: string }> {
-      const id = `${taskId}:${type}`;
+      const id = `${taskId}.${type}`;
       const messageId = `<${id}@${mailDomain(deps.mailFrom)}>`;
       const already = await prisma.notification.findUnique({ where: { id } });
       if (already?.sentAt) return { messageId };

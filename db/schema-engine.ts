@@ -31,12 +31,38 @@ function loadSchemaEngine(): Promise<typeof glue.SchemaEngine> {
     const require = createRequire(import.meta.url);
     const gluePath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
     const bytes = await readFile(path.join(path.dirname(gluePath), 'schema_engine_bg.wasm'));
-    const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': glue });
+    const imports: Record<string, unknown> = { ...glue };
+    for (const name of Object.keys(imports).filter((key) => key.startsWith('__wbg_setTimeout_'))) {
+      imports[name] = trackedSetTimeout;
+    }
+    const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': imports });
     glue.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     return glue.SchemaEngine;
   })();
   return engineClass;
+}
+
+// The engine arms timeouts (around ten seconds) that it never clears, and
+// each one would keep the process alive after the work is done. They are
+// cleared once no engine is left that could be waiting on one.
+const pendingTimers = new Set<NodeJS.Timeout>();
+let openEngines = 0;
+
+function trackedSetTimeout(callback: () => void, ms: number): NodeJS.Timeout {
+  const timer = setTimeout(() => {
+    pendingTimers.delete(timer);
+    callback();
+  }, ms >>> 0);
+  pendingTimers.add(timer);
+  return timer;
+}
+
+function engineClosed(): void {
+  openEngines -= 1;
+  if (openEngines > 0) return;
+  for (const timer of pendingTimers) clearTimeout(timer);
+  pendingTimers.clear();
 }
 
 export interface SchemaEngineOptions {
@@ -63,12 +89,17 @@ export async function withSchemaEngine<T>(
     connectToShadowDb: async () => remember(opened, await factory.connectToShadowDb()),
   };
   const log = options.log ?? (() => {});
-  const engine = await Engine.new({ datamodels: undefined }, log, bindMigrationAwareSqlAdapterFactory(tracking));
+  openEngines += 1;
   try {
-    return await work(engine);
+    const engine = await Engine.new({ datamodels: undefined }, log, bindMigrationAwareSqlAdapterFactory(tracking));
+    try {
+      return await work(engine);
+    } finally {
+      engine.free();
+    }
   } finally {
-    engine.free();
     await Promise.allSettled(opened.map((adapter) => adapter.dispose()));
+    engineClosed();
   }
 }
 

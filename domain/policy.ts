@@ -19,9 +19,9 @@ function readDuration(text: string): Duration | string {
   if (workingDays) return { kind: 'working-days', days: Number(workingDays[1]) };
   const iso = ISO_DURATION.exec(text);
   if (iso) {
-    const [weeks, days, hours, minutes] = iso.slice(1, 5).map((part) => Number(part ?? 0)) as number[];
+    const [weeks = 0, days = 0, hours = 0, minutes = 0] = iso.slice(1, 5).map((part) => Number(part ?? 0));
     const seconds = Number((iso[5] ?? '0').replace(',', '.'));
-    const ms = weeks! * MS.week + days! * MS.day + hours! * MS.hour + minutes! * MS.minute + seconds * MS.second;
+    const ms = weeks * MS.week + days * MS.day + hours * MS.hour + minutes * MS.minute + seconds * MS.second;
     return { kind: 'wall-clock', ms: Math.round(ms) };
   }
   if (/^P\d*Y|^P(?:\d+Y)?\d+M/.test(text)) {

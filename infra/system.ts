@@ -1,4 +1,4 @@
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { Policy } from '../domain/policy.js';
 import type { PrismaClient } from '../prisma/generated/client.js';
@@ -21,7 +21,7 @@ export interface SystemParts {
   port: number;
   host?: string;
   mailCatcher?: MailCatcher | undefined;
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  workflowBundle?: WorkflowBundleOption;
   runWorker?: boolean;
   runApi?: boolean;
 }

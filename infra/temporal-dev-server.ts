@@ -78,7 +78,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
       return await startOnce(options, logFile);
     } catch (error) {
       if (attempt >= attempts || !(error instanceof PortInUseError)) throw error;
-      options.log(`Temporal dev server: a port was taken, retrying with other ports`);
+      options.log('Temporal dev server: a port was taken meanwhile, retrying with other ports');
     }
   }
 }
@@ -86,8 +86,13 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
 class PortInUseError extends Error {}
 
 async function startOnce(options: TemporalDevServerOptions, logFile: string): Promise<TemporalDevServer> {
+  // A server already listening on the port would answer the readiness probe
+  // in place of ours, so an occupied port is refused up front.
   const port = options.port ?? (await freePort());
+  await assertPortFree(port, 'port');
   const uiPort = options.headless ? undefined : (options.uiPort ?? (await freePort()));
+  if (uiPort !== undefined) await assertPortFree(uiPort, 'uiPort');
+
   const args = ['server', 'start-dev', '--ip', loopback, '--port', String(port), '--namespace', options.namespace];
   args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
   if (options.dbFilename) args.push('--db-filename', path.resolve(options.dbFilename));
@@ -118,23 +123,26 @@ async function startOnce(options: TemporalDevServerOptions, logFile: string): Pr
     await terminate(child, exit);
   });
 
-  const where = options.dbFilename ? `file ${path.resolve(options.dbFilename)}` : 'in memory';
-  options.log(`Temporal dev server starting on ${address} (${where}), log: ${logFile}`);
+  const dbFile = options.dbFilename ? path.resolve(options.dbFilename) : undefined;
+  options.log(`Temporal dev server starting on ${address} (${dbFile ? `file ${dbFile}` : 'in memory'}), log: ${logFile}`);
   const started = performance.now();
+  const target = { address, namespace: options.namespace, exit, timeoutMs: options.readyTimeoutMs ?? 60_000 };
   try {
-    await waitUntilReady({ address, namespace: options.namespace, exit, timeoutMs: options.readyTimeoutMs ?? 60_000 }, async (connection) => {
-      if (options.searchAttributes) await ensureSearchAttributes(connection, options.namespace, options.searchAttributes);
+    await waitUntilReady(target, async (connection) => {
+      if (options.searchAttributes) {
+        await ensureSearchAttributes(connection, options.namespace, options.searchAttributes);
+      }
     });
   } catch (error) {
     await stop();
     const tail = await logTail(logFile, logOffset);
-    if (/address already in use/i.test(tail)) throw new PortInUseError(`port in use:\n${tail}`);
-    const hint = options.dbFilename
-      ? `\nA file-backed dev server that was not stopped cleanly, or a file written by another CLI version, ` +
-        `can fail to come up; delete ${path.resolve(options.dbFilename)} (its workflows are lost) or use another file.`
-      : '';
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Temporal dev server did not become ready: ${reason}${hint}\nLast lines of ${logFile}:\n${tail}`);
+    const hint = dbFile
+      ? `\nA file-backed dev server that was not stopped cleanly, or a file written by another CLI version, ` +
+        `can fail to come up; delete ${dbFile} (its workflows are lost) or use another file.`
+      : '';
+    const message = `Temporal dev server did not become ready: ${reason}${hint}\nLast lines of ${logFile}:\n${tail}`;
+    throw /address already in use/i.test(tail) ? new PortInUseError(message) : new Error(message);
   }
   const startupMs = Math.round(performance.now() - started);
   const uiUrl = uiPort === undefined ? undefined : `http://${loopback}:${uiPort}`;
@@ -272,6 +280,21 @@ function tcpProbe(address: string): Promise<void> {
       resolve();
     });
     socket.once('error', reject);
+  });
+}
+
+function assertPortFree(port: number, option: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`Temporal dev server: ${option} ${port} on ${loopback} is already in use`)
+          : error,
+      ),
+    );
+    server.listen(port, loopback, () => server.close(() => resolve()));
   });
 }
 

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -10,7 +10,7 @@ export interface SanctionWorkerOptions {
   taskQueue: string;
   activityDeps: ActivityDeps;
   /** A prebuilt bundle saves the few seconds of bundling at each start (tests, benchmarks). */
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  workflowBundle?: WorkflowBundleOption;
 }
 
 /** A worker serving the sanction workflow and its activities on one task queue. */

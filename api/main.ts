@@ -1,0 +1,36 @@
+// The API as its own process (production): it needs a database server and a
+// Temporal cluster. `npm start` runs everything instead.
+import { createPrismaClient } from '../db/client.js';
+import { loadConfig } from '../infra/config.js';
+import { createLogger } from '../infra/logger.js';
+import { requireSettings } from '../infra/require-settings.js';
+import { startApiServer } from './server.js';
+import { createApiKeyService } from './services/api-keys.js';
+
+const config = loadConfig();
+const log = createLogger(config.LOG_LEVEL, 'api');
+const { DATABASE_URL, TEMPORAL_ADDRESS } = requireSettings(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS']);
+
+const database = createPrismaClient({ url: DATABASE_URL });
+const admin = await createApiKeyService(database.prisma).ensureBootstrapAdmin(config.ADMIN_API_KEY);
+if (admin.generated) process.stdout.write(`Admin API key (generated; set ADMIN_API_KEY to keep one): ${admin.key}\n`);
+
+const api = await startApiServer({
+  prisma: database.prisma,
+  temporalAddress: TEMPORAL_ADDRESS,
+  namespace: config.TEMPORAL_NAMESPACE,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  port: config.PORT,
+  host: process.env.HOST ?? '0.0.0.0',
+  publicBaseUrl: config.publicBaseUrl,
+  log,
+});
+log.info({ url: api.url }, 'api listening');
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, async () => {
+    await api.stop();
+    await database.close();
+    process.exit(0);
+  });
+}

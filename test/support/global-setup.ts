@@ -1,0 +1,44 @@
+// Starts what every integration test shares: a real Temporal dev server
+// (unless TEMPORAL_ADDRESS points at one) and the workflow bundle. Each test
+// file creates its own PostgreSQL database and SMTP server.
+import type { TestProject } from 'vitest/node';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { ensureTemporalCli } from '../../infra/temporal-cli.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../../infra/temporal-dev-server.js';
+import { SEARCH_ATTRIBUTES } from '../../api/services/workflow-gateway.js';
+import { workflowsPath } from '../../worker/create-worker.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    workflowBundleCode: string;
+  }
+}
+
+let devServer: TemporalDevServer | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  const log = (message: string) => process.stderr.write(`[test setup] ${message}\n`);
+  let address = process.env.TEMPORAL_ADDRESS;
+  if (!address) {
+    const cliPath = await ensureTemporalCli({ log });
+    devServer = await startTemporalDevServer({
+      cliPath,
+      headless: true,
+      namespace: 'default',
+      searchAttributes: SEARCH_ATTRIBUTES,
+      log,
+    });
+    address = devServer.address;
+  }
+  const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  project.provide('temporalAddress', address);
+  project.provide('workflowBundleCode', bundle.code);
+}
+
+export async function teardown(): Promise<void> {
+  await devServer?.stop();
+}
+
+const noop = () => {};
+const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: (message: string) => process.stderr.write(`${message}\n`), log: noop };

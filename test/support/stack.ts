@@ -1,0 +1,97 @@
+// The real stack for one test file: its own PostgreSQL database, its own SMTP
+// server, and a worker + API on their own task queue against the shared
+// Temporal dev server.
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { defaultCatalog } from '../../domain/catalog.js';
+import { defaultPolicy, type Policy } from '../../domain/policy.js';
+import { createPrismaClient } from '../../db/client.js';
+import { loadCatalog } from '../../db/seed-catalog.js';
+import { createTestDatabase } from '../../db/test-database.js';
+import { createLogger } from '../../infra/logger.js';
+import { startSystem } from '../../infra/system.js';
+import { MailCatcher } from '../../mail/catcher.js';
+import { createApiKeyService } from '../../api/services/api-keys.js';
+import type { PrismaClient } from '../../prisma/generated/client.js';
+import type { Role } from '../../api/auth.js';
+
+export interface TestStack {
+  apiUrl: string;
+  prisma: PrismaClient;
+  mail: MailCatcher;
+  temporal: Client;
+  taskQueue: string;
+  adminKey: string;
+  /** Creates an API key directly in the database. */
+  key(role: Role, scope?: { departmentCode?: string; courtCode?: string }): Promise<string>;
+  request(method: string, path: string, options?: { key?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>;
+  stop(): Promise<void>;
+}
+
+export async function startTestStack(options: { policy?: Policy } = {}): Promise<TestStack> {
+  const database = await createTestDatabase();
+  const { prisma, close } = createPrismaClient({ url: database.url, poolSize: 5 });
+  await loadCatalog(prisma, defaultCatalog);
+  const mail = await new MailCatcher().start();
+  const taskQueue = `test-${randomUUID()}`;
+  const temporalAddress = inject('temporalAddress');
+  const system = await startSystem({
+    prisma,
+    temporalAddress,
+    namespace: 'default',
+    taskQueue,
+    smtpUrl: mail.url,
+    mailFrom: 'Sanctions Test <no-reply@sanctions.example>',
+    publicBaseUrl: 'http://localhost:3000',
+    ackTokenSecret: 'test-secret',
+    policy: options.policy ?? defaultPolicy,
+    log: createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
+    port: 0,
+    workflowBundle: { code: inject('workflowBundleCode') },
+  });
+  const connection = await Connection.connect({ address: temporalAddress });
+  const temporal = new Client({ connection, namespace: 'default' });
+  const keys = createApiKeyService(prisma);
+  const { key: adminKey } = await keys.ensureBootstrapAdmin(undefined);
+  const apiUrl = system.api!.url;
+
+  return {
+    apiUrl,
+    prisma,
+    mail,
+    temporal,
+    taskQueue,
+    adminKey,
+    async key(role, scope = {}) {
+      const { key } = await keys.create({ name: `${role}-${randomUUID().slice(0, 8)}`, role, ...scope });
+      return key;
+    },
+    async request(method, path, { key, body, headers = {} } = {}) {
+      const response = await fetch(`${apiUrl}${path}`, {
+        method,
+        headers: {
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, headers: response.headers, body: parsed };
+    },
+    async stop() {
+      await system.stop();
+      await connection.close();
+      await mail.stop();
+      await close();
+      await database.drop();
+    },
+  };
+}

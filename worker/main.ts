@@ -1,0 +1,39 @@
+// The worker as its own process (production): it needs a database server,
+// a Temporal cluster and an SMTP relay. `npm start` runs everything instead.
+import { createPrismaClient } from '../db/client.js';
+import { loadConfig } from '../infra/config.js';
+import { createLogger } from '../infra/logger.js';
+import { loadPolicy } from '../infra/policy-file.js';
+import { requireSettings } from '../infra/require-settings.js';
+import { startSystem } from '../infra/system.js';
+import { resolveAckTokenSecret } from '../security/secrets.js';
+
+const config = loadConfig();
+const log = createLogger(config.LOG_LEVEL, 'worker');
+const { DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL } = requireSettings(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL']);
+
+const database = createPrismaClient({ url: DATABASE_URL });
+const system = await startSystem({
+  prisma: database.prisma,
+  temporalAddress: TEMPORAL_ADDRESS,
+  namespace: config.TEMPORAL_NAMESPACE,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  smtpUrl: SMTP_URL,
+  mailFrom: config.MAIL_FROM,
+  publicBaseUrl: config.publicBaseUrl,
+  ackTokenSecret: await resolveAckTokenSecret(database.prisma, config.ACK_TOKEN_SECRET),
+  policy: await loadPolicy(config.POLICY_FILE),
+  log,
+  port: 0,
+  runApi: false,
+});
+log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, async () => {
+    log.info(`${signal}: draining`);
+    await system.stop();
+    await database.close();
+    process.exit(0);
+  });
+}
