@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { defaultCatalog } from '../../domain/catalog.js';
 import { defaultPolicy, type Policy } from '../../domain/policy.js';
 import { createPrismaClient } from '../../db/client.js';
@@ -27,6 +28,13 @@ export interface TestStack {
   key(role: Role, scope?: { departmentCode?: string; courtCode?: string }): Promise<string>;
   request(method: string, path: string, options?: { key?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>;
   stop(): Promise<void>;
+}
+
+// The SDK's own logs at INFO would bury the test report.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // already installed in this worker process
 }
 
 export async function startTestStack(options: { policy?: Policy } = {}): Promise<TestStack> {
