@@ -1,7 +1,7 @@
-import { taskSchedule, type Policy } from '../domain/policy.js';
+import { taskSchedule, type Policy, type TaskSchedule } from '../domain/policy.js';
 import { appendEvents } from '../db/events.js';
 import type { Prisma } from '../prisma/generated/client.js';
-import type { DispatchedTask, TaskKind, TaskToDispatch } from '../workflows/types.js';
+import type { DispatchedTask, TaskKind, TaskScheduleData, TaskToDispatch } from '../workflows/types.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface DispatchTasksInput {
@@ -10,10 +10,22 @@ export interface DispatchTasksInput {
   tasks: TaskToDispatch[];
 }
 
+function scheduleData(schedule: TaskSchedule): TaskScheduleData {
+  const iso = (at: Date | null) => at?.toISOString() ?? null;
+  const steps = (list: TaskSchedule['escalations']['acknowledge']) => list.map((s) => ({ level: s.level, at: s.at.toISOString(), notify: s.notify }));
+  return {
+    acknowledgeDueAt: schedule.acknowledgeDueAt.toISOString(),
+    completeDueAt: schedule.completeDueAt.toISOString(),
+    acknowledgeReminderAt: iso(schedule.acknowledgeReminderAt),
+    completeReminderAt: iso(schedule.completeReminderAt),
+    escalations: { acknowledge: steps(schedule.escalations.acknowledge), complete: steps(schedule.escalations.complete) },
+  };
+}
+
 /**
  * Creates the department tasks of one phase in a single transaction, with
  * deadlines from the current policy. Retrying it returns the tasks as first
- * stored: the deadlines and the policy a task was dispatched under never move.
+ * stored: a task's deadlines and policy never move after dispatch.
  */
 export function createDispatchActivities({ prisma, policy, now = () => new Date() }: ActivityDeps) {
   return {
@@ -21,8 +33,7 @@ export function createDispatchActivities({ prisma, policy, now = () => new Date(
       const dispatchedAt = now();
       const schedule = taskSchedule(policy, kind, dispatchedAt);
       await prisma.$transaction(async (tx) => {
-        const existing = await tx.task.count({ where: { listingId, kind } });
-        if (existing > 0) return;
+        if ((await tx.task.count({ where: { listingId, kind } })) > 0) return;
         await tx.task.createMany({
           data: tasks.map((task) => ({
             id: task.taskId,
@@ -32,6 +43,7 @@ export function createDispatchActivities({ prisma, policy, now = () => new Date(
             measures: task.measures,
             acknowledgeDueAt: schedule.acknowledgeDueAt,
             completeDueAt: schedule.completeDueAt,
+            openDeadlineAt: schedule.acknowledgeDueAt,
             policy: policy as unknown as Prisma.InputJsonObject,
             createdAt: dispatchedAt,
           })),
@@ -40,12 +52,17 @@ export function createDispatchActivities({ prisma, policy, now = () => new Date(
           tx,
           listingId,
           tasks.map((task) => ({
-            id: `${task.taskId}:dispatched`,
+            id: `${task.taskId}.dispatched`,
             at: dispatchedAt,
             type: kind === 'impose' ? 'task-dispatched' : 'lift-dispatched',
             actor: 'system',
             taskId: task.taskId,
-            data: { departmentCode: task.departmentCode, measures: task.measures },
+            data: {
+              departmentCode: task.departmentCode,
+              measures: task.measures,
+              acknowledgeDueAt: schedule.acknowledgeDueAt.toISOString(),
+              completeDueAt: schedule.completeDueAt.toISOString(),
+            },
           })),
         );
       });
@@ -53,11 +70,9 @@ export function createDispatchActivities({ prisma, policy, now = () => new Date(
       return stored.map((task) => ({
         taskId: task.id,
         departmentCode: task.departmentCode,
-        acknowledgeDueAt: task.acknowledgeDueAt.toISOString(),
-        completeDueAt: task.completeDueAt.toISOString(),
+        measures: task.measures,
+        schedule: scheduleData(taskSchedule(task.policy as unknown as Policy, kind, task.createdAt)),
       }));
     },
   };
 }
-
-export type { Policy };

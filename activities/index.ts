@@ -1,6 +1,8 @@
 import type { ActivityDeps } from './deps.js';
 import { createDispatchActivities } from './dispatch.js';
+import { createListingRecordActivities } from './listing-records.js';
 import { createTaskMailActivities } from './task-mail.js';
+import { createTaskRecordActivities } from './task-records.js';
 
 export type { ActivityDeps };
 
@@ -8,6 +10,8 @@ export type { ActivityDeps };
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createDispatchActivities(deps),
+    ...createTaskRecordActivities(deps),
+    ...createListingRecordActivities(deps),
     ...createTaskMailActivities(deps),
   };
 }

@@ -12,6 +12,8 @@ import { catalogRoutes } from './routes/catalog.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { listingRoutes } from './routes/listings.js';
+import { supervisionRoutes } from './routes/supervision.js';
+import { taskRoutes } from './routes/tasks.js';
 import type { Services } from './services/index.js';
 
 export interface AppDeps {
@@ -45,6 +47,8 @@ export function createApp({ services, prisma, temporal, log, publicBaseUrl, mail
   api.use('/api-keys', apiKeyRoutes(services.apiKeys));
   api.use('/catalog', catalogRoutes(services.catalogs));
   api.use('/listings', listingRoutes(services.listings));
+  api.use('/tasks', taskRoutes(services.tasks));
+  api.use('/supervision', supervisionRoutes(services.supervision));
   api.use(routeNotFound);
   app.use('/api', api);
 

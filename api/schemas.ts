@@ -65,3 +65,51 @@ export const createApiKeySchema = z.strictObject({
 });
 
 export const listingIdParam = z.uuid();
+
+export const acknowledgeSchema = z.strictObject({
+  by: text(200).meta({ description: 'Who acknowledges, e.g. a name or staff number' }),
+  note: text(2000).optional(),
+});
+
+export const completeSchema = z.strictObject({
+  by: text(200),
+  reference: text(200).optional().meta({ description: "The department's own reference for the implementation" }),
+  note: text(2000).optional(),
+});
+
+export const performanceSchema = z.strictObject({
+  note: text(2000),
+  performedAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const revocationSchema = z.strictObject({ reason: text(2000) });
+
+export const extensionSchema = z.strictObject({
+  extensionYears: z.number().int().min(1).max(3),
+  reason: text(2000),
+});
+
+const TASK_STATUSES = ['pending', 'acknowledged', 'completed', 'cancelled'] as const;
+const LISTING_STATUSES = ['active', 'lifting', 'lifted', 'revoked'] as const;
+
+export const taskQuerySchema = z.strictObject({
+  departmentCode: text(20).optional(),
+  status: z.enum(TASK_STATUSES).optional(),
+  kind: z.enum(['impose', 'lift']).optional(),
+  overdue: z.enum(['true', 'false']).optional(),
+});
+
+export const overdueQuerySchema = z.strictObject({
+  departmentCode: text(20).optional(),
+  kind: z.enum(['impose', 'lift']).optional(),
+  level: z.coerce.number<string>().int().min(0).max(10).optional(),
+});
+
+export const listingQuerySchema = z.strictObject({
+  status: z.enum(LISTING_STATUSES).optional(),
+  q: text(200).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number<string>().int().min(1).max(200).optional(),
+});
+
+export const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9._:-]{8,128}$/, 'use 8–128 letters, digits or . _ : -');

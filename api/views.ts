@@ -46,6 +46,9 @@ export function listingView(listing: Listing, tasks: Task[] | null, principal: P
     periodYears: listing.periodYears,
     listedAt: listing.listedAt.toISOString(),
     expiresAt: listing.expiresAt?.toISOString() ?? null,
+    liftReason: listing.liftReason,
+    performedAt: listing.performedAt?.toISOString() ?? null,
+    closedAt: listing.closedAt?.toISOString() ?? null,
     catalogVersion: listing.catalogVersion,
     ...(tasks ? { tasks: tasks.map(taskView) } : {}),
   };

@@ -128,14 +128,19 @@ async function startOnce(options: TemporalDevServerOptions, logFile: string): Pr
   const started = performance.now();
   const target = { address, namespace: options.namespace, exit, timeoutMs: options.readyTimeoutMs ?? 60_000 };
   try {
-    await waitUntilReady(target, async (connection) => {
+    const connection = await waitUntilReady(target);
+    try {
+      // Normally a no-op: start-dev registered them already.
       if (options.searchAttributes) {
         await ensureSearchAttributes(connection, options.namespace, options.searchAttributes);
       }
-    });
+    } finally {
+      await connection.close();
+    }
   } catch (error) {
-    await stop();
+    // Read before stopping: shutdown noise would bury the cause.
     const tail = await logTail(logFile, logOffset);
+    await stop();
     const reason = error instanceof Error ? error.message : String(error);
     const hint = dbFile
       ? `\nA file-backed dev server that was not stopped cleanly, or a file written by another CLI version, ` +
@@ -184,10 +189,12 @@ async function terminate(child: ChildProcess, exit: ExitState): Promise<void> {
   await within(exit.promise, 5_000);
 }
 
-async function waitUntilReady(
-  target: { address: string; namespace: string; exit: ExitState; timeoutMs: number },
-  onReady: (connection: Connection) => Promise<void>,
-): Promise<void> {
+async function waitUntilReady(target: {
+  address: string;
+  namespace: string;
+  exit: ExitState;
+  timeoutMs: number;
+}): Promise<Connection> {
   const deadline = Date.now() + target.timeoutMs;
   let connection: Connection | undefined;
   let lastProblem = 'no answer yet';
@@ -208,16 +215,16 @@ async function waitUntilReady(
           conn.workflowService.describeNamespace({ namespace: target.namespace }),
         );
         await conn.withDeadline(callDeadline, () => probeHistory(conn, target.namespace));
-        await conn.withDeadline(Math.max(deadline, Date.now() + 10_000), () => onReady(conn));
-        return;
+        return conn;
       } catch (error) {
         lastProblem = error instanceof Error ? error.message : String(error);
       }
       await sleep(100);
     }
     throw new Error(`not ready within ${target.timeoutMs} ms (last answer: ${lastProblem})`);
-  } finally {
+  } catch (error) {
     await connection?.close();
+    throw error;
   }
 }
 
@@ -242,7 +249,7 @@ async function probeHistory(connection: Connection, namespace: string): Promise<
  * alone; one of another type is an error, since it cannot be changed.
  */
 export async function ensureSearchAttributes(
-  connection: Connection,
+  connection: Pick<Connection, 'operatorService'>,
   namespace: string,
   attributes: Record<string, SearchAttributeKind>,
 ): Promise<void> {

@@ -4,12 +4,32 @@ import type { ListingService } from '../services/listings.js';
 
 export function listingRoutes(listings: ListingService): Router {
   const router = Router();
+  const readers = requireRole('clerk', 'department', 'supervisor');
   router.post('/', requireRole('clerk'), async (req, res) => {
     const { created, listing } = await listings.create(principalOf(res), req.body);
     res.status(created ? 201 : 200).location(`/api/listings/${listing.id}`).json(listing);
   });
-  router.get('/:id', requireRole('clerk', 'department', 'supervisor'), async (req, res) => {
+  router.get('/', readers, async (req, res) => {
+    res.json(await listings.list(principalOf(res), req.query));
+  });
+  router.get('/:id', readers, async (req, res) => {
     res.json(await listings.get(principalOf(res), String(req.params.id)));
+  });
+  router.get('/:id/events', readers, async (req, res) => {
+    const { chain, events } = await listings.events(principalOf(res), String(req.params.id));
+    res.set('X-Audit-Chain', chain.intact ? `intact; length=${chain.length}; head=${chain.head}` : `broken-at=${chain.brokenAt}`).json(events);
+  });
+  router.get('/:id/events/verification', readers, async (req, res) => {
+    res.json((await listings.events(principalOf(res), String(req.params.id))).chain);
+  });
+  router.post('/:id/performance', requireRole('clerk'), async (req, res) => {
+    res.status(202).json(await listings.requestLift(principalOf(res), String(req.params.id), 'performance', req.body));
+  });
+  router.post('/:id/revocation', requireRole('clerk'), async (req, res) => {
+    res.status(202).json(await listings.requestLift(principalOf(res), String(req.params.id), 'revocation', req.body));
+  });
+  router.post('/:id/extension', requireRole('clerk'), async (req, res) => {
+    res.json(await listings.extend(principalOf(res), String(req.params.id), req.body));
   });
   return router;
 }

@@ -3,6 +3,8 @@ import type { PrismaClient } from '../../prisma/generated/client.js';
 import { createApiKeyService } from './api-keys.js';
 import { createCatalogService } from './catalog.js';
 import { createListingService } from './listings.js';
+import { createSupervisionService } from './supervision.js';
+import { createTaskService } from './tasks.js';
 import { createWorkflowGateway } from './workflow-gateway.js';
 
 export interface ServiceDeps {
@@ -20,6 +22,8 @@ export function createServices({ prisma, temporalClient, taskQueue, now }: Servi
     apiKeys: createApiKeyService(prisma),
     catalogs,
     listings: createListingService({ prisma, catalogs, workflows, ...(now ? { now } : {}) }),
+    tasks: createTaskService({ prisma, workflows, ...(now ? { now } : {}) }),
+    supervision: createSupervisionService({ prisma, ...(now ? { now } : {}) }),
   };
 }
 

@@ -1,15 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import { dispatchPlan } from '../../domain/catalog.js';
-import { expiryOf } from '../../domain/circumstances.js';
+import { LISTING_EXTENSION_YEARS, LISTING_PERIOD_YEARS, expiryOf } from '../../domain/circumstances.js';
 import { listingRuleViolations, periodOf } from '../../domain/listing-rules.js';
-import { appendEvents } from '../../db/events.js';
+import { appendEvents, findBrokenLink } from '../../db/events.js';
 import { Prisma, type Listing, type PrismaClient } from '../../prisma/generated/client.js';
 import type { Principal } from '../auth.js';
-import { badRequest, forbidden, fieldErrorsOf, notFound } from '../problem.js';
-import { createListingSchema, listingIdParam, type CreateListingRequest } from '../schemas.js';
+import { HttpProblem, badRequest, forbidden, notFound } from '../problem.js';
+import { parseRequest } from '../validate.js';
+import {
+  createListingSchema,
+  extensionSchema,
+  listingIdParam,
+  listingQuerySchema,
+  performanceSchema,
+  revocationSchema,
+  type CreateListingRequest,
+} from '../schemas.js';
 import { listingView } from '../views.js';
 import type { CatalogService } from './catalog.js';
 import { workflowIdOf, type WorkflowGateway } from './workflow-gateway.js';
+
+const conflict = (detail: string) => new HttpProblem(409, 'Conflict', detail);
+
+/** Keyset pagination: the cursor is the last row's (createdAt, id). */
+function encodeCursor(listing: Listing): string {
+  return Buffer.from(`${listing.createdAt.toISOString()}|${listing.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(at ?? '');
+  if (!id || Number.isNaN(createdAt.getTime()) || !listingIdParam.safeParse(id).success) {
+    throw badRequest('Bad cursor.', [{ field: 'cursor', message: 'use the nextCursor of a previous page' }]);
+  }
+  return { createdAt, id };
+}
 
 export interface ListingServiceDeps {
   prisma: PrismaClient;
@@ -26,7 +51,12 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
       debtorKind: listing.debtorKind as 'individual' | 'entity',
       hasLegalRepresentative: listing.legalRepIdNumber != null,
     });
-    await workflows.startSanction({ listingId: listing.id, plan, courtCode: listing.courtCode });
+    await workflows.startSanction({
+      listingId: listing.id,
+      courtCode: listing.courtCode,
+      plan,
+      expiresAt: listing.expiresAt?.toISOString() ?? null,
+    });
   }
 
   function courtOf(principal: Principal, requested: string | undefined): string {
@@ -46,9 +76,7 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
   return {
     /** POST /api/listings: `created` is false when the same listing was posted before. */
     async create(principal: Principal, body: unknown) {
-      const parsed = createListingSchema.safeParse(body);
-      if (!parsed.success) throw badRequest('The listing does not match the schema.', fieldErrorsOf(parsed.error));
-      const request = parsed.data;
+      const request = parseRequest(createListingSchema, body, 'listing');
       const courtCode = courtOf(principal, request.courtCode);
       const listedAt = now();
       const violations = listingRuleViolations(request, listedAt);
@@ -108,17 +136,89 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
 
     /** GET /api/listings/:id, as far as the caller may see it. */
     async get(principal: Principal, id: string) {
-      if (!listingIdParam.safeParse(id).success) throw notFound(`No listing ${id}.`);
-      const listing = await prisma.listing.findUnique({ where: { id } });
-      if (!listing) throw notFound(`No listing ${id}.`);
-      if (principal.role === 'clerk' && principal.courtCode && listing.courtCode !== principal.courtCode) {
-        throw forbidden('This listing belongs to another court.');
-      }
-      const tasks = await tasksOf(id, principal.role === 'department' ? principal.departmentCode : null);
-      if (principal.role === 'department' && tasks.length === 0) throw forbidden('This listing has no task for your department.');
+      const { listing, tasks } = await visibleListing(principal, id);
       return listingView(listing, tasks, principal);
     },
+
+    /** GET /api/listings — newest first, paged by an opaque cursor. */
+    async list(principal: Principal, query: unknown) {
+      const filters = parseRequest(listingQuerySchema, query, 'query');
+      const limit = filters.limit ?? 50;
+      const after = filters.cursor ? decodeCursor(filters.cursor) : null;
+      const where: Prisma.ListingWhereInput = {
+        AND: [
+          filters.status ? { status: filters.status } : {},
+          principal.role === 'clerk' && principal.courtCode ? { courtCode: principal.courtCode } : {},
+          principal.role === 'department' ? { tasks: { some: { departmentCode: principal.departmentCode! } } } : {},
+          filters.q
+            ? { OR: [{ caseNumber: { contains: filters.q } }, { debtorName: { contains: filters.q } }, { debtorIdNumber: filters.q.toUpperCase() }] }
+            : {},
+          after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {},
+        ],
+      };
+      const rows = await prisma.listing.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: limit + 1 });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((listing) => listingView(listing, null, principal)),
+        nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+      };
+    },
+
+    /** POST /api/listings/:id/performance and /revocation: the workflow lifts every sanction. */
+    async requestLift(principal: Principal, id: string, reason: 'performance' | 'revocation', body: unknown) {
+      const request =
+        reason === 'performance'
+          ? (({ note, performedAt }) => ({ note, performedAt }))(parseRequest(performanceSchema, body, 'performance record'))
+          : { note: parseRequest(revocationSchema, body, 'revocation').reason, performedAt: undefined };
+      const { listing } = await visibleListing(principal, id);
+      if (listing.status === 'lifted' || listing.status === 'revoked') throw conflict(`The listing is already ${listing.status}.`);
+      const by = `${principal.role}:${principal.name}`;
+      const result = await workflows.requestLift(id, { reason, by, note: request.note, performedAt: request.performedAt });
+      return { id, status: result.phase === 'imposing' ? 'lifting' : listing.status === 'active' ? 'lifting' : listing.status, accepted: result.changed };
+    },
+
+    /** POST /api/listings/:id/extension: extends a fixed period by 1–3 years (art. 2). */
+    async extend(principal: Principal, id: string, body: unknown) {
+      const request = parseRequest(extensionSchema, body, 'extension');
+      const { listing } = await visibleListing(principal, id);
+      const basePeriod = listing.periodYears;
+      if (basePeriod === null || !listing.expiresAt) throw conflict('This listing has no fixed term to extend.');
+      const total = basePeriod + request.extensionYears;
+      if (total > LISTING_PERIOD_YEARS + LISTING_EXTENSION_YEARS.max) {
+        throw badRequest('The extension is too long.', [{ field: 'extensionYears', rule: 'period-range', message: `the period may not exceed ${LISTING_PERIOD_YEARS + LISTING_EXTENSION_YEARS.max} years in all` }]);
+      }
+      const expiresAt = expiryOf(listing.listedAt, total)!;
+      await workflows.extendPeriod(id, { expiresAt: expiresAt.toISOString(), by: `${principal.role}:${principal.name}`, reason: request.reason });
+      await prisma.listing.update({ where: { id }, data: { periodYears: total } });
+      return listingView(await prisma.listing.findUniqueOrThrow({ where: { id } }), null, principal);
+    },
+
+    /** GET /api/listings/:id/events — the audit trail, oldest first, and whether its hash chain is intact. */
+    async events(principal: Principal, id: string) {
+      const { tasks } = await visibleListing(principal, id);
+      const events = await prisma.event.findMany({ where: { listingId: id }, orderBy: { seq: 'asc' } });
+      const brokenAt = findBrokenLink(events);
+      const ownTaskIds = new Set(tasks.map((task) => task.id));
+      const visible = principal.role === 'department' ? events.filter((event) => event.taskId && ownTaskIds.has(event.taskId)) : events;
+      return {
+        chain: { intact: brokenAt === null, brokenAt, length: events.length, head: events.at(-1)?.hash ?? null },
+        events: visible.map((event) => ({ id: event.id, at: event.at.toISOString(), type: event.type, actor: event.actor, taskId: event.taskId, data: event.data, hash: event.hash })),
+      };
+    },
   };
+
+  async function visibleListing(principal: Principal, id: string) {
+    if (!listingIdParam.safeParse(id).success) throw notFound(`No listing ${id}.`);
+    const listing = await prisma.listing.findUnique({ where: { id } });
+    if (!listing) throw notFound(`No listing ${id}.`);
+    if (principal.role === 'clerk' && principal.courtCode && listing.courtCode !== principal.courtCode) {
+      throw forbidden('This listing belongs to another court.');
+    }
+    const tasks = await tasksOf(id, principal.role === 'department' ? principal.departmentCode : null);
+    if (principal.role === 'department' && tasks.length === 0) throw forbidden('This listing has no task for your department.');
+    return { listing, tasks };
+  }
 
   function tasksOf(listingId: string, departmentCode: string | null = null) {
     return prisma.task.findMany({

@@ -1,30 +1,87 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { sanctionWorkflow } from '../../workflows/sanction.js';
-import type { SanctionWorkflowInput } from '../../workflows/types.js';
+import {
+  REJECTIONS,
+  acknowledgeTaskUpdate,
+  completeTaskUpdate,
+  extendPeriodUpdate,
+  requestLiftUpdate,
+  type ExtensionRequest,
+  type TaskActionInput,
+  type TaskActionResult,
+} from '../../workflows/messages.js';
+import type { LiftRequest, SanctionWorkflowInput } from '../../workflows/types.js';
+import { HttpProblem } from '../problem.js';
 
 /** Search attributes the coordinator sets; registered on the server at start. No personal data. */
 export const SEARCH_ATTRIBUTES = { SanctionStatus: 'Keyword', CourtCode: 'Keyword' } as const;
 
 export const workflowIdOf = (listingId: string) => `sanction-${listingId}`;
 
+const rejectionStatus: Record<string, [number, string]> = {
+  [REJECTIONS.wrongDepartment]: [403, 'Forbidden'],
+  [REJECTIONS.unknownTask]: [404, 'Not found'],
+  [REJECTIONS.taskClosed]: [409, 'Conflict'],
+  [REJECTIONS.listingClosed]: [409, 'Conflict'],
+  [REJECTIONS.badExtension]: [409, 'Conflict'],
+};
+
+/** A validator's rejection becomes the matching 4xx; nothing was written to history. */
+function asProblem(error: unknown): never {
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+    const [status, title] = rejectionStatus[error.cause.type ?? ''] ?? [409, 'Conflict'];
+    throw new HttpProblem(status, title, error.cause.message);
+  }
+  if (error instanceof Error && error.name === 'WorkflowNotFoundError') {
+    throw new HttpProblem(409, 'Conflict', 'The sanction workflow of this listing has ended.');
+  }
+  throw error;
+}
+
 /** The API's only door into Temporal. */
 export function createWorkflowGateway(client: Client, taskQueue: string) {
+  const handle = (listingId: string) => client.workflow.getHandle<typeof sanctionWorkflow>(workflowIdOf(listingId));
+  const update = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      return asProblem(error);
+    }
+  };
+
   return {
     /**
      * Starts the listing's workflow, or does nothing when it already runs: the
      * id is derived from the listing, so retries and repeated POSTs converge
      * on one workflow.
      */
-    async startSanction(input: SanctionWorkflowInput & { courtCode: string }): Promise<void> {
-      const { courtCode, ...args } = input;
+    async startSanction(input: SanctionWorkflowInput): Promise<void> {
       await client.workflow.start<typeof sanctionWorkflow>('sanctionWorkflow', {
         workflowId: workflowIdOf(input.listingId),
         taskQueue,
-        args: [args],
+        args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        searchAttributes: { SanctionStatus: ['active'], CourtCode: [courtCode] },
+        searchAttributes: { SanctionStatus: ['active'], CourtCode: [input.courtCode] },
       });
+    },
+
+    /** `updateId` makes a retried request (same Idempotency-Key) the same update. */
+    acknowledge(listingId: string, action: TaskActionInput, updateId?: string): Promise<TaskActionResult> {
+      return update(() => handle(listingId).executeUpdate(acknowledgeTaskUpdate, { args: [action], ...(updateId ? { updateId } : {}) }));
+    },
+
+    complete(listingId: string, action: TaskActionInput, updateId?: string): Promise<TaskActionResult> {
+      return update(() => handle(listingId).executeUpdate(completeTaskUpdate, { args: [action], ...(updateId ? { updateId } : {}) }));
+    },
+
+    requestLift(listingId: string, request: LiftRequest, updateId?: string) {
+      return update(() => handle(listingId).executeUpdate(requestLiftUpdate, { args: [request], ...(updateId ? { updateId } : {}) }));
+    },
+
+    extendPeriod(listingId: string, request: ExtensionRequest) {
+      return update(() => handle(listingId).executeUpdate(extendPeriodUpdate, { args: [request] }));
     },
   };
 }

@@ -4,7 +4,11 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTemporalCli } from '../../infra/temporal-cli.js';
-import { startTemporalDevServer, type TemporalDevServer } from '../../infra/temporal-dev-server.js';
+import {
+  ensureSearchAttributes,
+  startTemporalDevServer,
+  type TemporalDevServer,
+} from '../../infra/temporal-dev-server.js';
 
 const namespace = 'sanctions-test';
 const keyword = 2; // temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
@@ -58,6 +62,16 @@ describe('temporal dev server', () => {
     const workflowId = await withClient(first, async (client) => {
       const attributes = await client.connection.operatorService.listSearchAttributes({ namespace });
       expect(attributes.customAttributes?.SanctionStatus).toBe(keyword);
+
+      // Against a running server: adds what is missing, keeps what exists,
+      // refuses to change a type.
+      await ensureSearchAttributes(client.connection, namespace, { SanctionStatus: 'Keyword', CourtCode: 'Keyword' });
+      const added = await client.connection.operatorService.listSearchAttributes({ namespace });
+      expect(added.customAttributes?.CourtCode).toBe(keyword);
+      await expect(ensureSearchAttributes(client.connection, namespace, { CourtCode: 'Int' })).rejects.toThrow(
+        /CourtCode exists .* as Keyword, not Int/,
+      );
+
       // No worker polls this queue: the execution simply stays open.
       const handle = await client.workflow.start('persistenceProbe', {
         taskQueue: 'no-worker',

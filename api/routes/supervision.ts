@@ -1,0 +1,15 @@
+import { Router } from 'express';
+import { requireRole } from '../auth.js';
+import type { SupervisionService } from '../services/supervision.js';
+
+export function supervisionRoutes(supervision: SupervisionService): Router {
+  const router = Router();
+  router.use(requireRole('supervisor'));
+  router.get('/overdue', async (req, res) => {
+    res.json(await supervision.overdue(req.query));
+  });
+  router.get('/stats', async (_req, res) => {
+    res.json(await supervision.stats());
+  });
+  return router;
+}

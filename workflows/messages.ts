@@ -1,0 +1,45 @@
+/**
+ * The workflow's messages, defined once and imported by the workflow and the
+ * API alike, so that names and payloads cannot drift apart.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { LiftRequest, SanctionState, TaskKind, TaskStatus } from './types.js';
+
+export interface TaskActionInput {
+  taskId: string;
+  /** The department of the caller; a task only accepts its own department. */
+  departmentCode: string;
+  by: string;
+  note?: string | undefined;
+  /** The department's own reference for the implementation (completion only). */
+  reference?: string | undefined;
+}
+
+export interface TaskActionResult {
+  taskId: string;
+  kind: TaskKind;
+  status: TaskStatus;
+  /** False when the task was already in that state: the repeat changed nothing. */
+  changed: boolean;
+}
+
+export interface ExtensionRequest {
+  expiresAt: string;
+  by: string;
+  reason: string;
+}
+
+/** Rejection reasons of the validators, as ApplicationFailure types the API maps to HTTP statuses. */
+export const REJECTIONS = {
+  unknownTask: 'UnknownTask',
+  wrongDepartment: 'WrongDepartment',
+  taskClosed: 'TaskClosed',
+  listingClosed: 'ListingClosed',
+  badExtension: 'BadExtension',
+} as const;
+
+export const acknowledgeTaskUpdate = defineUpdate<TaskActionResult, [TaskActionInput]>('acknowledgeTask');
+export const completeTaskUpdate = defineUpdate<TaskActionResult, [TaskActionInput]>('completeTask');
+export const requestLiftUpdate = defineUpdate<{ phase: SanctionState['phase']; changed: boolean }, [LiftRequest]>('requestLift');
+export const extendPeriodUpdate = defineUpdate<{ expiresAt: string }, [ExtensionRequest]>('extendPeriod');
+export const stateQuery = defineQuery<SanctionState>('state');
