@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { defaultCatalog } from '../../domain/catalog.js';
+import { defaultCatalog, type Catalog } from '../../domain/catalog.js';
 import { defaultPolicy, type Policy } from '../../domain/policy.js';
 import { createPrismaClient } from '../../db/client.js';
 import { loadCatalog } from '../../db/seed-catalog.js';
@@ -37,10 +37,10 @@ try {
   // already installed in this worker process
 }
 
-export async function startTestStack(options: { policy?: Policy } = {}): Promise<TestStack> {
+export async function startTestStack(options: { policy?: Policy; catalog?: Catalog } = {}): Promise<TestStack> {
   const database = await createTestDatabase();
   const { prisma, close } = createPrismaClient({ url: database.url, poolSize: 5 });
-  await loadCatalog(prisma, defaultCatalog);
+  await loadCatalog(prisma, options.catalog ?? defaultCatalog);
   const mail = await new MailCatcher().start();
   const taskQueue = `test-${randomUUID()}`;
   const temporalAddress = inject('temporalAddress');
