@@ -179,7 +179,7 @@ async function superviseUntil(
   input: SanctionWorkflowInput,
 ): Promise<void> {
   for (;;) {
-    for (const alarm of dueAlarms(state.tasks, Date.now())) await takeAlarm(state, alarm);
+    await takeDueAlarms(state);
     if (done()) return;
     await settleImposePhase(state, input);
     if (workflowInfo().continueAsNewSuggested) await continueWith(state, input);
@@ -191,6 +191,17 @@ async function superviseUntil(
     if (next === null) await condition(() => wake.pending || done());
     else await condition(() => wake.pending || done(), Math.max(next - Date.now(), 1));
   }
+}
+
+/** Due alarms of different tasks run side by side; one task's steps run in order. */
+async function takeDueAlarms(state: SanctionState): Promise<void> {
+  const byTask = new Map<string, Alarm[]>();
+  for (const alarm of dueAlarms(state.tasks, Date.now())) byTask.set(alarm.taskId, [...(byTask.get(alarm.taskId) ?? []), alarm]);
+  await Promise.all(
+    [...byTask.values()].map(async (alarms) => {
+      for (const alarm of alarms) await takeAlarm(state, alarm);
+    }),
+  );
 }
 
 async function takeAlarm(state: SanctionState, alarm: Alarm): Promise<void> {
