@@ -45,6 +45,18 @@ export function createTaskService({ prisma, workflows, now = () => new Date() }:
       return taskView(await prisma.task.findUniqueOrThrow({ where: { id: taskId } }));
     },
 
+    /**
+     * An acknowledgment or completion authenticated by a signed email link or
+     * reply instead of an API key: the signature names the task, and so its department.
+     */
+    async actOnBehalfOfDepartment(taskId: string, action: 'acknowledge' | 'complete', input: { by: string; note?: string | undefined; reference?: string | undefined }) {
+      const task = await prisma.task.findUnique({ where: { id: taskId } });
+      if (!task) throw notFound(`No task ${taskId}.`);
+      const act = action === 'acknowledge' ? workflows.acknowledge : workflows.complete;
+      const result = await act(task.listingId, { taskId, departmentCode: task.departmentCode, ...input });
+      return { changed: result.changed, task: taskView(await prisma.task.findUniqueOrThrow({ where: { id: taskId } })) };
+    },
+
     /** GET /api/tasks — a department key sees its own department only. */
     async list(principal: Principal, query: unknown) {
       const filters = parseRequest(taskQuerySchema, query, 'query');
