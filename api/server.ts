@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import type { MailCatcher } from '../mail/catcher.js';
 import { createApp } from './app.js';
-import { createServices } from './services/index.js';
+import { createServices, type Services } from './services/index.js';
 
 export interface ApiServerOptions {
   prisma: PrismaClient;
@@ -21,6 +21,8 @@ export interface ApiServerOptions {
 
 export interface RunningApi {
   url: string;
+  /** The use cases, for other entry points of the same process (inbound mail). */
+  services: Services;
   server: Server;
   stop(): Promise<void>;
 }
@@ -50,6 +52,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   return {
     url,
+    services,
     server,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
