@@ -4,7 +4,7 @@ import { maskIdentifier } from '../domain/mask.js';
 import type { Prisma } from '../prisma/generated/client.js';
 import { createLinkToken, createReplyLocalPart } from '../security/ack-tokens.js';
 import type { DeadlineKind, EscalationTarget, NoticeType } from '../workflows/types.js';
-import { formatChinaTime, renderMail, type RenderedMail } from './render.js';
+import { fill, formatChinaTime, mailStrings, renderMail, type MailLocale, type RenderedMail } from './render.js';
 
 export type TaskWithContext = Prisma.TaskGetPayload<{ include: { department: true; listing: { include: { catalog: true } } } }>;
 
@@ -27,13 +27,7 @@ export interface ComposedMail extends RenderedMail {
 }
 
 /** A one-click link stays usable this long after the task's completion deadline. */
-const LINK_GRACE_MS = 30 * 24 * 3600 * 1000;
-
-const liftReasonTexts: Record<string, string> = {
-  performance: '被执行人已履行生效法律文书确定的义务，法院已决定删除其失信信息。',
-  revocation: '法院已撤销对下列被执行人的失信名单决定。',
-  expiry: '下列被执行人的失信名单期限已届满，依法应予删除。',
-};
+export const LINK_GRACE_MS = 30 * 24 * 3600 * 1000;
 
 /** The domain of the sender address: Message-IDs and reply addresses live there. */
 export function mailDomain(from: string): string {
@@ -48,64 +42,93 @@ export function notificationKey(taskId: string, request: TaskMailRequest): strin
 }
 
 /**
- * Builds one email about one task from what the database holds now (so an
- * address change applies at once). `closedRecipients` are everyone who was
- * mailed about the department's tasks.
+ * Builds one email about one task from what the database holds now, so an
+ * address or language change applies at once. Written in the department's
+ * language; escalations to the coordinating office in Chinese.
+ * `closedRecipients` are everyone who was mailed about the department's tasks.
  */
 export function composeTaskMail(settings: MailSettings, task: TaskWithContext, request: TaskMailRequest, closedRecipients: string[] = []): ComposedMail {
   const { listing, department } = task;
+  const toOffice = request.type === 'escalation' && request.notify === 'coordinating-office';
+  const locale: MailLocale = !toOffice && department.locale === 'en' ? 'en' : 'zh-CN';
+  const t = mailStrings(locale);
   const catalog = parseCatalog(listing.catalog.data);
-  const measureNames = new Map(catalog.measures.map((m) => [m.code, m.name_zh]));
-  const expiresAt = Math.floor((task.completeDueAt.getTime() + LINK_GRACE_MS) / 1000);
-  const link = (action: 'acknowledge' | 'complete') =>
-    `${settings.publicBaseUrl}/ack/${createLinkToken(settings.ackTokenSecret, { taskId: task.id, action, expiresAt })}`;
-  const deadline = request.deadline ?? 'acknowledge';
-  const dueAt = deadline === 'acknowledge' ? task.acknowledgeDueAt : task.completeDueAt;
+  const measureName = new Map(catalog.measures.map((m) => [m.code, locale === 'en' ? m.name_en : m.name_zh]));
+  const departmentName = locale === 'en' ? department.nameEn : department.nameZh;
   const lifting = task.kind === 'lift';
-  const data = {
-    taskId: task.id,
-    kind: task.kind,
-    department: { name: department.nameZh },
-    listing: {
-      caseNumber: listing.caseNumber,
-      courtCode: listing.courtCode,
-      debtorName: listing.debtorName,
-      debtorKindLabel: listing.debtorKind === 'entity' ? '法人或其他组织' : '自然人',
-      maskedIdNumber: maskIdentifier(listing.debtorIdNumber),
-      legalRepName: listing.legalRepName,
-      maskedLegalRepIdNumber: listing.legalRepIdNumber ? maskIdentifier(listing.legalRepIdNumber) : null,
-      circumstanceLabel: CIRCUMSTANCES[listing.circumstance as CircumstanceCode]?.zh ?? listing.circumstance,
-    },
-    measures: task.measures.map((code) => ({ code, name: measureNames.get(code) ?? code })),
-    deadlines: { acknowledge: formatChinaTime(task.acknowledgeDueAt), complete: formatChinaTime(task.completeDueAt) },
-    links: { acknowledge: link('acknowledge'), complete: link('complete') },
-    deadlineLabel: deadline === 'acknowledge' ? '确认期限' : '反馈完成期限',
-    deadlineAction: deadline === 'acknowledge' ? '确认收到' : lifting ? '反馈解除情况' : '反馈实施情况',
-    dueAt: formatChinaTime(dueAt),
+  const deadline = request.deadline ?? 'acknowledge';
+  const dueAt = formatChinaTime(deadline === 'acknowledge' ? task.acknowledgeDueAt : task.completeDueAt, locale);
+  const deadlineLabel = deadline === 'acknowledge' ? t.labels.acknowledgeDeadline : t.labels.completeDeadline;
+  const action = deadline === 'acknowledge' ? t.deadlineAction.acknowledge : lifting ? t.deadlineAction.completeLift : t.deadlineAction.completeImpose;
+  const circumstance = CIRCUMSTANCES[listing.circumstance as CircumstanceCode];
+  const values = {
+    court: listing.courtCode,
+    debtor: listing.debtorName,
+    caseNumber: listing.caseNumber,
+    department: departmentName,
+    deadline: deadlineLabel,
+    dueAt,
+    action,
     level: request.level ?? 0,
-    recipientName: request.notify === 'coordinating-office' ? catalog.coordinatingOffice?.name_zh ?? '协调办公室' : `${department.nameZh}负责同志`,
-    liftReasonText: liftReasonTexts[listing.liftReason ?? ''] ?? '',
-    closedStatusText: listing.status === 'revoked' ? '已撤销' : '已删除',
+    phase: lifting ? t.phase.lift : t.phase.impose,
+    reason: t.liftReasons[(listing.liftReason ?? 'performance') as keyof typeof t.liftReasons] ?? '',
+    status: listing.status === 'revoked' ? t.closedStatus.revoked : t.closedStatus.lifted,
+    taskId: task.id,
   };
-  const replyTo = `${createReplyLocalPart(settings.ackTokenSecret, task.id)}@${mailDomain(settings.mailFrom)}`;
-  const debtor = listing.debtorName;
+  const bodies: Record<NoticeType, string> = {
+    notice: t.bodies.notice,
+    'lift-notice': t.bodies.liftNotice,
+    reminder: t.bodies.reminder,
+    escalation: t.bodies.escalation,
+    closed: t.bodies.closed,
+  };
+  const recipientName = request.type !== 'escalation' ? departmentName : toOffice ? catalog.coordinatingOffice?.name_zh ?? t.coordinatingOffice : fill(t.supervisorOf, values);
+  const actionable = request.type === 'notice' || request.type === 'lift-notice' || request.type === 'reminder';
+  const link = (which: 'acknowledge' | 'complete') => {
+    const expiresAt = Math.floor((task.completeDueAt.getTime() + LINK_GRACE_MS) / 1000);
+    return `${settings.publicBaseUrl}/ack/${createLinkToken(settings.ackTokenSecret, { taskId: task.id, action: which, expiresAt })}`;
+  };
+  const facts = [
+    [t.labels.caseNumber, listing.caseNumber],
+    [t.labels.court, listing.courtCode],
+    [t.labels.debtor, `${listing.debtorName} (${listing.debtorKind === 'entity' ? t.debtorKinds.entity : t.debtorKinds.individual})`],
+    [t.labels.idNumber, maskIdentifier(listing.debtorIdNumber)],
+    ...(listing.legalRepName && listing.legalRepIdNumber ? [[t.labels.legalRepresentative, `${listing.legalRepName} (${maskIdentifier(listing.legalRepIdNumber)})`]] : []),
+    [t.labels.circumstance, circumstance ? (locale === 'en' ? circumstance.en : circumstance.zh) : listing.circumstance],
+    [t.labels.department, departmentName],
+    [t.labels.acknowledgeDeadline, formatChinaTime(task.acknowledgeDueAt, locale)],
+    [t.labels.completeDeadline, formatChinaTime(task.completeDueAt, locale)],
+  ].map(([label, value]) => ({ label, value }));
+
+  const subject = fill(t.subjects[request.type], values);
+  const rendered = renderMail('task-mail', subject, {
+    t,
+    greeting: fill(t.greeting, { name: recipientName }),
+    intro: fill(bodies[request.type], values),
+    facts,
+    measuresTitle: lifting ? t.labels.measuresLift : t.labels.measuresImpose,
+    measures: task.measures.map((code) => ({ code, name: measureName.get(code) ?? code })),
+    links: actionable ? { acknowledge: link('acknowledge'), complete: link('complete') } : null,
+    completeLabel: lifting ? t.actions.completeLift : t.actions.completeImpose,
+    footer: fill(t.footer, values),
+  });
+  return { ...rendered, to: recipientsOf(task, request, catalog.coordinatingOffice?.email, closedRecipients), replyTo: actionable ? replyAddress(settings, task.id) : null };
+}
+
+function replyAddress(settings: MailSettings, taskId: string): string {
+  return `${createReplyLocalPart(settings.ackTokenSecret, taskId)}@${mailDomain(settings.mailFrom)}`;
+}
+
+function recipientsOf(task: TaskWithContext, request: TaskMailRequest, officeEmail: string | undefined, closedRecipients: string[]): string[] {
   switch (request.type) {
-    case 'notice':
-      return { ...renderMail('notice', `【联合惩戒】请对失信被执行人${debtor}实施惩戒措施（${listing.caseNumber}）`, data), to: [department.contactEmail], replyTo };
-    case 'lift-notice':
-      return { ...renderMail('lift-notice', `【解除惩戒】请解除对${debtor}的联合惩戒措施（${listing.caseNumber}）`, data), to: [department.contactEmail], replyTo };
-    case 'reminder':
-      return { ...renderMail('reminder', `【提醒】${data.deadlineLabel}将至：${debtor}（${listing.caseNumber}）`, data), to: [department.contactEmail], replyTo };
     case 'escalation': {
-      const to = request.notify === 'coordinating-office' ? catalog.coordinatingOffice?.email : department.supervisorEmail;
+      const to = request.notify === 'coordinating-office' ? officeEmail : task.department.supervisorEmail;
       if (!to) throw new Error(`no address for escalation target ${request.notify}`);
-      return { ...renderMail('escalation', `【督办·第${data.level}级】${department.nameZh}逾期未${data.deadlineAction}：${debtor}（${listing.caseNumber}）`, data), to: [to], replyTo: null };
+      return [to];
     }
     case 'closed':
-      return {
-        ...renderMail('closed', `【办结】${debtor}的联合惩戒已全部解除（${listing.caseNumber}）`, data),
-        to: closedRecipients.length > 0 ? closedRecipients : [department.contactEmail],
-        replyTo: null,
-      };
+      return closedRecipients.length > 0 ? closedRecipients : [task.department.contactEmail];
+    default:
+      return [task.department.contactEmail];
   }
 }
