@@ -7,6 +7,7 @@ import type { MailCatcher } from '../mail/catcher.js';
 import { authenticate } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import { problemHandler, requireJsonBody, routeNotFound } from './problem.js';
+import { ackLinkRoutes } from './routes/ack-links.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -36,6 +37,7 @@ export function createApp({ services, prisma, temporal, log, publicBaseUrl, mail
   app.use(pinoHttp({ logger: log, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
 
   app.use(healthRoutes(prisma, temporal));
+  app.use('/ack', ackLinkRoutes(services.ackLinks));
   app.use(dashboardRoutes({ prisma, mailCatcher }));
 
   const api = express.Router();

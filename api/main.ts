@@ -4,6 +4,7 @@ import { createPrismaClient } from '../db/client.js';
 import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { requireSettings } from '../infra/require-settings.js';
+import { resolveAckTokenSecret } from '../security/secrets.js';
 import { startApiServer } from './server.js';
 import { createApiKeyService } from './services/api-keys.js';
 
@@ -20,6 +21,7 @@ const api = await startApiServer({
   temporalAddress: TEMPORAL_ADDRESS,
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
+  ackTokenSecret: await resolveAckTokenSecret(database.prisma, config.ACK_TOKEN_SECRET),
   port: config.PORT,
   host: process.env.HOST ?? '0.0.0.0',
   publicBaseUrl: config.publicBaseUrl,

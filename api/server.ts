@@ -12,6 +12,7 @@ export interface ApiServerOptions {
   temporalAddress: string;
   namespace: string;
   taskQueue: string;
+  ackTokenSecret: string;
   port: number;
   host?: string;
   publicBaseUrl?: string;
@@ -31,7 +32,7 @@ export interface RunningApi {
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApi> {
   const connection = await Connection.connect({ address: options.temporalAddress });
   const temporalClient = new Client({ connection, namespace: options.namespace });
-  const services = createServices({ prisma: options.prisma, temporalClient, taskQueue: options.taskQueue });
+  const services = createServices({ prisma: options.prisma, temporalClient, taskQueue: options.taskQueue, ackTokenSecret: options.ackTokenSecret });
   const host = options.host ?? '127.0.0.1';
   const app = createApp({
     services,

@@ -74,6 +74,7 @@ export async function startSystem(parts: SystemParts): Promise<RunningSystem> {
       temporalAddress: parts.temporalAddress,
       namespace: parts.namespace,
       taskQueue: parts.taskQueue,
+      ackTokenSecret: parts.ackTokenSecret,
       port: parts.port,
       ...(parts.host ? { host: parts.host } : {}),
       publicBaseUrl: parts.publicBaseUrl,

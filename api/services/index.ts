@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { PrismaClient } from '../../prisma/generated/client.js';
+import { createAckLinkService } from './ack-links.js';
 import { createApiKeyService } from './api-keys.js';
 import { createCatalogService } from './catalog.js';
 import { createListingService } from './listings.js';
@@ -11,18 +12,22 @@ export interface ServiceDeps {
   prisma: PrismaClient;
   temporalClient: Client;
   taskQueue: string;
+  /** Signs and checks the links and reply addresses of emails. */
+  ackTokenSecret: string;
   now?: () => Date;
 }
 
 /** The use cases behind the routes, wired to their dependencies. */
-export function createServices({ prisma, temporalClient, taskQueue, now }: ServiceDeps) {
+export function createServices({ prisma, temporalClient, taskQueue, ackTokenSecret, now }: ServiceDeps) {
   const catalogs = createCatalogService(prisma);
   const workflows = createWorkflowGateway(temporalClient, taskQueue);
+  const tasks = createTaskService({ prisma, workflows, ...(now ? { now } : {}) });
   return {
     apiKeys: createApiKeyService(prisma),
     catalogs,
     listings: createListingService({ prisma, catalogs, workflows, ...(now ? { now } : {}) }),
-    tasks: createTaskService({ prisma, workflows, ...(now ? { now } : {}) }),
+    tasks,
+    ackLinks: createAckLinkService({ prisma, tasks, secret: ackTokenSecret, ...(now ? { now } : {}) }),
     supervision: createSupervisionService({ prisma, ...(now ? { now } : {}) }),
   };
 }
