@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
 import type { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../prisma/generated/client.js';
@@ -41,9 +42,12 @@ export function createApp({ services, prisma, temporal, log, publicBaseUrl, mail
   app.use(dashboardRoutes({ prisma, mailCatcher }));
 
   const api = express.Router();
+  const document = openApiDocument(publicBaseUrl);
   api.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument(publicBaseUrl));
+    res.json(document);
   });
+  // Swagger UI's own assets are served from the package: no CDN.
+  api.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/openapi.json' }, customSiteTitle: '联合惩戒协同平台 API' }));
   api.use(requireJsonBody, express.json({ limit: BODY_LIMIT, strict: true }));
   api.use(authenticate(services.apiKeys));
   api.use('/api-keys', apiKeyRoutes(services.apiKeys));

@@ -1,31 +1,87 @@
 import { z } from 'zod';
-import { createApiKeySchema, createListingSchema } from './schemas.js';
+import {
+  acknowledgeSchema,
+  completeSchema,
+  createApiKeySchema,
+  createListingSchema,
+  extensionSchema,
+  listingQuerySchema,
+  overdueQuerySchema,
+  performanceSchema,
+  revocationSchema,
+  taskQuerySchema,
+} from './schemas.js';
 
-const schema = (zodSchema: z.ZodType) => z.toJSONSchema(zodSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
+/**
+ * The OpenAPI 3.1 document, built from the same zod schemas that check
+ * requests: a field added to a schema appears here and is validated there.
+ */
+const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
 
-const problem = {
-  description: 'RFC 9457 problem details',
+const problem = (description: string) => ({
+  description,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+const errors = {
+  400: problem('Invalid request: `errors` names each offending field'),
+  401: problem('Missing or unknown API key'),
+  403: problem('The key may not do this'),
+  404: problem('Not found'),
+};
+const json = (description: string, ref?: string) => ({
+  description,
+  ...(ref ? { content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } } : {}),
+});
+const body = (name: string) => ({ required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } });
+const idParam = (name = 'id') => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
+const idempotencyKey = { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{8,128}$' } };
+
+/** Query schemas become OpenAPI parameters, one per property. */
+function queryParameters(schema: z.ZodType) {
+  const { properties = {} } = jsonSchema(schema) as { properties?: Record<string, unknown> };
+  return Object.entries(properties).map(([name, property]) => ({ name, in: 'query', required: false, schema: property }));
+}
+
+const task = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    listingId: { type: 'string', format: 'uuid' },
+    departmentCode: { type: 'string' },
+    kind: { enum: ['impose', 'lift'] },
+    measures: { type: 'array', items: { type: 'string' } },
+    status: { enum: ['pending', 'acknowledged', 'completed', 'cancelled'] },
+    acknowledgeDueAt: { type: 'string', format: 'date-time' },
+    completeDueAt: { type: 'string', format: 'date-time' },
+    acknowledgedAt: { type: ['string', 'null'], format: 'date-time' },
+    completedAt: { type: ['string', 'null'], format: 'date-time' },
+    escalationLevel: { type: 'integer', minimum: 0 },
+  },
 };
 
-const jsonBody = (name: string) => ({ required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } });
-
-/** The OpenAPI 3.1 document, built from the same zod schemas that check requests. */
 export function openApiDocument(serverUrl: string) {
   return {
     openapi: '3.1.0',
     info: {
       title: 'Joint Sanctions Coordinator API (联合惩戒协同平台)',
       version: '0.1.0',
-      description: 'Lists dishonest judgment debtors and coordinates the departments that apply and lift credit sanctions.',
+      description:
+        'Lists dishonest judgment debtors and coordinates the departments that apply and lift credit sanctions. ' +
+        'Authenticate with `Authorization: Bearer <key>`. Every error is application/problem+json (RFC 9457).',
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
-        CreateListing: schema(createListingSchema),
-        CreateApiKey: schema(createApiKeySchema),
+        CreateListing: jsonSchema(createListingSchema),
+        CreateApiKey: jsonSchema(createApiKeySchema),
+        Acknowledge: jsonSchema(acknowledgeSchema),
+        Complete: jsonSchema(completeSchema),
+        Performance: jsonSchema(performanceSchema),
+        Revocation: jsonSchema(revocationSchema),
+        Extension: jsonSchema(extensionSchema),
+        Task: task,
         Problem: {
           type: 'object',
           properties: {
@@ -44,24 +100,43 @@ export function openApiDocument(serverUrl: string) {
     },
     paths: {
       '/api/api-keys': {
-        post: { summary: 'Create an API key (admin)', requestBody: jsonBody('CreateApiKey'), responses: { 201: { description: 'The key, shown once' }, 400: problem, 401: problem, 403: problem } },
+        post: { summary: 'Create an API key (admin)', requestBody: body('CreateApiKey'), responses: { 201: json('The key, shown once'), ...errors } },
       },
-      '/api/catalog': { get: { summary: 'The current measures catalog', responses: { 200: { description: 'Categories, measures, departments' }, 401: problem } } },
+      '/api/catalog': { get: { summary: 'The current measures catalog', responses: { 200: json('Categories, measures, departments'), 401: errors[401] } } },
       '/api/listings': {
         post: {
           summary: 'List a debtor and start the sanction (clerk)',
-          requestBody: jsonBody('CreateListing'),
-          responses: { 201: { description: 'Listed; the sanction workflow started' }, 200: { description: 'The same listing was posted before' }, 400: problem, 401: problem, 403: problem, 413: problem, 415: problem },
+          requestBody: body('CreateListing'),
+          responses: { 201: json('Listed; the sanction workflow started'), 200: json('The same listing was posted before'), ...errors, 413: problem('Body too large'), 415: problem('Not JSON') },
         },
+        get: { summary: 'Listings, newest first, paged', parameters: queryParameters(listingQuerySchema), responses: { 200: json('{ items, nextCursor }'), ...errors } },
       },
-      '/api/listings/{id}': {
-        get: {
-          summary: 'A listing with its department tasks',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
-          responses: { 200: { description: 'The listing' }, 401: problem, 403: problem, 404: problem },
-        },
+      '/api/listings/{id}': { get: { summary: 'A listing with its department tasks', parameters: [idParam()], responses: { 200: json('The listing'), ...errors } } },
+      '/api/listings/{id}/events': { get: { summary: 'The audit trail, oldest first', parameters: [idParam()], responses: { 200: json('Events; header X-Audit-Chain'), ...errors } } },
+      '/api/listings/{id}/events/verification': { get: { summary: 'Whether the hash chain is intact', parameters: [idParam()], responses: { 200: json('{ intact, brokenAt, length, head }'), ...errors } } },
+      '/api/listings/{id}/performance': {
+        post: { summary: 'Record performance: lift every sanction (clerk)', parameters: [idParam()], requestBody: body('Performance'), responses: { 202: json('Lifting'), ...errors, 409: problem('Already lifted') } },
       },
-      '/healthz': { get: { summary: 'Database and Temporal reachable', security: [], responses: { 200: { description: 'Healthy' }, 503: problem } } },
+      '/api/listings/{id}/revocation': {
+        post: { summary: 'Revoke the listing: lift every sanction (clerk)', parameters: [idParam()], requestBody: body('Revocation'), responses: { 202: json('Lifting'), ...errors, 409: problem('Already lifted') } },
+      },
+      '/api/listings/{id}/extension': {
+        post: { summary: 'Extend a fixed listing period (clerk)', parameters: [idParam()], requestBody: body('Extension'), responses: { 200: json('The listing'), ...errors, 409: problem('No fixed term, or lifting') } },
+      },
+      '/api/tasks': { get: { summary: 'Tasks (a department key sees its own)', parameters: queryParameters(taskQuerySchema), responses: { 200: json('Tasks'), ...errors } } },
+      '/api/tasks/{id}/acknowledge': {
+        post: { summary: 'Acknowledge a task (department)', parameters: [idParam(), idempotencyKey], requestBody: body('Acknowledge'), responses: { 200: json('The task', 'Task'), ...errors, 409: problem('Cancelled or closed') } },
+      },
+      '/api/tasks/{id}/complete': {
+        post: { summary: 'Report a task done (department)', parameters: [idParam(), idempotencyKey], requestBody: body('Complete'), responses: { 200: json('The task', 'Task'), ...errors, 409: problem('Cancelled or closed') } },
+      },
+      '/api/supervision/overdue': { get: { summary: 'Overdue tasks, most overdue first (supervisor)', parameters: queryParameters(overdueQuerySchema), responses: { 200: json('Tasks with overdueSeconds'), ...errors } } },
+      '/api/supervision/stats': { get: { summary: 'Per-department figures (supervisor)', responses: { 200: json('One row per department'), ...errors } } },
+      '/ack/{token}': {
+        get: { summary: 'The page of a one-click link (changes nothing)', security: [], parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'HTML page' }, 404: { description: 'Unknown or forged' }, 410: { description: 'Used or expired' } } },
+        post: { summary: 'Act on a one-click link', security: [], parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Done' }, 404: { description: 'Unknown or forged' }, 409: { description: 'Task cancelled' }, 410: { description: 'Used or expired' } } },
+      },
+      '/healthz': { get: { summary: 'Database and Temporal reachable', security: [], responses: { 200: json('Healthy'), 503: problem('A dependency is unreachable') } } },
     },
   };
 }
