@@ -1,10 +1,32 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
+import { maskIdentifier } from '../domain/mask.js';
+import { formatDuration, formatInstant } from './format.js';
+import { DEFAULT_LOCALE, fill, labelOf, stringsFor, type Locale } from './i18n.js';
 
 const views = fileURLToPath(new URL('./views', import.meta.url));
 const eta = new Eta({ views, autoEscape: true, cache: true });
 
-/** Renders a dashboard page inside the shared layout. */
+/** What every template can use besides its own data: the language's strings and formatters. */
+function helpers(locale: Locale) {
+  const strings = stringsFor(locale);
+  return {
+    lang: locale,
+    s: strings,
+    fill,
+    label: labelOf,
+    time: (at: string | Date | null | undefined) => formatInstant(locale, at),
+    duration: (seconds: number) => formatDuration(strings, seconds),
+    mask: maskIdentifier,
+  };
+}
+
+/**
+ * Renders a view (or the layout, given `body`) in the shared look. Without a
+ * `lang` it renders in Simplified Chinese, so pages outside the signed-in
+ * dashboard can reuse the layout with their own data only.
+ */
 export function renderPage(view: string, data: Record<string, unknown>): string {
-  return eta.render(`./${view}`, data);
+  const locale = data.lang === 'en' ? 'en' : DEFAULT_LOCALE;
+  return eta.render(`./${view}`, { ...helpers(locale), ...data });
 }

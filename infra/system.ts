@@ -5,6 +5,8 @@ import type { PrismaClient } from '../prisma/generated/client.js';
 import type { MailCatcher } from '../mail/catcher.js';
 import { createMailTransport } from '../mail/transport.js';
 import { startApiServer, type RunningApi } from '../api/server.js';
+import { createReplyHandler } from '../mail/inbound/handle-reply.js';
+import { startInboundMailServer } from '../mail/inbound/server.js';
 import { createSanctionWorker } from '../worker/create-worker.js';
 
 export interface SystemParts {
@@ -24,6 +26,9 @@ export interface SystemParts {
   workflowBundle?: WorkflowBundleOption;
   runWorker?: boolean;
   runApi?: boolean;
+  /** Receives replies to task emails; needs the API in this process. */
+  inboundSmtpPort?: number | undefined;
+  inboundSmtpHost?: string | undefined;
 }
 
 export interface RunningSystem {
@@ -82,6 +87,28 @@ export async function startSystem(parts: SystemParts): Promise<RunningSystem> {
       mailCatcher: parts.mailCatcher,
     });
     stops.push(() => api!.stop());
+  }
+
+  if (api && parts.inboundSmtpPort !== undefined) {
+    const answers = createMailTransport(parts.smtpUrl);
+    const log = parts.log.child({ component: 'inbound-mail' });
+    const inbound = await startInboundMailServer({
+      port: parts.inboundSmtpPort,
+      ...(parts.inboundSmtpHost ? { host: parts.inboundSmtpHost } : {}),
+      log,
+      handle: createReplyHandler({
+        prisma: parts.prisma,
+        tasks: api.services.tasks,
+        mail: answers,
+        mailFrom: parts.mailFrom,
+        ackTokenSecret: parts.ackTokenSecret,
+        log,
+      }),
+    });
+    stops.push(async () => {
+      await inbound.stop();
+      answers.close();
+    });
   }
 
   return {

@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     port: config.PORT,
     host: process.env.HOST ?? '127.0.0.1',
     mailCatcher,
+    inboundSmtpPort: config.INBOUND_SMTP_PORT,
   });
   cleanups.unshift(() => system.stop());
 
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
     `  Dashboard      ${config.publicBaseUrl}/`,
     `  Temporal UI    ${devServer?.uiUrl ?? '(external Temporal: ' + address + ')'}`,
     `  Mail catcher   ${mailCatcher ? `${config.publicBaseUrl}/mail  (SMTP ${mailCatcher.url})` : `(sending through ${smtpUrl})`}`,
+    ...(config.INBOUND_SMTP_PORT ? [`  Inbound replies  smtp://127.0.0.1:${config.INBOUND_SMTP_PORT}`] : []),
     `  Admin API key  ${admin.generated ? admin.key + '  (generated for this run; set ADMIN_API_KEY to keep one)' : '(ADMIN_API_KEY)'}`,
     `  Data           ${dataDir}`,
     'Press Ctrl-C to stop.',

@@ -2,6 +2,7 @@
 // server, and a worker + API on their own task queue against the shared
 // Temporal dev server.
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -24,6 +25,8 @@ export interface TestStack {
   temporal: Client;
   taskQueue: string;
   adminKey: string;
+  /** The port of the inbound reply server, with `inbound: true`. */
+  inboundPort: number | undefined;
   /** Creates an API key directly in the database. */
   key(role: Role, scope?: { departmentCode?: string; courtCode?: string }): Promise<string>;
   request(method: string, path: string, options?: { key?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>;
@@ -37,13 +40,23 @@ try {
   // already installed in this worker process
 }
 
-export async function startTestStack(options: { policy?: Policy; catalog?: Catalog } = {}): Promise<TestStack> {
+/** A port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export async function startTestStack(options: { policy?: Policy; catalog?: Catalog; inbound?: boolean } = {}): Promise<TestStack> {
   const database = await createTestDatabase();
   const { prisma, close } = createPrismaClient({ url: database.url, poolSize: 5 });
   await loadCatalog(prisma, options.catalog ?? defaultCatalog);
   const mail = await new MailCatcher().start();
   const taskQueue = `test-${randomUUID()}`;
   const temporalAddress = inject('temporalAddress');
+  const inboundPort = options.inbound ? await freePort() : undefined;
   const system = await startSystem({
     prisma,
     temporalAddress,
@@ -57,6 +70,7 @@ export async function startTestStack(options: { policy?: Policy; catalog?: Catal
     log: createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
     port: 0,
     workflowBundle: { code: inject('workflowBundleCode') },
+    inboundSmtpPort: inboundPort,
   });
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: 'default' });
@@ -71,6 +85,7 @@ export async function startTestStack(options: { policy?: Policy; catalog?: Catal
     temporal,
     taskQueue,
     adminKey,
+    inboundPort,
     async key(role, scope = {}) {
       const { key } = await keys.create({ name: `${role}-${randomUUID().slice(0, 8)}`, role, ...scope });
       return key;
