@@ -18,6 +18,7 @@ export interface ApiServerOptions {
   publicBaseUrl?: string;
   log: Logger;
   mailCatcher?: MailCatcher | undefined;
+  reconcileIntervalMs?: number;
 }
 
 export interface RunningApi {
@@ -49,6 +50,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   // Slow clients cannot hold connections open forever.
   server.headersTimeout = 15_000;
   server.requestTimeout = 30_000;
+  // A listing recorded just before a crash, whose workflow never started, is
+  // picked up here: at start and then every minute.
+  const reconcile = () =>
+    services.listings
+      .startUnstartedWorkflows()
+      .then((started) => started > 0 && options.log.warn({ started }, 'started workflows of listings recorded without one'))
+      .catch((error: unknown) => options.log.warn({ err: error }, 'could not reconcile listings'));
+  void reconcile();
+  const reconciler = setInterval(reconcile, options.reconcileIntervalMs ?? 60_000);
+  reconciler.unref();
   const { port } = server.address() as AddressInfo;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   return {
@@ -56,6 +67,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     services,
     server,
     async stop() {
+      clearInterval(reconciler);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await connection.close();

@@ -134,6 +134,20 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
       return { created: true, listing: listingView(listing, [], principal) };
     },
 
+    /**
+     * Starts the workflow of every listing that was recorded but never
+     * started (the API stopped between the two). Starting is idempotent, so
+     * running this on several API instances at once is harmless.
+     */
+    async startUnstartedWorkflows(olderThanMs = 30_000): Promise<number> {
+      const stale = await prisma.listing.findMany({
+        where: { status: 'active', createdAt: { lt: new Date(now().getTime() - olderThanMs) }, tasks: { none: {} } },
+        take: 500,
+      });
+      for (const listing of stale) await ensureWorkflow(listing);
+      return stale.length;
+    },
+
     /** GET /api/listings/:id, as far as the caller may see it. */
     async get(principal: Principal, id: string) {
       const { listing, tasks } = await visibleListing(principal, id);

@@ -111,3 +111,21 @@ describe('lifting', () => {
     expect(await stack.prisma.event.count({ where: { listingId: extended.listingId, type: 'period-extended' } })).toBe(1);
   });
 });
+
+describe('recovery', () => {
+  it('a listing recorded without its workflow (the API stopped in between) is started by the reconciler', async () => {
+    const listingId = randomUUID();
+    await stack.prisma.listing.create({
+      data: {
+        id: listingId, workflowId: `sanction-${listingId}`, courtCode: 'NX-YC-01', caseNumber: '（2026）宁01执704号', debtorKind: 'entity',
+        debtorName: '某公司', debtorIdNumber: '91350100M000100Y43', circumstance: 'refuses-despite-ability', obligationDescription: '支付',
+        listedAt: new Date(Date.now() - 60_000), createdAt: new Date(Date.now() - 60_000),
+        catalogVersion: (await stack.prisma.catalogVersion.findFirstOrThrow({ orderBy: { version: 'desc' } })).version,
+      },
+    });
+    expect(await stack.services.listings.startUnstartedWorkflows()).toBeGreaterThanOrEqual(1);
+    const tasks = await tasksOf(stack, listingId, 'impose', 2);
+    expect(tasks).toHaveLength(2);
+    expect(await stack.services.listings.startUnstartedWorkflows()).toBe(0);
+  });
+});

@@ -17,9 +17,11 @@ import { MailCatcher } from '../../mail/catcher.js';
 import { createApiKeyService } from '../../api/services/api-keys.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { Role } from '../../api/auth.js';
+import type { Services } from '../../api/services/index.js';
 
 export interface TestStack {
   apiUrl: string;
+  services: Services;
   prisma: PrismaClient;
   mail: MailCatcher;
   temporal: Client;
@@ -80,6 +82,7 @@ export async function startTestStack(options: { policy?: Policy; catalog?: Catal
 
   return {
     apiUrl,
+    services: system.api!.services,
     prisma,
     mail,
     temporal,
