@@ -10,6 +10,7 @@ import { openApiDocument } from './openapi.js';
 import { problemHandler, requireJsonBody, routeNotFound } from './problem.js';
 import { ackLinkRoutes } from './routes/ack-links.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { authFailureLimiter, defaultRateLimits, linkFailureLimiter, type RateLimitSettings } from './rate-limits.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
@@ -26,20 +27,21 @@ export interface AppDeps {
   publicBaseUrl: string;
   /** The built-in mail catcher, when the system runs on embedded defaults. */
   mailCatcher?: MailCatcher | undefined;
+  rateLimits?: RateLimitSettings;
 }
 
 /** Larger bodies are refused with 413 before they are parsed. */
 export const BODY_LIMIT = '64kb';
 
-export function createApp({ services, prisma, temporal, log, publicBaseUrl, mailCatcher }: AppDeps): Express {
+export function createApp({ services, prisma, temporal, log, publicBaseUrl, mailCatcher, rateLimits = defaultRateLimits }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(pinoHttp({ logger: log, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
 
   app.use(healthRoutes(prisma, temporal));
-  app.use('/ack', ackLinkRoutes(services.ackLinks));
-  app.use(dashboardRoutes({ prisma, mailCatcher }));
+  app.use('/ack', linkFailureLimiter(rateLimits), ackLinkRoutes(services.ackLinks));
+  app.use(dashboardRoutes({ prisma, services, mailCatcher }));
 
   const api = express.Router();
   const document = openApiDocument(publicBaseUrl);
@@ -49,7 +51,7 @@ export function createApp({ services, prisma, temporal, log, publicBaseUrl, mail
   // Swagger UI's own assets are served from the package: no CDN.
   api.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/openapi.json' }, customSiteTitle: '联合惩戒协同平台 API' }));
   api.use(requireJsonBody, express.json({ limit: BODY_LIMIT, strict: true }));
-  api.use(authenticate(services.apiKeys));
+  api.use(authFailureLimiter(rateLimits), authenticate(services.apiKeys));
   api.use('/api-keys', apiKeyRoutes(services.apiKeys));
   api.use('/catalog', catalogRoutes(services.catalogs));
   api.use('/listings', listingRoutes(services.listings));

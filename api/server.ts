@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import type { MailCatcher } from '../mail/catcher.js';
 import { createApp } from './app.js';
+import type { RateLimitSettings } from './rate-limits.js';
 import { createServices, type Services } from './services/index.js';
 
 export interface ApiServerOptions {
@@ -19,6 +20,7 @@ export interface ApiServerOptions {
   log: Logger;
   mailCatcher?: MailCatcher | undefined;
   reconcileIntervalMs?: number;
+  rateLimits?: RateLimitSettings;
 }
 
 export interface RunningApi {
@@ -43,6 +45,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     // A relative server URL is valid OpenAPI and right behind any proxy.
     publicBaseUrl: options.publicBaseUrl ?? '/',
     mailCatcher: options.mailCatcher,
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(options.port, host, (error?: Error) => (error ? reject(error) : resolve(listening)));
