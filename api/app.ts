@@ -30,6 +30,11 @@ export interface AppDeps {
   rateLimits?: RateLimitSettings;
 }
 
+/** The path of a request as logged: no query, no link token. */
+export function redactPath(url: string): string {
+  return url.split('?')[0]!.replace(/^\/ack\/[^/]+/, '/ack/[token]');
+}
+
 /** Larger bodies are refused with 413 before they are parsed. */
 export const BODY_LIMIT = '64kb';
 
@@ -37,7 +42,17 @@ export function createApp({ services, prisma, temporal, log, publicBaseUrl, mail
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(pinoHttp({ logger: log, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(
+    pinoHttp({
+      logger: log,
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+      // Query strings may carry identifiers (search) and link paths carry tokens: neither is logged.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: redactPath(req.url) }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
 
   app.use(healthRoutes(prisma, temporal));
   app.use('/ack', linkFailureLimiter(rateLimits), ackLinkRoutes(services.ackLinks));
