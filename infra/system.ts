@@ -5,6 +5,7 @@ import type { PrismaClient } from '../prisma/generated/client.js';
 import type { MailCatcher } from '../mail/catcher.js';
 import { createMailTransport } from '../mail/transport.js';
 import { startApiServer, type RunningApi } from '../api/server.js';
+import type { RateLimitSettings } from '../api/rate-limits.js';
 import { createReplyHandler } from '../mail/inbound/handle-reply.js';
 import { startInboundMailServer } from '../mail/inbound/server.js';
 import { createSanctionWorker } from '../worker/create-worker.js';
@@ -29,6 +30,7 @@ export interface SystemParts {
   /** Receives replies to task emails; needs the API in this process. */
   inboundSmtpPort?: number | undefined;
   inboundSmtpHost?: string | undefined;
+  rateLimits?: RateLimitSettings;
 }
 
 export interface RunningSystem {
@@ -85,6 +87,7 @@ export async function startSystem(parts: SystemParts): Promise<RunningSystem> {
       publicBaseUrl: parts.publicBaseUrl,
       log: parts.log.child({ component: 'api' }),
       mailCatcher: parts.mailCatcher,
+      ...(parts.rateLimits ? { rateLimits: parts.rateLimits } : {}),
     });
     stops.push(() => api!.stop());
   }
