@@ -250,7 +250,8 @@ describe('confirming by email', () => {
     expect(await outcomeOf(messageId)).toBe('acknowledged');
   });
 
-  it.skipIf(!hasSwaks)('accepts a reply sent with swaks', async () => {
+  // CI installs swaks; elsewhere the test runs where it is installed.
+  it.skipIf(!hasSwaks && !process.env.CI)('accepts a reply sent with swaks', async () => {
     const notice = await noticeFor('D06');
     const messageId = `<${randomUUID()}@d06.departments.example>`;
     await run('swaks', [
