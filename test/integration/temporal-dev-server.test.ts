@@ -4,11 +4,8 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTemporalCli } from '../../infra/temporal-cli.js';
-import {
-  ensureSearchAttributes,
-  startTemporalDevServer,
-  type TemporalDevServer,
-} from '../../infra/temporal-dev-server.js';
+import { ensureSearchAttributes } from '../../infra/search-attributes.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../../infra/temporal-dev-server.js';
 
 const namespace = 'sanctions-test';
 const keyword = 2; // temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
