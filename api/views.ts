@@ -3,7 +3,12 @@ import type { Listing, Task } from '../prisma/generated/client.js';
 import type { Principal } from './auth.js';
 
 /** The JSON shapes of API.md, built from read-model rows. */
-export function taskView(task: Task) {
+type TaskFields = Pick<
+  Task,
+  'id' | 'listingId' | 'departmentCode' | 'kind' | 'measures' | 'status' | 'acknowledgeDueAt' | 'completeDueAt' | 'acknowledgedAt' | 'completedAt' | 'escalationLevel'
+>;
+
+export function taskView(task: TaskFields) {
   return {
     id: task.id,
     listingId: task.listingId,

@@ -1,6 +1,7 @@
 import { Prisma, type PrismaClient } from '../../prisma/generated/client.js';
 import { overdueQuerySchema } from '../schemas.js';
 import { parseRequest } from '../validate.js';
+import { taskView } from '../views.js';
 
 interface OverdueRow {
   id: string;
@@ -53,17 +54,7 @@ export function createSupervisionService({ prisma, now = () => new Date() }: { p
           ${filters.level !== undefined ? Prisma.sql`AND t."escalationLevel" = ${filters.level}` : Prisma.empty}
         ORDER BY t."openDeadlineAt", t.id`;
       return rows.map((row) => ({
-        id: row.id,
-        listingId: row.listingId,
-        departmentCode: row.departmentCode,
-        kind: row.kind,
-        measures: row.measures,
-        status: row.status,
-        acknowledgeDueAt: row.acknowledgeDueAt.toISOString(),
-        completeDueAt: row.completeDueAt.toISOString(),
-        acknowledgedAt: row.acknowledgedAt?.toISOString() ?? null,
-        completedAt: row.completedAt?.toISOString() ?? null,
-        escalationLevel: row.escalationLevel,
+        ...taskView(row),
         overdueDeadline: row.status === 'pending' ? 'acknowledge' : 'complete',
         overdueSeconds: Math.floor((at.getTime() - row.openDeadlineAt.getTime()) / 1000),
         caseNumber: row.caseNumber,

@@ -1,18 +1,11 @@
 // The one-click links of the notices, on the real stack.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parsePolicy } from '../../domain/policy.js';
 import { createLinkToken } from '../../security/ack-tokens.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
+import { calmPolicy } from '../support/policies.js';
 import { entityListing } from '../support/fixtures.js';
 import { list, tasksOf } from '../support/listing-client.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-
-const calmPolicy = parsePolicy({
-  impose: { acknowledge: 'PT1H', complete: 'PT2H' },
-  lift: { acknowledge: 'PT1H', complete: 'PT2H' },
-  escalation: [{ after: 'PT0S', notify: 'department-supervisor' }],
-  reminderBefore: 'PT10M',
-});
 
 let stack: TestStack;
 let clerk: string;

@@ -1,22 +1,14 @@
 // Lifting: performance before every department answered, revocation, expiry and its extension.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parsePolicy } from '../../domain/policy.js';
 import { extendPeriodUpdate } from '../../workflows/messages.js';
 import type { SanctionWorkflowInput } from '../../workflows/types.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
+import { calmPolicy } from '../support/policies.js';
 import { entityListing } from '../support/fixtures.js';
 import { acknowledgeAndComplete, departmentKeys, list, listingStatus, tasksOf } from '../support/listing-client.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { sleep } from '../support/wait.js';
-
-// Deadlines far enough away that nothing escalates during these tests.
-const calmPolicy = parsePolicy({
-  impose: { acknowledge: 'PT1H', complete: 'PT2H' },
-  lift: { acknowledge: 'PT1H', complete: 'PT2H' },
-  escalation: [{ after: 'PT0S', notify: 'department-supervisor' }],
-  reminderBefore: 'PT10M',
-});
 
 let stack: TestStack;
 let clerk: string;
