@@ -1,4 +1,5 @@
-import { rateLimit, type RateLimitRequestHandler } from 'express-rate-limit';
+import type { RequestHandler } from 'express';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { sendProblem } from './problem.js';
 
 export interface RateLimitSettings {
@@ -12,29 +13,31 @@ export interface RateLimitSettings {
 export const defaultRateLimits: RateLimitSettings = { authFailures: 30, linkFailures: 30, windowMs: 60_000 };
 
 /**
- * Guessing keys or link tokens is slowed down: only failures count, so a
- * busy legitimate client is never limited. Per client address (behind a
- * proxy, configure `trust proxy` so this is the real client).
+ * Slows down guessing of keys or link tokens. Only failures are counted, and
+ * only once their answer is known, so a busy legitimate client — even one
+ * with many requests in flight — is never limited. Per client address
+ * (behind a proxy, configure `trust proxy` so this is the real client).
  */
-function failureLimiter(limit: number, windowMs: number, failed: (status: number) => boolean, what: string): RateLimitRequestHandler {
-  return rateLimit({
-    windowMs,
-    limit,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    requestWasSuccessful: (_req, res) => !failed(res.statusCode),
-    skipFailedRequests: false,
-    skipSuccessfulRequests: true,
-    handler: (_req, res, _next, options) => {
-      sendProblem(res, options.statusCode, 'Too many requests', `Too many ${what}; wait a minute before trying again.`);
-    },
-  });
+function failureLimiter(limit: number, windowMs: number, failed: (status: number) => boolean, what: string): RequestHandler {
+  const failures = new RateLimiterMemory({ points: limit, duration: Math.ceil(windowMs / 1000) });
+  return async (req, res, next) => {
+    const client = req.ip ?? 'unknown';
+    const seen = await failures.get(client);
+    if (seen && seen.consumedPoints >= limit) {
+      res.set('Retry-After', String(Math.ceil(seen.msBeforeNext / 1000)));
+      return sendProblem(res, 429, 'Too many requests', `Too many ${what}; wait a minute before trying again.`);
+    }
+    res.on('finish', () => {
+      if (failed(res.statusCode)) failures.penalty(client, 1).catch(() => {});
+    });
+    next();
+  };
 }
 
-export function authFailureLimiter(settings: RateLimitSettings = defaultRateLimits): RateLimitRequestHandler {
+export function authFailureLimiter(settings: RateLimitSettings = defaultRateLimits): RequestHandler {
   return failureLimiter(settings.authFailures, settings.windowMs, (status) => status === 401, 'failed authentications');
 }
 
-export function linkFailureLimiter(settings: RateLimitSettings = defaultRateLimits): RateLimitRequestHandler {
+export function linkFailureLimiter(settings: RateLimitSettings = defaultRateLimits): RequestHandler {
   return failureLimiter(settings.linkFailures, settings.windowMs, (status) => status === 404 || status === 410, 'invalid links');
 }

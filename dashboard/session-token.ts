@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { newNonce } from './csrf.js';
 
 /**
  * What the session cookie carries: which API key signed in, until when, and a
@@ -14,7 +15,7 @@ export interface Session {
 export const SESSION_LIFETIME_MS = 8 * 60 * 60 * 1000;
 
 export function newSession(keyId: string, now: number): Session {
-  return { keyId, expiresAt: now + SESSION_LIFETIME_MS, nonce: randomBytes(16).toString('base64url') };
+  return { keyId, expiresAt: now + SESSION_LIFETIME_MS, nonce: newNonce() };
 }
 
 const mac = (key: Buffer, payload: string) => createHmac('sha256', key).update(payload).digest('base64url');

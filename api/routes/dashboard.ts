@@ -1,48 +1,55 @@
 import { Router } from 'express';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { MailCatcher } from '../../mail/catcher.js';
-import { renderPage } from '../../dashboard/render.js';
+import { dashboardErrorPage } from '../../dashboard/error-page.js';
+import { lazyDashboardKeys } from '../../dashboard/keys.js';
+import { assetRoutes } from '../../dashboard/routes/assets.js';
+import { chains } from '../../dashboard/routes/chains.js';
+import { home } from '../../dashboard/routes/home.js';
+import { listingDetail } from '../../dashboard/routes/listing-detail.js';
+import { listingList } from '../../dashboard/routes/listing-list.js';
+import { loginRoutes } from '../../dashboard/routes/login.js';
+import { mailRoutes } from '../../dashboard/routes/mail.js';
+import { taskActionRoutes } from '../../dashboard/routes/task-actions.js';
+import { loadConfig } from '../../infra/config.js';
+import { resolveAckTokenSecret } from '../../security/secrets.js';
+import type { Services } from '../services/index.js';
 
-function page(title: string, view: string, data: Record<string, unknown>, hasMailCatcher: boolean): string {
-  return renderPage('layout', { title, hasMailCatcher, body: renderPage(view, data) });
+export interface DashboardOptions {
+  prisma: PrismaClient;
+  services: Services;
+  mailCatcher?: MailCatcher | undefined;
+  /**
+   * Signs session cookies and CSRF tokens (keys are derived per purpose).
+   * Defaults to the installation's link-signing secret: ACK_TOKEN_SECRET, or
+   * the one generated and stored with the data, so every API process agrees.
+   */
+  sessionSecret?: string | undefined;
+  now?: () => Date;
 }
 
-/** The web pages. The overview shows counts only: nothing personal without signing in. */
-export function dashboardRoutes({ prisma, mailCatcher }: { prisma: PrismaClient; mailCatcher?: MailCatcher | undefined }): Router {
+/**
+ * The web dashboard: sign-in with an API key, each role's home page, listing
+ * pages, and the built-in mail catcher's pages. Every page is server-rendered.
+ */
+export function dashboardRoutes({ prisma, services, mailCatcher, sessionSecret, now }: DashboardOptions): Router {
+  const deps = {
+    prisma,
+    services,
+    mailCatcher,
+    keys: lazyDashboardKeys(async () => sessionSecret ?? resolveAckTokenSecret(prisma, loadConfig().ACK_TOKEN_SECRET)),
+    ...(now ? { now } : {}),
+  };
+  const chain = chains(deps);
   const router = Router();
-  const hasMailCatcher = Boolean(mailCatcher);
 
-  router.get('/', async (_req, res) => {
-    const [listingCounts, taskCounts, departmentCount] = await Promise.all([
-      prisma.listing.groupBy({ by: ['status'], _count: { _all: true } }),
-      prisma.task.groupBy({ by: ['kind', 'status'], _count: { _all: true } }),
-      prisma.department.count(),
-    ]);
-    res.type('html').send(
-      page('概览', 'overview', {
-        listingCounts: listingCounts.map((row) => ({ status: row.status, count: row._count._all })),
-        taskCounts: taskCounts.map((row) => ({ kind: row.kind, status: row.status, count: row._count._all })),
-        departmentCount,
-      }, hasMailCatcher),
-    );
-  });
-
-  if (mailCatcher) {
-    router.get('/mail', (_req, res) => {
-      const messages = [...mailCatcher.messages].reverse().map((m) => ({
-        id: m.id,
-        receivedAt: m.receivedAt.toISOString(),
-        to: m.envelopeTo.join(', '),
-        type: m.headers['x-notice-type'] ?? '',
-        subject: m.subject,
-      }));
-      res.type('html').send(page('邮件', 'mail-list', { messages }, true));
-    });
-    router.get('/mail/:id', (req, res) => {
-      const message = mailCatcher.messages.find((m) => m.id === req.params.id);
-      if (!message) return void res.status(404).type('html').send(page('Not found', 'mail-list', { messages: [] }, true));
-      res.type('html').send(page(message.subject, 'mail-message', { message }, true));
-    });
-  }
+  router.use(assetRoutes());
+  router.use(loginRoutes(deps, chain));
+  router.get('/', ...chain.signedIn, home(deps));
+  router.get('/listings', ...chain.signedIn, listingList(deps));
+  router.get('/listings/:id', ...chain.signedIn, listingDetail(deps));
+  router.use(taskActionRoutes(deps, chain));
+  if (mailCatcher) router.use(mailRoutes(mailCatcher, chain));
+  router.use(dashboardErrorPage);
   return router;
 }

@@ -18,7 +18,7 @@ it('failed authentications beyond the limit are answered 429 problem+json; succe
   const limited = await stack.request('GET', '/api/catalog', { key: 'jsc_guess_again' });
   expect(limited.status).toBe(429);
   expect(limited.headers.get('content-type')).toMatch(/problem\+json/);
-  expect(limited.headers.get('ratelimit-policy') ?? limited.headers.get('ratelimit')).toBeTruthy();
+  expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
 });
 
 it('refused link tokens beyond the limit are answered 429', async () => {

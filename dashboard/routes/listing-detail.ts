@@ -1,0 +1,60 @@
+import type { Request, Response } from 'express';
+import { CIRCUMSTANCES, type CircumstanceCode } from '../../domain/circumstances.js';
+import { maskIdentifier } from '../../domain/mask.js';
+import { contextOf } from '../context.js';
+import type { DashboardDeps } from '../deps.js';
+import { timelineOf } from '../timeline.js';
+import { departmentNames, measureNamesByVersion, nameOf } from '../lookups.js';
+import { isOverdue, openDeadlineOf } from '../open-deadline.js';
+import { sendPage } from '../page.js';
+
+/**
+ * One listing: the debtor (identifiers masked, whoever looks), its tasks by
+ * department and the audit trail. The services decide what a user may see: a
+ * department gets its own tasks and their events only.
+ */
+export function listingDetail({ prisma, services, now = () => new Date() }: DashboardDeps) {
+  return async (req: Request, res: Response) => {
+    const { locale, strings, principal } = contextOf(res);
+    const id = String(req.params.id);
+    const listing = await services.listings.get(principal!, id);
+    const [{ chain, events }, names, measures] = await Promise.all([
+      services.listings.events(principal!, id),
+      departmentNames(prisma, locale),
+      measureNamesByVersion(services.catalogs, [listing.catalogVersion], locale),
+    ]);
+    const measureNameOf = measures.get(listing.catalogVersion) ?? new Map<string, string>();
+    const { debtor } = listing;
+    const at = now();
+    const tasks = [...(listing.tasks ?? [])]
+      .sort((a, b) => a.departmentCode.localeCompare(b.departmentCode) || (a.kind === b.kind ? 0 : a.kind === 'impose' ? -1 : 1))
+      .map((task) => ({
+        ...task,
+        departmentName: nameOf(names, task.departmentCode),
+        measureNames: task.measures.map((code) => nameOf(measureNameOf, code)),
+        open: openDeadlineOf(task) !== null,
+        overdue: isOverdue(task, at),
+      }));
+    const circumstance = CIRCUMSTANCES[listing.circumstance as CircumstanceCode];
+    sendPage(req, res, 'listing', {
+      title: `${strings.listing.title} ${listing.caseNumber}`,
+      data: {
+        listing: {
+          ...listing,
+          debtor: {
+            ...debtor,
+            idNumber: maskIdentifier(debtor.idNumber),
+            legalRepresentative: debtor.legalRepresentative
+              ? { ...debtor.legalRepresentative, idNumber: maskIdentifier(debtor.legalRepresentative.idNumber) }
+              : null,
+          },
+          circumstanceText: circumstance ? (locale === 'en' ? circumstance.en : circumstance.zh) : listing.circumstance,
+        },
+        tasks,
+        chain,
+        timeline: timelineOf(events, listing.tasks ?? [], names, strings),
+        back: req.originalUrl,
+      },
+    });
+  };
+}
