@@ -45,6 +45,7 @@ export class MailCatcher {
     return `smtp://127.0.0.1:${this.port}`;
   }
 
+  /** Starts listening; a restart after `stop()` listens on the same port again. */
   async start(): Promise<this> {
     if (this.options.directory) await this.loadDirectory(this.options.directory);
     const server = new SMTPServer({
@@ -68,7 +69,7 @@ export class MailCatcher {
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
+      server.listen(this.port || (this.options.port ?? 0), this.options.host ?? '127.0.0.1', () => resolve());
     });
     this.port = (server.server.address() as AddressInfo).port;
     return this;

@@ -8,6 +8,9 @@ export function supervisionRoutes(supervision: SupervisionService): Router {
   router.get('/overdue', async (req, res) => {
     res.json(await supervision.overdue(req.query));
   });
+  router.get('/undelivered-mail', async (_req, res) => {
+    res.json(await supervision.undeliveredMail());
+  });
   router.get('/stats', async (_req, res) => {
     res.json(await supervision.stats());
   });

@@ -62,6 +62,28 @@ export function createSupervisionService({ prisma, now = () => new Date() }: { p
       }));
     },
 
+    /** Mail not delivered yet (the SMTP server refused or was unreachable); the workflow keeps retrying it. */
+    async undeliveredMail() {
+      const rows = await prisma.notification.findMany({
+        where: { sentAt: null },
+        orderBy: { createdAt: 'asc' },
+        take: 1000,
+        include: { task: { select: { departmentCode: true } } },
+      });
+      return rows.map((row) => ({
+        id: row.id,
+        messageId: row.messageId,
+        type: row.type,
+        taskId: row.taskId,
+        listingId: row.listingId,
+        departmentCode: row.task?.departmentCode ?? null,
+        recipients: row.recipients,
+        attempts: row.attempts,
+        lastError: row.lastError,
+        firstAttemptAt: row.createdAt.toISOString(),
+      }));
+    },
+
     /** Per department: tasks, acknowledged (and on time), completed, overdue now, median seconds to acknowledge. */
     async stats() {
       const rows = await prisma.$queryRaw<DepartmentStatsRow[]>`

@@ -23,9 +23,10 @@ export function supervisorHome({ prisma, services }: DashboardDeps) {
   return async (req: Request, res: Response) => {
     const { locale, strings } = contextOf(res);
     const filters = filtersOf(req.query);
-    const [overdue, stats, names, levels] = await Promise.all([
+    const [overdue, stats, undelivered, names, levels] = await Promise.all([
       services.supervision.overdue(filters),
       services.supervision.stats(),
+      services.supervision.undeliveredMail(),
       departmentNames(prisma, locale),
       prisma.task.aggregate({ _max: { escalationLevel: true } }),
     ]);
@@ -52,6 +53,7 @@ export function supervisorHome({ prisma, services }: DashboardDeps) {
       data: {
         overdue: overdue.map((row) => ({ ...row, departmentName: nameOf(names, row.departmentCode) })),
         stats: active,
+        undelivered: undelivered.map((row) => ({ ...row, departmentName: row.departmentCode ? nameOf(names, row.departmentCode) : '' })),
         charts: [countChart, medianChart],
         filters,
         departments: [...names].map(([code, name]) => ({ code, name })),
