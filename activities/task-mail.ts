@@ -1,3 +1,4 @@
+import { createCatalogVersions } from '../db/catalog-versions.js';
 import { appendEvents } from '../db/events.js';
 import { composeTaskMail, mailDomain, notificationKey, type TaskMailRequest } from '../mail/compose-task-mail.js';
 import type { ActivityDeps } from './deps.js';
@@ -11,6 +12,7 @@ export type SendTaskMailInput = TaskMailRequest & { taskId: string };
  */
 export function createTaskMailActivities(deps: ActivityDeps) {
   const { prisma, mail, log, now = () => new Date() } = deps;
+  const catalogs = createCatalogVersions(prisma);
 
   /** Everyone mailed about this department's tasks of the listing: they all hear that it is closed. */
   async function everyoneNotified(listingId: string, departmentCode: string): Promise<string[]> {
@@ -30,10 +32,10 @@ export function createTaskMailActivities(deps: ActivityDeps) {
 
       const task = await prisma.task.findUniqueOrThrow({
         where: { id: taskId },
-        include: { department: true, listing: { include: { catalog: true } } },
+        include: { department: true, listing: true },
       });
       const recipients = request.type === 'closed' ? await everyoneNotified(task.listingId, task.departmentCode) : [];
-      const composed = composeTaskMail(deps, task, request, recipients);
+      const composed = composeTaskMail(deps, task, await catalogs.get(task.listing.catalogVersion), request, recipients);
       await prisma.notification.upsert({
         where: { id },
         create: { id, messageId, taskId, listingId: task.listingId, type: request.type, recipients: composed.to, subject: composed.subject, attempts: 1 },

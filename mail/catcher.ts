@@ -81,6 +81,13 @@ export class MailCatcher {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Calls `listener` with every message received from now on; returns the unsubscribe function. */
+  subscribe(listener: (message: CaughtMessage) => void): () => void {
+    const onMessage = (message: CaughtMessage) => listener(message);
+    this.events.on('received', onMessage);
+    return () => this.events.off('received', onMessage);
+  }
+
   /** Resolves with the matching messages once there are at least `count` of them. */
   async waitFor(
     predicate: (message: CaughtMessage) => boolean,
@@ -110,8 +117,10 @@ export class MailCatcher {
       const meta = `X-Envelope-From: ${envelope.from ?? ''}\r\nX-Envelope-To: ${envelope.to.join(', ')}\r\n`;
       await writeFile(join(this.options.directory, `${id}.eml`), meta + raw);
     }
-    this.messages.push(await parseMessage(id, raw, envelope, new Date()));
+    const message = await parseMessage(id, raw, envelope, new Date());
+    this.messages.push(message);
     this.events.emit('message');
+    this.events.emit('received', message);
   }
 
   private async loadDirectory(directory: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { parseCatalog } from '../domain/catalog.js';
+import type { Catalog } from '../domain/catalog.js';
 import { CIRCUMSTANCES, type CircumstanceCode } from '../domain/circumstances.js';
 import { maskIdentifier } from '../domain/mask.js';
 import type { Prisma } from '../prisma/generated/client.js';
@@ -6,7 +6,7 @@ import { createLinkToken, createReplyLocalPart } from '../security/ack-tokens.js
 import type { DeadlineKind, EscalationTarget, NoticeType } from '../workflows/types.js';
 import { fill, formatChinaTime, mailStrings, renderMail, type MailLocale, type RenderedMail } from './render.js';
 
-export type TaskWithContext = Prisma.TaskGetPayload<{ include: { department: true; listing: { include: { catalog: true } } } }>;
+export type TaskWithContext = Prisma.TaskGetPayload<{ include: { department: true; listing: true } }>;
 
 export interface TaskMailRequest {
   type: NoticeType;
@@ -45,14 +45,20 @@ export function notificationKey(taskId: string, request: TaskMailRequest): strin
  * Builds one email about one task from what the database holds now, so an
  * address or language change applies at once. Written in the department's
  * language; escalations to the coordinating office in Chinese.
- * `closedRecipients` are everyone who was mailed about the department's tasks.
+ * `catalog` is the version the listing was dispatched under; `closedRecipients`
+ * are everyone who was mailed about the department's tasks.
  */
-export function composeTaskMail(settings: MailSettings, task: TaskWithContext, request: TaskMailRequest, closedRecipients: string[] = []): ComposedMail {
+export function composeTaskMail(
+  settings: MailSettings,
+  task: TaskWithContext,
+  catalog: Catalog,
+  request: TaskMailRequest,
+  closedRecipients: string[] = [],
+): ComposedMail {
   const { listing, department } = task;
   const toOffice = request.type === 'escalation' && request.notify === 'coordinating-office';
   const locale: MailLocale = !toOffice && department.locale === 'en' ? 'en' : 'zh-CN';
   const t = mailStrings(locale);
-  const catalog = parseCatalog(listing.catalog.data);
   const measureName = new Map(catalog.measures.map((m) => [m.code, locale === 'en' ? m.name_en : m.name_zh]));
   const departmentName = locale === 'en' ? department.nameEn : department.nameZh;
   const lifting = task.kind === 'lift';

@@ -1,10 +1,11 @@
-import { parseCatalog, type Catalog } from '../../domain/catalog.js';
+import type { Catalog } from '../../domain/catalog.js';
+import { createCatalogVersions } from '../../db/catalog-versions.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import { HttpProblem } from '../problem.js';
 
 /** The catalog as stored: versions are immutable, so each is parsed once. */
 export function createCatalogService(prisma: PrismaClient) {
-  const parsed = new Map<number, Catalog>();
+  const versions = createCatalogVersions(prisma);
   return {
     async current(): Promise<{ version: number; catalog: Catalog }> {
       const latest = await prisma.catalogVersion.findFirst({ orderBy: { version: 'desc' }, select: { version: true } });
@@ -12,13 +13,8 @@ export function createCatalogService(prisma: PrismaClient) {
       return { version: latest.version, catalog: await this.version(latest.version) };
     },
 
-    async version(version: number): Promise<Catalog> {
-      const cached = parsed.get(version);
-      if (cached) return cached;
-      const row = await prisma.catalogVersion.findUniqueOrThrow({ where: { version } });
-      const catalog = parseCatalog(row.data);
-      parsed.set(version, catalog);
-      return catalog;
+    version(version: number): Promise<Catalog> {
+      return versions.get(version);
     },
 
     /** GET /api/catalog: the current measures with the departments' live addresses. */

@@ -17,14 +17,13 @@ function task(overrides: { locale?: string; kind?: string; status?: string } = {
       debtorIdNumber: '91350100M000100Y43', legalRepName: '张三', legalRepIdNumber: '11010519491231002X', circumstance: 'evades-enforcement',
       obligationDescription: 'x', obligationAmountYuan: null, periodYears: 2, listedAt: at, expiresAt: null, status: overrides.status ?? 'active',
       liftReason: null, liftRequestedAt: null, performedAt: null, closedAt: null, catalogVersion: 1, createdByKeyId: null, createdAt: at, updatedAt: at,
-      catalog: { version: 1, checksum: 'c', data: defaultCatalog as never, importedAt: at },
     },
   } as unknown as TaskWithContext;
 }
 
 describe('task mail', () => {
   it('a notice in Simplified Chinese: masked identifiers, deadlines in Beijing time, links and a signed reply address', () => {
-    const mail = composeTaskMail(settings, task(), { type: 'notice' });
+    const mail = composeTaskMail(settings, task(), defaultCatalog, { type: 'notice' });
     expect(mail.subject).toBe('【联合惩戒】请对失信被执行人A&B 建设有限公司实施惩戒措施（（2026）宁01执1号）');
     expect(mail.to).toEqual(['contact@d05.example']);
     expect(mail.text).toContain('913501********0Y43');
@@ -41,7 +40,7 @@ describe('task mail', () => {
   });
 
   it('in English for a department that prefers it', () => {
-    const mail = composeTaskMail(settings, task({ locale: 'en' }), { type: 'reminder', deadline: 'acknowledge' });
+    const mail = composeTaskMail(settings, task({ locale: 'en' }), defaultCatalog, { type: 'reminder', deadline: 'acknowledge' });
     expect(mail.subject).toBe('[Reminder] Acknowledge by approaching: A&B 建设有限公司 (（2026）宁01执1号)');
     expect(mail.text).toContain('To Development and Reform Commission:');
     expect(mail.text).toContain('Founding financial companies');
@@ -50,11 +49,11 @@ describe('task mail', () => {
   });
 
   it('escalations go to the supervisor, then to the coordinating office in Chinese, with no links', () => {
-    const supervisor = composeTaskMail(settings, task({ locale: 'en' }), { type: 'escalation', deadline: 'acknowledge', level: 1, notify: 'department-supervisor' });
+    const supervisor = composeTaskMail(settings, task({ locale: 'en' }), defaultCatalog, { type: 'escalation', deadline: 'acknowledge', level: 1, notify: 'department-supervisor' });
     expect(supervisor.to).toEqual(['boss@d05.example']);
     expect(supervisor.replyTo).toBeNull();
     expect(supervisor.text).not.toContain('/ack/');
-    const office = composeTaskMail(settings, task({ locale: 'en' }), { type: 'escalation', deadline: 'complete', level: 2, notify: 'coordinating-office' });
+    const office = composeTaskMail(settings, task({ locale: 'en' }), defaultCatalog, { type: 'escalation', deadline: 'complete', level: 2, notify: 'coordinating-office' });
     expect(office.to).toEqual(['office@coordination.example']);
     expect(office.subject).toContain('【督办·第2级】');
   });

@@ -1,0 +1,201 @@
+// npm run bench -- [--listings 200] [--task-rows 1000000] [--ack-seconds 20]
+//
+// The benchmark of README and BENCHMARKS.md, on the local stack: a Temporal
+// dev server of its own, the local PostgreSQL (a throwaway database), an SMTP
+// catcher in this process, and the worker and API as separate processes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { defaultCatalog } from '../domain/catalog.js';
+import { createPrismaClient } from '../db/client.js';
+import { loadCatalog } from '../db/seed-catalog.js';
+import { createTestDatabase } from '../db/test-database.js';
+import { ensureTemporalCli } from '../infra/temporal-cli.js';
+import { startTemporalDevServer } from '../infra/temporal-dev-server.js';
+import { MailCatcher } from '../mail/catcher.js';
+import { SEARCH_ATTRIBUTES } from '../api/services/workflow-gateway.js';
+import { creditCode, residentId } from '../test/support/fixtures.js';
+import { inPool, percentile, perSecond } from './stats.js';
+import { benchSupervisionQueries } from './supervision-queries.js';
+
+const { values: args } = parseArgs({
+  options: {
+    listings: { type: 'string', default: '200' },
+    'task-rows': { type: 'string', default: '1000000' },
+    'ack-seconds': { type: 'string', default: '20' },
+    'idle-listings': { type: 'string', default: '10' },
+  },
+});
+const listings = Number(args.listings);
+const taskRows = Number(args['task-rows']);
+const ackSeconds = Number(args['ack-seconds']);
+const idleListings = Number(args['idle-listings']);
+const DEPARTMENTS = 42; // an entity with its legal representative, default catalog
+const ADMIN_KEY = 'jsc_bench_admin_key_0123456789abcdefghijklmnopqrstu';
+const root = new URL('..', import.meta.url);
+const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const table: string[] = [];
+const row = (...cells: (string | number)[]) => table.push(`| ${cells.join(' | ')} |`);
+
+function startProcess(script: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  child.stdout!.resume();
+  return child;
+}
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function waitForHttp(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} never answered`);
+}
+
+const cli = await ensureTemporalCli({ log: say });
+const temporal = await startTemporalDevServer({ cliPath: cli, headless: true, namespace: 'default', searchAttributes: SEARCH_ATTRIBUTES, log: say });
+const database = await createTestDatabase();
+const { prisma, close } = createPrismaClient({ url: database.url });
+await loadCatalog(prisma, defaultCatalog);
+const mail = await new MailCatcher().start();
+const port = 39000 + Math.floor(Math.random() * 1000);
+const common = { DATABASE_URL: database.url, TEMPORAL_ADDRESS: temporal.address, SMTP_URL: mail.url, ACK_TOKEN_SECRET: 'bench-secret', ADMIN_API_KEY: ADMIN_KEY };
+const worker = startProcess('worker/main.ts', { ...common, TEMPORAL_TASK_QUEUE: 'sanctions' });
+const api = startProcess('api/main.ts', { ...common, TEMPORAL_TASK_QUEUE: 'sanctions', PORT: String(port), HOST: '127.0.0.1' });
+const ceilingWorker = startProcess('bench/ceiling/worker.ts', { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'ceiling' });
+const baseUrl = `http://127.0.0.1:${port}`;
+
+try {
+  await waitForHttp(`${baseUrl}/healthz`);
+  const post = async (path: string, key: string, body: unknown) => {
+    const response = await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    return response.json() as Promise<{ id: string; key: string }>;
+  };
+  const { key: clerk } = await post('/api/api-keys', ADMIN_KEY, { name: 'bench clerk', role: 'clerk', courtCode: 'BENCH' });
+
+  // Notices arrive tagged with their case number in the subject.
+  const noticesByCase = new Map<string, number>();
+  const lastNoticeAt = new Map<string, number>();
+  mail.subscribe((message) => {
+    const caseNumber = /BENCH-[\w-]+/.exec(message.subject)?.[0];
+    if (!caseNumber) return;
+    noticesByCase.set(caseNumber, (noticesByCase.get(caseNumber) ?? 0) + 1);
+    lastNoticeAt.set(caseNumber, performance.now());
+  });
+  const listing = (caseNumber: string, n: number) => ({
+    caseNumber,
+    debtor: { kind: 'entity', name: `Bench Co ${n}`, idNumber: creditCode(n), legalRepresentative: { name: 'Rep', idNumber: residentId('19700101', n % 1000) } },
+    circumstance: 'refuses-despite-ability',
+    obligation: { description: 'bench' },
+  });
+  const untilAllNotices = async (caseNumbers: string[], timeoutMs: number) => {
+    const deadline = performance.now() + timeoutMs;
+    while (caseNumbers.some((c) => (noticesByCase.get(c) ?? 0) < DEPARTMENTS)) {
+      if (performance.now() > deadline) throw new Error('notices missing after the timeout');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
+  // 1a. One listing at a time on an otherwise idle system.
+  say(`idle: ${idleListings} listings one after another`);
+  const idle: number[] = [];
+  for (let i = 0; i < idleListings; i++) {
+    const caseNumber = `BENCH-IDLE-${i}`;
+    const started = performance.now();
+    await post('/api/listings', clerk, listing(caseNumber, 900_000 + i));
+    await untilAllNotices([caseNumber], 60_000);
+    idle.push(lastNoticeAt.get(caseNumber)! - started);
+  }
+
+  // 1b. Fan-out: all listings at once.
+  say(`fan-out: ${listings} listings × ${DEPARTMENTS} departments`);
+  const postedAt = new Map<string, number>();
+  const caseNumbers = Array.from({ length: listings }, (_, i) => `BENCH-FAN-${i}`);
+  const fanStarted = performance.now();
+  await inPool(caseNumbers, 50, async (caseNumber, i) => {
+    postedAt.set(caseNumber, performance.now());
+    await post('/api/listings', clerk, listing(caseNumber, i));
+  });
+  await untilAllNotices(caseNumbers, 30 * 60_000);
+  const fanMs = performance.now() - fanStarted;
+  const perListing = caseNumbers.map((c) => lastNoticeAt.get(c)! - postedAt.get(c)!);
+  const memory = { worker: await rssMiB(worker.pid!), api: await rssMiB(api.pid!) };
+
+  // 2. The engine's ceiling: the same number of workflows, the same activities, no database or mail.
+  say(`ceiling: ${listings} workflows × ${DEPARTMENTS + 1} no-op activities`);
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection });
+  const ceilingStarted = performance.now();
+  const handles: { result(): Promise<unknown> }[] = [];
+  await inPool(caseNumbers, 50, async (_caseNumber, i) => {
+    handles.push(await client.workflow.start('ceilingWorkflow', { taskQueue: 'ceiling', workflowId: `ceiling-${i}-${Date.now()}`, args: [DEPARTMENTS] }));
+  });
+  await Promise.all(handles.map((handle) => handle.result()));
+  const ceilingMs = performance.now() - ceilingStarted;
+
+  // 3. Acknowledgments: 100 concurrent department clients.
+  say(`acknowledgments: 100 clients for up to ${ackSeconds} s`);
+  const departmentKeys = new Map<string, string>();
+  for (const department of await prisma.department.findMany()) {
+    departmentKeys.set(department.code, (await post('/api/api-keys', ADMIN_KEY, { name: `bench ${department.code}`, role: 'department', departmentCode: department.code })).key);
+  }
+  const open = await prisma.task.findMany({ where: { status: 'pending', listing: { caseNumber: { startsWith: 'BENCH-FAN-' } } }, select: { id: true, departmentCode: true } });
+  const ackLatencies: number[] = [];
+  let ackErrors = 0;
+  const ackStarted = performance.now();
+  const ackDeadline = ackStarted + ackSeconds * 1000;
+  await inPool(open, 100, async (task) => {
+    if (performance.now() > ackDeadline) return;
+    const started = performance.now();
+    const response = await fetch(`${baseUrl}/api/tasks/${task.id}/acknowledge`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${departmentKeys.get(task.departmentCode)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ by: 'bench' }),
+    }).catch(() => null);
+    ackLatencies.push(performance.now() - started);
+    if (!response || response.status !== 200) ackErrors++;
+    await response?.arrayBuffer();
+  });
+  const ackMs = performance.now() - ackStarted;
+  memory.worker = Math.max(memory.worker, await rssMiB(worker.pid!));
+  memory.api = Math.max(memory.api, await rssMiB(api.pid!));
+  await connection.close();
+
+  // 4. Supervision queries on a large read model.
+  say(`supervision queries on ${taskRows.toLocaleString('en')} task rows`);
+  const supervision = await benchSupervisionQueries(taskRows);
+
+  const ours = perSecond(listings, fanMs);
+  const ceiling = perSecond(listings, ceilingMs);
+  table.push(`Benchmark, ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`, '');
+  table.push('| measure | value | target |', '|---|---|---|');
+  row(`fan-out: ${listings} listings × ${DEPARTMENTS} departments, until every notice was received`, `${(fanMs / 1000).toFixed(1)} s`, '');
+  row('fan-out throughput', `${ours.toFixed(2)} listings/s, ${(ours * DEPARTMENTS).toFixed(0)} tasks (and notices)/s`, '');
+  row(`engine ceiling: ${listings} workflows × ${DEPARTMENTS + 1} no-op activities`, `${ceiling.toFixed(2)} workflows/s (${(ceilingMs / 1000).toFixed(1)} s)`, '');
+  row('fan-out / ceiling', `${(ours / ceiling).toFixed(2)}×`, '≥ 0.5×');
+  row('listing → last notice under the fan-out, p50 / p95', `${(percentile(perListing, 0.5) / 1000).toFixed(2)} s / ${(percentile(perListing, 0.95) / 1000).toFixed(2)} s`, '');
+  row(`listing → last notice, idle system (${idleListings} listings), p50 / p95`, `${(percentile(idle, 0.5) / 1000).toFixed(2)} s / ${(percentile(idle, 0.95) / 1000).toFixed(2)} s`, 'p95 < 3 s');
+  row(`acknowledgments, 100 concurrent clients (${ackLatencies.length} in ${(ackMs / 1000).toFixed(1)} s, ${ackErrors} errors), p50 / p99`, `${percentile(ackLatencies, 0.5).toFixed(1)} ms / ${percentile(ackLatencies, 0.99).toFixed(1)} ms`, 'p99 < 50 ms');
+  row('acknowledgment throughput', `${perSecond(ackLatencies.length, ackMs).toFixed(0)} /s`, '');
+  row('resident memory after the fan-out and acknowledgments: worker / API', `${memory.worker.toFixed(0)} MiB / ${memory.api.toFixed(0)} MiB`, '');
+  process.stdout.write(`${table.join('\n')}\n\n${supervision}\n`);
+} finally {
+  for (const child of [worker, api, ceilingWorker]) child.kill('SIGTERM');
+  await mail.stop();
+  await close();
+  await database.drop();
+  await temporal.stop();
+}
+process.exit(0);
