@@ -1,16 +1,7 @@
-import { appendEvents } from '../db/events.js';
+import { appendEvents, lockListing } from '../db/events.js';
+import { recordTaskTransition, type TaskTransitionInput } from '../db/task-transitions.js';
 import type { DeadlineKind, EscalationTarget } from '../workflows/types.js';
 import type { ActivityDeps } from './deps.js';
-
-export interface TaskTransitionInput {
-  taskId: string;
-  listingId: string;
-  transition: 'acknowledged' | 'completed';
-  at: string;
-  by: string;
-  note?: string | undefined;
-  reference?: string | undefined;
-}
 
 export interface EscalationInput {
   taskId: string;
@@ -27,36 +18,13 @@ export interface EscalationInput {
  */
 export function createTaskRecordActivities({ prisma }: ActivityDeps) {
   return {
-    async recordTaskTransition(input: TaskTransitionInput): Promise<void> {
-      const at = new Date(input.at);
-      await prisma.$transaction(async (tx) => {
-        const task = await tx.task.findUniqueOrThrow({ where: { id: input.taskId } });
-        const events = [];
-        if (!task.acknowledgedAt) {
-          events.push({ id: `${task.id}.acknowledged`, at, type: 'acknowledged', actor: input.by, taskId: task.id, data: { note: input.note ?? null, implied: input.transition === 'completed' } });
-        }
-        if (input.transition === 'completed' && !task.completedAt) {
-          events.push({ id: `${task.id}.completed`, at, type: 'completed', actor: input.by, taskId: task.id, data: { note: input.note ?? null, reference: input.reference ?? null } });
-        }
-        if (events.length === 0) return;
-        const completing = input.transition === 'completed';
-        await tx.task.update({
-          where: { id: task.id },
-          data: {
-            status: completing ? 'completed' : 'acknowledged',
-            acknowledgedAt: task.acknowledgedAt ?? at,
-            acknowledgedBy: task.acknowledgedBy ?? input.by,
-            ...(completing ? { completedAt: at, completedBy: input.by, reference: input.reference ?? null } : {}),
-            note: input.note ?? task.note,
-            openDeadlineAt: completing ? null : task.completeDueAt,
-          },
-        });
-        await appendEvents(tx, input.listingId, events);
-      });
+    recordTaskTransition(input: TaskTransitionInput): Promise<void> {
+      return recordTaskTransition(prisma, input);
     },
 
     async recordEscalation(input: EscalationInput): Promise<void> {
       await prisma.$transaction(async (tx) => {
+        await lockListing(tx, input.listingId);
         await tx.$executeRaw`UPDATE "Task" SET "escalationLevel" = GREATEST("escalationLevel", ${input.level}), "updatedAt" = now() WHERE id = ${input.taskId}::uuid`;
         await appendEvents(tx, input.listingId, [
           {

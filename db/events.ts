@@ -44,11 +44,19 @@ export function eventHash(prevHash: string, event: Omit<StoredEvent, 'prevHash' 
   return createHash('sha256').update(prevHash).update('\n').update(body ?? '').digest('hex');
 }
 
+/**
+ * Takes the listing's row lock for the rest of the transaction. Writers of one
+ * listing's chain take turns; other listings are not blocked. Every
+ * transaction that also locks tasks takes this lock first.
+ */
+export async function lockListing(tx: Prisma.TransactionClient, listingId: string): Promise<void> {
+  await tx.$queryRaw`SELECT id FROM "Listing" WHERE id = ${listingId}::uuid FOR UPDATE`;
+}
+
 /** Appends events to a listing's chain inside the caller's transaction. */
 export async function appendEvents(tx: Prisma.TransactionClient, listingId: string, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
-  // Writers of one listing's chain take turns; other listings are not blocked.
-  await tx.$queryRaw`SELECT id FROM "Listing" WHERE id = ${listingId}::uuid FOR UPDATE`;
+  await lockListing(tx, listingId);
   const known = new Set(
     (await tx.event.findMany({ where: { id: { in: events.map((e) => e.id) } }, select: { id: true } })).map((e) => e.id),
   );

@@ -3,6 +3,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -29,6 +30,7 @@ import type {
   SanctionWorkflowInput,
   TaskKind,
   TaskToDispatch,
+  TaskTransition,
   TrackedTask,
 } from './types.js';
 
@@ -36,6 +38,9 @@ const records = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+
+/** Since this change, the caller of an acknowledgment writes the read model; the workflow's write is the fallback. */
+const CALLER_WRITES_TRANSITIONS = 'caller-writes-task-transitions';
 
 // Mail is retried for as long as it takes: an SMTP outage delays a notice, it
 // never drops one. The Message-ID is fixed per task and notice, so a retry
@@ -61,7 +66,7 @@ export async function sanctionWorkflow(input: SanctionWorkflowInput): Promise<Sa
     tasks: [],
     imposePhaseSettled: false,
   };
-  const wake: Wake = { pending: false, dispatching: new Map() };
+  const wake: Wake = { pending: false, dispatching: new Map(), writes: new Set() };
   installHandlers(state, wake);
 
   if (state.phase === 'imposing') {
@@ -77,7 +82,7 @@ export async function sanctionWorkflow(input: SanctionWorkflowInput): Promise<Sa
     await superviseUntil(state, wake, () => tasksOf(state, 'lift').every((task) => task.status === 'completed'), input);
     await close(state);
   }
-  await condition(allHandlersFinished);
+  await settle(wake);
   return { listingId: state.listingId, status: finalStatus(state), tasks: state.tasks.length };
 }
 
@@ -86,6 +91,8 @@ interface Wake {
   pending: boolean;
   /** Tasks whose dispatch activity is running: their rows may already be visible to departments. */
   dispatching: Map<string, { departmentCode: string }>;
+  /** Read-model writes the handlers started without waiting; finished before the run ends. */
+  writes: Set<Promise<void>>;
 }
 
 function installHandlers(state: SanctionState, wake: Wake): void {
@@ -106,20 +113,28 @@ function installHandlers(state: SanctionState, wake: Wake): void {
     await condition(() => state.tasks.some((t) => t.taskId === action.taskId));
     const task = state.tasks.find((t) => t.taskId === action.taskId)!;
     const done = task.status === 'completed' || (transition === 'acknowledged' && task.status === 'acknowledged');
-    if (!done) {
-      task.status = transition;
-      wake.pending = true;
-      await records.recordTaskTransition({
-        taskId: task.taskId,
-        listingId: state.listingId,
-        transition,
-        at: new Date().toISOString(),
-        by: action.by,
-        note: action.note,
-        reference: action.reference,
-      });
+    if (done) return { taskId: task.taskId, kind: task.kind, status: task.status, changed: false };
+    task.status = transition;
+    wake.pending = true;
+    const record: TaskTransition = {
+      taskId: task.taskId,
+      listingId: state.listingId,
+      transition,
+      at: new Date().toISOString(),
+      by: action.by,
+      note: action.note,
+      reference: action.reference,
+    };
+    if (patched(CALLER_WRITES_TRANSITIONS)) {
+      // The caller writes the read model before it answers; this activity
+      // writes the same record in case the caller stopped first. The answer
+      // does not wait for it: one workflow task per acknowledgment.
+      const pending: Promise<void> = records.recordTaskTransition(record).finally(() => wake.writes.delete(pending));
+      wake.writes.add(pending);
+    } else {
+      await records.recordTaskTransition(record);
     }
-    return { taskId: task.taskId, kind: task.kind, status: task.status, changed: !done };
+    return { taskId: task.taskId, kind: task.kind, status: task.status, changed: true, transition: record };
   };
   setHandler(acknowledgeTaskUpdate, taskAction('acknowledged'), { validator: validateTaskAction });
   setHandler(completeTaskUpdate, taskAction('completed'), { validator: validateTaskAction });
@@ -181,8 +196,8 @@ async function superviseUntil(
   for (;;) {
     await takeDueAlarms(state);
     if (done()) return;
-    await settleImposePhase(state, input);
-    if (workflowInfo().continueAsNewSuggested) await continueWith(state, input);
+    await settleImposePhase(state, wake, input);
+    if (workflowInfo().continueAsNewSuggested) await continueWith(state, wake, input);
 
     const next = [nextAlarmAt(state.tasks), state.phase === 'imposing' && state.expiresAt ? Date.parse(state.expiresAt) : null]
       .filter((at): at is number => at !== null)
@@ -252,15 +267,21 @@ async function close(state: SanctionState): Promise<void> {
  * impose task is done, its history is shed once by continuing as new, so the
  * long wait runs on a short history with the current workflow code.
  */
-async function settleImposePhase(state: SanctionState, input: SanctionWorkflowInput): Promise<void> {
+async function settleImposePhase(state: SanctionState, wake: Wake, input: SanctionWorkflowInput): Promise<void> {
   if (state.phase !== 'imposing' || state.imposePhaseSettled || state.lift) return;
   if (!tasksOf(state, 'impose').every((task) => task.status === 'completed')) return;
   state.imposePhaseSettled = true;
-  await continueWith(state, input);
+  await continueWith(state, wake, input);
 }
 
-async function continueWith(state: SanctionState, input: SanctionWorkflowInput): Promise<never> {
+/** No update handler still running, no read-model write still pending. */
+async function settle(wake: Wake): Promise<void> {
   await condition(allHandlersFinished);
+  while (wake.writes.size > 0) await Promise.all([...wake.writes]);
+}
+
+async function continueWith(state: SanctionState, wake: Wake, input: SanctionWorkflowInput): Promise<never> {
+  await settle(wake);
   return continueAsNew<typeof sanctionWorkflow>({ ...input, state });
 }
 

@@ -83,3 +83,15 @@ export interface SanctionOutcome {
   status: ListingStatus;
   tasks: number;
 }
+
+/** An acknowledgment or completion, as the workflow accepted it. */
+export interface TaskTransition {
+  taskId: string;
+  listingId: string;
+  transition: 'acknowledged' | 'completed';
+  at: string;
+  by: string;
+  note?: string | undefined;
+  reference?: string | undefined;
+}
+

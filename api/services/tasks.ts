@@ -1,4 +1,5 @@
 import type { PrismaClient, Prisma } from '../../prisma/generated/client.js';
+import { recordTaskTransition } from '../../db/task-transitions.js';
 import type { Principal } from '../auth.js';
 import { badRequest, forbidden, notFound } from '../problem.js';
 import { parseRequest } from '../validate.js';
@@ -29,7 +30,8 @@ export function createTaskService({ prisma, workflows, now = () => new Date() }:
       const input = parseRequest(acknowledgeSchema, body, 'acknowledgment');
       const updateId = updateIdOf(taskId, 'acknowledge', idempotencyKey);
       const task = await ownTask(principal, taskId);
-      await workflows.acknowledge(task.listingId, { taskId, departmentCode: task.departmentCode, by: input.by, note: input.note }, updateId);
+      const result = await workflows.acknowledge(task.listingId, { taskId, departmentCode: task.departmentCode, by: input.by, note: input.note }, updateId);
+      if (result.transition) await recordTaskTransition(prisma, result.transition);
       return taskView(await prisma.task.findUniqueOrThrow({ where: { id: taskId } }));
     },
 
@@ -37,11 +39,12 @@ export function createTaskService({ prisma, workflows, now = () => new Date() }:
       const input = parseRequest(completeSchema, body, 'completion');
       const updateId = updateIdOf(taskId, 'complete', idempotencyKey);
       const task = await ownTask(principal, taskId);
-      await workflows.complete(
+      const result = await workflows.complete(
         task.listingId,
         { taskId, departmentCode: task.departmentCode, by: input.by, note: input.note, reference: input.reference },
         updateId,
       );
+      if (result.transition) await recordTaskTransition(prisma, result.transition);
       return taskView(await prisma.task.findUniqueOrThrow({ where: { id: taskId } }));
     },
 
@@ -54,6 +57,7 @@ export function createTaskService({ prisma, workflows, now = () => new Date() }:
       if (!task) throw notFound(`No task ${taskId}.`);
       const act = action === 'acknowledge' ? workflows.acknowledge : workflows.complete;
       const result = await act(task.listingId, { taskId, departmentCode: task.departmentCode, ...input });
+      if (result.transition) await recordTaskTransition(prisma, result.transition);
       return { changed: result.changed, task: taskView(await prisma.task.findUniqueOrThrow({ where: { id: taskId } })) };
     },
 

@@ -27,6 +27,19 @@ const rejectionStatus: Record<string, [number, string]> = {
   [REJECTIONS.badExtension]: [409, 'Conflict'],
 };
 
+const UPDATE_ATTEMPTS = 8;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Many updates at once on one workflow can make the server drop the workflow
+ * task that carried one of them; the update then never ran, and sending it
+ * again is the documented answer.
+ */
+function wasNotProcessed(error: unknown): boolean {
+  const message = error instanceof Error ? `${error.message} ${error.cause instanceof Error ? error.cause.message : ''}` : '';
+  return /wasn't processed by worker|not supported by the worker/i.test(message);
+}
+
 /** A validator's rejection becomes the matching 4xx; nothing was written to history. */
 function asProblem(error: unknown): never {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
@@ -43,10 +56,16 @@ function asProblem(error: unknown): never {
 export function createWorkflowGateway(client: Client, taskQueue: string) {
   const handle = (listingId: string) => client.workflow.getHandle<typeof sanctionWorkflow>(workflowIdOf(listingId));
   const update = async <T>(run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (error) {
-      return asProblem(error);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        if (attempt < UPDATE_ATTEMPTS && wasNotProcessed(error)) {
+          await sleep(20 * attempt);
+          continue;
+        }
+        return asProblem(error);
+      }
     }
   };
 

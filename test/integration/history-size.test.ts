@@ -76,7 +76,7 @@ it('stays far below the history warning at 45 departments, every step escalated'
     const dir = fileURLToPath(new URL('../replay/histories/', import.meta.url));
     await mkdir(dir, { recursive: true });
     for (const [index, history] of histories.entries()) {
-      await writeFile(`${dir}/full-lifecycle-45-departments-run${index + 1}.binpb`, History.encode(history).finish());
+      await writeFile(`${dir}/full-lifecycle-45-departments-${process.env.RECORD_HISTORIES}-run${index + 1}.binpb`, History.encode(history).finish());
     }
   }
 });

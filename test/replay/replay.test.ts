@@ -1,6 +1,7 @@
 // Replays recorded histories against the current workflow code. A change that
 // would break listings in flight fails here: guard it with patched().
-// Record new histories with: RECORD_HISTORIES=1 npx vitest run test/integration/history-size.test.ts
+// Record new histories with: RECORD_HISTORIES=<label> npx vitest run test/integration/history-size.test.ts
+// (keep the old ones: they are the listings still in flight under earlier code).
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { expect, inject, it } from 'vitest';
