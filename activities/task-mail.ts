@@ -27,20 +27,19 @@ export function createTaskMailActivities(deps: ActivityDeps) {
     async sendTaskMail({ taskId, ...request }: SendTaskMailInput): Promise<{ messageId: string; sent: boolean }> {
       const id = notificationKey(taskId, request);
       const messageId = `<${id}@${mailDomain(deps.mailFrom)}>`;
-      const already = await prisma.notification.findUnique({ where: { id } });
-      if (already?.sentAt) return { messageId, sent: false };
-
       const task = await prisma.task.findUniqueOrThrow({
         where: { id: taskId },
         include: { department: true, listing: true },
       });
       const recipients = request.type === 'closed' ? await everyoneNotified(task.listingId, task.departmentCode) : [];
       const composed = composeTaskMail(deps, task, await catalogs.get(task.listing.catalogVersion), request, recipients);
-      await prisma.notification.upsert({
+      // One statement claims the attempt and tells whether an earlier one already got through.
+      const notification = await prisma.notification.upsert({
         where: { id },
         create: { id, messageId, taskId, listingId: task.listingId, type: request.type, recipients: composed.to, subject: composed.subject, attempts: 1 },
         update: { attempts: { increment: 1 } },
       });
+      if (notification.sentAt) return { messageId, sent: false };
       try {
         await mail.sendMail({
           from: deps.mailFrom,

@@ -12,7 +12,7 @@ const config = loadConfig();
 const log = createLogger(config.LOG_LEVEL, 'api');
 const { DATABASE_URL, TEMPORAL_ADDRESS } = requireSettings(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS']);
 
-const database = createPrismaClient({ url: DATABASE_URL });
+const database = createPrismaClient({ url: DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
 const admin = await createApiKeyService(database.prisma).ensureBootstrapAdmin(config.ADMIN_API_KEY);
 if (admin.generated) process.stdout.write(`Admin API key (generated; set ADMIN_API_KEY to keep one): ${admin.key}\n`);
 

@@ -27,6 +27,8 @@ export const configSchema = z.object({
   ACK_TOKEN_SECRET: optionalString,
   POLICY_FILE: optionalString,
   DATA_DIR: optionalString,
+  /** Connections per process to a PostgreSQL server. */
+  DATABASE_POOL_SIZE: optionalString.transform((value) => Number(value ?? '20')).pipe(z.number().int().min(1).max(500)),
   LOG_LEVEL: optionalString.transform((value) => value ?? 'info'),
 });
 

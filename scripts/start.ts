@@ -34,7 +34,7 @@ async function openDatabase(): Promise<DatabaseClient> {
   if (config.DATABASE_URL) {
     const applied = await applyMigrations({ url: config.DATABASE_URL });
     say(`database: ${applied.length} migrations applied`);
-    return createPrismaClient({ url: config.DATABASE_URL });
+    return createPrismaClient({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
   }
   const pglite: PGlite = await openEmbeddedDatabase(path.join(dataDir, 'pglite'));
   cleanups.push(() => pglite.close());

@@ -12,7 +12,7 @@ const config = loadConfig();
 const log = createLogger(config.LOG_LEVEL, 'worker');
 const { DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL } = requireSettings(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL']);
 
-const database = createPrismaClient({ url: DATABASE_URL });
+const database = createPrismaClient({ url: DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
 const system = await startSystem({
   prisma: database.prisma,
   temporalAddress: TEMPORAL_ADDRESS,
