@@ -1,12 +1,14 @@
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
+
 import type { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import type { MailCatcher } from '../mail/catcher.js';
 import { authenticate } from './auth.js';
 import { openApiDocument } from './openapi.js';
+import { redactPath } from './log-paths.js';
 import { problemHandler, requireJsonBody, routeNotFound } from './problem.js';
 import { ackLinkRoutes } from './routes/ack-links.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -30,11 +32,6 @@ export interface AppDeps {
   rateLimits?: RateLimitSettings;
 }
 
-/** The path of a request as logged: no query, no link token. */
-export function redactPath(url: string): string {
-  return url.split('?')[0]!.replace(/^\/ack\/[^/]+/, '/ack/[token]');
-}
-
 /** Larger bodies are refused with 413 before they are parsed. */
 export const BODY_LIMIT = '64kb';
 
@@ -56,6 +53,8 @@ export function createApp({ services, prisma, temporal, log, publicBaseUrl, mail
 
   app.use(healthRoutes(prisma, temporal));
   app.use('/ack', linkFailureLimiter(rateLimits), ackLinkRoutes(services.ackLinks));
+  // Signing in to the dashboard with a guessed key is a failed authentication like any other.
+  app.post('/login', authFailureLimiter(rateLimits));
   app.use(dashboardRoutes({ prisma, services, mailCatcher }));
 
   const api = express.Router();

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from 'pino';
 import { unavailableDependency } from './dependency-errors.js';
+import { redactPath } from './log-paths.js';
 
 /** One offending input: where it is and what is wrong with it. */
 export interface FieldError {
@@ -78,13 +79,13 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     }
     const unavailable = unavailableDependency(error);
     if (unavailable) {
-      log.warn({ dependency: unavailable, method: req.method, url: req.originalUrl }, 'dependency unavailable');
+      log.warn({ dependency: unavailable, method: req.method, path: redactPath(req.originalUrl) }, 'dependency unavailable');
       res.set('Retry-After', '5');
       return sendProblem(res, 503, 'Service unavailable', `The ${unavailable === 'database' ? 'database' : 'workflow engine'} is unreachable; retry shortly. An acknowledgment answered with an error may be retried safely.`, {
         dependency: unavailable,
       });
     }
-    log.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+    log.error({ err: error, method: req.method, path: redactPath(req.originalUrl) }, 'request failed');
     return sendProblem(res, 500, 'Internal server error', 'The request could not be completed; nothing was changed by this error.');
   };
 }

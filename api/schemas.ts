@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CIRCUMSTANCE_CODES } from '../domain/circumstances.js';
 import { residentIdProblem, socialCreditCodeProblem } from '../domain/identifiers.js';
+import { isStorableText } from '../domain/text.js';
 import { ROLES } from './auth.js';
 
 /**
@@ -8,7 +9,8 @@ import { ROLES } from './auth.js';
  * OpenAPI document. Unknown fields are refused, so a misspelt field is an
  * error instead of silently ignored.
  */
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) =>
+  z.string().trim().min(1).max(max).refine(isStorableText, 'must not contain NUL characters or unpaired surrogates');
 
 const checked = (problemOf: (value: string) => string | null) =>
   z
@@ -79,8 +81,17 @@ export const completeSchema = z.strictObject({
 
 export const performanceSchema = z.strictObject({
   note: text(2000),
-  performedAt: z.iso.datetime({ offset: true }).optional(),
+  performedAt: z.iso
+    .datetime({ offset: true })
+    .refine((value) => {
+      const at = Date.parse(value);
+      return at >= EARLIEST_PERFORMANCE && at <= Date.now() + 24 * 3600 * 1000;
+    }, 'must be a time from 2000 on, and not in the future')
+    .optional(),
 });
+
+/** Performance recorded before the listing system existed is a typo, as is one in the future. */
+const EARLIEST_PERFORMANCE = Date.UTC(2000, 0, 1);
 
 export const revocationSchema = z.strictObject({ reason: text(2000) });
 

@@ -20,6 +20,8 @@ export interface ApiServerOptions {
   log: Logger;
   mailCatcher?: MailCatcher | undefined;
   reconcileIntervalMs?: number;
+  /** How long requests in flight may take to finish at shutdown. */
+  shutdownGraceMs?: number;
   rateLimits?: RateLimitSettings;
 }
 
@@ -71,8 +73,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     server,
     async stop() {
       clearInterval(reconciler);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      // Requests in flight get a moment to finish; then every connection is closed.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 5_000);
+      await closed;
+      clearTimeout(grace);
       await connection.close();
     },
   };

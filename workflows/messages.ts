@@ -37,6 +37,8 @@ export const REJECTIONS = {
   wrongDepartment: 'WrongDepartment',
   taskClosed: 'TaskClosed',
   listingClosed: 'ListingClosed',
+  /** The run is handing over to its continuation: send the update again, it reaches the new run. */
+  continuing: 'ContinuingAsNew',
   badExtension: 'BadExtension',
 } as const;
 

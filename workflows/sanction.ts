@@ -41,6 +41,7 @@ const records = proxyActivities<Activities>({
 
 /** Since this change, the caller of an acknowledgment writes the read model; the workflow's write is the fallback. */
 const CALLER_WRITES_TRANSITIONS = 'caller-writes-task-transitions';
+const EXTENSION_RECORDED_FIRST = 'extension-recorded-first';
 
 // Mail is retried for as long as it takes: an SMTP outage delays a notice, it
 // never drops one. The Message-ID is fixed per task and notice, so a retry
@@ -66,7 +67,7 @@ export async function sanctionWorkflow(input: SanctionWorkflowInput): Promise<Sa
     tasks: [],
     imposePhaseSettled: false,
   };
-  const wake: Wake = { pending: false, dispatching: new Map(), writes: new Set() };
+  const wake: Wake = { pending: false, dispatching: new Map(), writes: new Set(), closing: false };
   installHandlers(state, wake);
 
   if (state.phase === 'imposing') {
@@ -93,12 +94,18 @@ interface Wake {
   dispatching: Map<string, { departmentCode: string }>;
   /** Read-model writes the handlers started without waiting; finished before the run ends. */
   writes: Set<Promise<void>>;
+  /** Set when the run is about to end (close or continue as new): new updates are turned away to the next run. */
+  closing: boolean;
 }
 
 function installHandlers(state: SanctionState, wake: Wake): void {
   setHandler(stateQuery, () => state);
 
+  const refuseWhileClosing = () => {
+    if (wake.closing) throw ApplicationFailure.create({ type: REJECTIONS.continuing, message: 'this run is ending; send the update again' });
+  };
   const validateTaskAction = ({ taskId, departmentCode }: TaskActionInput) => {
+    refuseWhileClosing();
     const task = state.tasks.find((t) => t.taskId === taskId) ?? wake.dispatching.get(taskId);
     if (!task) throw ApplicationFailure.create({ type: REJECTIONS.unknownTask, message: `no task ${taskId} in this listing` });
     if (task.departmentCode !== departmentCode) {
@@ -149,6 +156,7 @@ function installHandlers(state: SanctionState, wake: Wake): void {
     },
     {
       validator: (_request: LiftRequest) => {
+        refuseWhileClosing();
         if (state.phase === 'closed') throw ApplicationFailure.create({ type: REJECTIONS.listingClosed, message: 'the listing is closed' });
       },
     },
@@ -157,13 +165,18 @@ function installHandlers(state: SanctionState, wake: Wake): void {
   setHandler(
     extendPeriodUpdate,
     async (request) => {
+      const record = () => records.recordPeriodExtension({ listingId: state.listingId, expiresAt: request.expiresAt, by: request.by, reason: request.reason, at: new Date().toISOString() });
+      // Recorded first, then applied: an extension the workflow knows is always one the read model shows.
+      const recordFirst = patched(EXTENSION_RECORDED_FIRST);
+      if (recordFirst) await record();
       state.expiresAt = request.expiresAt;
       wake.pending = true;
-      await records.recordPeriodExtension({ listingId: state.listingId, expiresAt: request.expiresAt, by: request.by, reason: request.reason, at: new Date().toISOString() });
+      if (!recordFirst) await record();
       return { expiresAt: request.expiresAt };
     },
     {
       validator: (request) => {
+        refuseWhileClosing();
         if (state.phase !== 'imposing' || state.lift) throw ApplicationFailure.create({ type: REJECTIONS.listingClosed, message: 'the sanction is being lifted' });
         if (state.expiresAt === null || Date.parse(request.expiresAt) <= Date.parse(state.expiresAt)) {
           throw ApplicationFailure.create({ type: REJECTIONS.badExtension, message: 'only a fixed period can be extended, and only to a later date' });
@@ -274,8 +287,9 @@ async function settleImposePhase(state: SanctionState, wake: Wake, input: Sancti
   await continueWith(state, wake, input);
 }
 
-/** No update handler still running, no read-model write still pending. */
+/** No update handler still running, no read-model write still pending; later updates go to the next run. */
 async function settle(wake: Wake): Promise<void> {
+  wake.closing = true;
   await condition(allHandlersFinished);
   while (wake.writes.size > 0) await Promise.all([...wake.writes]);
 }

@@ -1,4 +1,5 @@
 import { maskIdentifier } from '../../domain/mask.js';
+import { storableText } from '../../domain/text.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import { readLinkToken, type LinkTokenClaims } from '../../security/ack-tokens.js';
 import { formatChinaTime } from '../../mail/render.js';
@@ -65,7 +66,7 @@ export function createAckLinkService({ prisma, tasks, secret, now = () => new Da
       try {
         const { changed, task: after } = await tasks.actOnBehalfOfDepartment(task.id, link.claims.action, {
           by: `email link (${task.department.contactEmail})`,
-          note: note?.trim() ? note.trim().slice(0, 2000) : undefined,
+          note: note?.trim() ? storableText(note.trim()).slice(0, 2000) : undefined,
         });
         await prisma.usedLinkToken.createMany({ data: [{ nonce: link.claims.nonce, taskId: task.id, action: link.claims.action }], skipDuplicates: true });
         return { outcome: 'done', changed, status: after.status };

@@ -30,7 +30,9 @@ function encodeCursor(listing: Listing): string {
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime()) || !listingIdParam.safeParse(id).success) {
+  // Only a cursor this service wrote reads back to the same text.
+  const year = createdAt.getUTCFullYear();
+  if (!id || Number.isNaN(createdAt.getTime()) || year < 2000 || year > 9999 || createdAt.toISOString() !== at || !listingIdParam.safeParse(id).success) {
     throw badRequest('Bad cursor.', [{ field: 'cursor', message: 'use the nextCursor of a previous page' }]);
   }
   return { createdAt, id };
@@ -85,8 +87,9 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
       const existing = await findExisting(courtCode, request);
       if (existing) {
         // A crash between recording and starting leaves a listing without its
-        // workflow; the repeated POST finishes the job.
-        await ensureWorkflow(existing);
+        // workflow; the repeated POST finishes the job. A closed listing's
+        // workflow has ended and stays ended.
+        if (existing.status === 'active') await ensureWorkflow(existing);
         return { created: false, listing: listingView(existing, await tasksOf(existing.id), principal) };
       }
 

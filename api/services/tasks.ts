@@ -70,6 +70,8 @@ export function createTaskService({ prisma, workflows, now = () => new Date() }:
       const departmentCode = principal.role === 'department' ? principal.departmentCode! : filters.departmentCode;
       const where: Prisma.TaskWhereInput = {
         ...(departmentCode ? { departmentCode } : {}),
+        // A court's clerk sees the tasks of that court's listings only.
+        ...(principal.role === 'clerk' && principal.courtCode ? { listing: { courtCode: principal.courtCode } } : {}),
         ...(filters.status ? { status: filters.status } : {}),
         ...(filters.kind ? { kind: filters.kind } : {}),
         ...(filters.overdue === 'true' ? { openDeadlineAt: { lt: now() } } : {}),

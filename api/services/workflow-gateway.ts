@@ -1,4 +1,4 @@
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { sanctionWorkflow } from '../../workflows/sanction.js';
 import {
@@ -31,13 +31,14 @@ const UPDATE_ATTEMPTS = 8;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Many updates at once on one workflow can make the server drop the workflow
- * task that carried one of them; the update then never ran, and sending it
- * again is the documented answer.
+ * Updates that never ran and may be sent again: many updates at once on one
+ * workflow can make the server drop the workflow task that carried one of
+ * them, and a run handing over to its continuation turns new updates away.
  */
 function wasNotProcessed(error: unknown): boolean {
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === REJECTIONS.continuing) return true;
   const message = error instanceof Error ? `${error.message} ${error.cause instanceof Error ? error.cause.message : ''}` : '';
-  return /wasn't processed by worker|not supported by the worker/i.test(message);
+  return /wasn't processed by worker|not supported by the worker|completed before the update completed/i.test(message);
 }
 
 /** A validator's rejection becomes the matching 4xx; nothing was written to history. */
@@ -76,14 +77,20 @@ export function createWorkflowGateway(client: Client, taskQueue: string) {
      * on one workflow.
      */
     async startSanction(input: SanctionWorkflowInput): Promise<void> {
-      await client.workflow.start<typeof sanctionWorkflow>('sanctionWorkflow', {
-        workflowId: workflowIdOf(input.listingId),
-        taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        searchAttributes: { SanctionStatus: ['active'], CourtCode: [input.courtCode] },
-      });
+      await client.workflow
+        .start<typeof sanctionWorkflow>('sanctionWorkflow', {
+          workflowId: workflowIdOf(input.listingId),
+          taskQueue,
+          args: [input],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          searchAttributes: { SanctionStatus: ['active'], CourtCode: [input.courtCode] },
+        })
+        .catch((error: unknown) => {
+          // It ran and closed: there is nothing more to start.
+          if (error instanceof WorkflowExecutionAlreadyStartedError) return;
+          throw error;
+        });
     },
 
     /** `updateId` makes a retried request (same Idempotency-Key) the same update. */

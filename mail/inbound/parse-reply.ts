@@ -1,3 +1,4 @@
+import { storableText } from '../../domain/text.js';
 import { convert } from 'html-to-text';
 
 /**
@@ -72,7 +73,8 @@ function commandOf(line: string): ReplyAction | null {
   return COMMANDS[word] ?? null;
 }
 
-function clip(note: string): string | undefined {
+function clip(raw: string): string | undefined {
+  const note = storableText(raw);
   if (note === '') return undefined;
   if (note.length <= NOTE_MAX_LENGTH) return note;
   // Never leave half of a surrogate pair at the cut.

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { redactPath } from '../../api/app.js';
+import { redactPath } from '../../api/log-paths.js';
 import { createLogger } from '../../infra/logger.js';
 
 describe('what reaches the logs', () => {

@@ -1,0 +1,390 @@
+// Who may do what: every caller × every endpoint of the README's table (and
+// the public documents), on its own and on others' resources, with the
+// expected status written out. Every refusal under /api is problem+json and
+// writes nothing; so is every read. Then what each caller sees inside an
+// allowed answer, and the same rules on the dashboard's pages and buttons.
+import { parseSetCookie } from 'cookie';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashApiKey } from '../../api/services/api-keys.js';
+import { maskIdentifier } from '../../domain/mask.js';
+import { VALID_CREDIT_CODE, creditCode, entityListing, individualListing, residentId } from '../support/fixtures.js';
+import { list, tasksOf } from '../support/listing-client.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+import {
+  RawClient,
+  catalogWithIndividualsAtD05,
+  clientAddress,
+  problemDefect,
+  settle,
+  snapshot,
+  snapshotDiff,
+  terminateWorkflows,
+  type WireResponse,
+} from './harness.js';
+
+const COURT_A = 'NX-YC-01';
+const COURT_B = 'NX-YC-02';
+
+/** The callers, in the order of the matrix's columns. */
+const WHO = ['clerkA', 'clerkB', 'clerk*', 'D05', 'D06', 'supervisor', 'admin', 'no key', 'unknown', 'revoked'] as const;
+type Who = (typeof WHO)[number];
+
+interface Resources {
+  /** Court A's entity listing: a D05 and a D06 task. */
+  A: string;
+  /** Court B's entity listing: a D05 and a D06 task. */
+  B: string;
+  /** Court A's individual listing: a D05 task only. */
+  I: string;
+  tasks: { A05: string; A06: string; B05: string; B06: string; I05: string };
+}
+
+interface Call {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+}
+
+type Expected = [number, number, number, number, number, number, number, number, number, number];
+type Row = [label: string, call: (r: Resources, who: Who) => Call, expected: Expected];
+
+let unique = 0;
+const nextCase = (court: string) => `（2026）${court === COURT_A ? '宁01' : '宁02'}执${5000 + ++unique}号`;
+const newListing = (court: string) => entityListing({ courtCode: court, caseNumber: nextCase(court), debtor: { kind: 'entity', name: `矩阵公司${unique}`, idNumber: creditCode(50_000 + unique) } });
+
+const get = (path: (r: Resources) => string) => (r: Resources): Call => ({ method: 'GET', path: path(r) });
+const post = (path: (r: Resources) => string, body: () => unknown) => (r: Resources): Call => ({ method: 'POST', path: path(r), body: body() });
+
+/*
+ * The expected status of every call for every caller. Rows that change state
+ * are listed in the order their allowed calls must run (extend before the
+ * impose tasks are done and before lifting, acknowledge before complete). "clerk*" is a clerk key bound to no court:
+ * it lists for any court it names and reads every court's listings.
+ */
+const MATRIX: Row[] = [
+  //                                                                                                                           clkA clkB clk* D05  D06  sup  adm  none unk  rev
+  ['GET  /healthz', get(() => '/healthz'),                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
+  ['GET  /api/openapi.json', get(() => '/api/openapi.json'),                                                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
+  ['GET  /api/docs/', get(() => '/api/docs/'),                                                                                  [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
+  ['GET  /api/catalog', get(() => '/api/catalog'),                                                                              [200, 200, 200, 200, 200, 200, 403, 401, 401, 401]],
+  ['GET  /api/listings', get(() => '/api/listings'),                                                                            [200, 200, 200, 200, 200, 200, 403, 401, 401, 401]],
+  ['GET  /api/listings/:A (court A)', get((r) => `/api/listings/${r.A}`),                                                       [200, 403, 200, 200, 200, 200, 403, 401, 401, 401]],
+  ['GET  /api/listings/:B (court B)', get((r) => `/api/listings/${r.B}`),                                                       [403, 200, 200, 200, 200, 200, 403, 401, 401, 401]],
+  ['GET  /api/listings/:I (no D06 task)', get((r) => `/api/listings/${r.I}`),                                                   [200, 403, 200, 200, 403, 200, 403, 401, 401, 401]],
+  ['GET  /api/listings/:unknown', get(() => '/api/listings/00000000-0000-4000-8000-000000000000'),                              [404, 404, 404, 404, 404, 404, 403, 401, 401, 401]],
+  ['GET  /api/listings/:A/events', get((r) => `/api/listings/${r.A}/events`),                                                   [200, 403, 200, 200, 200, 200, 403, 401, 401, 401]],
+  ['GET  /api/listings/:B/events', get((r) => `/api/listings/${r.B}/events`),                                                   [403, 200, 200, 200, 200, 200, 403, 401, 401, 401]],
+  ['GET  /api/listings/:I/events', get((r) => `/api/listings/${r.I}/events`),                                                   [200, 403, 200, 200, 403, 200, 403, 401, 401, 401]],
+  ['GET  /api/listings/:A/events/verification', get((r) => `/api/listings/${r.A}/events/verification`),                         [200, 403, 200, 200, 200, 200, 403, 401, 401, 401]],
+  ['GET  /api/listings/:B/events/verification', get((r) => `/api/listings/${r.B}/events/verification`),                         [403, 200, 200, 200, 200, 200, 403, 401, 401, 401]],
+  ['GET  /api/listings/:I/events/verification', get((r) => `/api/listings/${r.I}/events/verification`),                         [200, 403, 200, 200, 403, 200, 403, 401, 401, 401]],
+  ['GET  /api/tasks', get(() => '/api/tasks'),                                                                                  [200, 200, 200, 200, 200, 200, 403, 401, 401, 401]],
+  ['GET  /api/tasks?departmentCode=D05', get(() => '/api/tasks?departmentCode=D05'),                                            [200, 200, 200, 200, 403, 200, 403, 401, 401, 401]],
+  ['GET  /api/tasks?departmentCode=D06', get(() => '/api/tasks?departmentCode=D06'),                                            [200, 200, 200, 403, 200, 200, 403, 401, 401, 401]],
+  ['GET  /api/supervision/overdue', get(() => '/api/supervision/overdue'),                                                      [403, 403, 403, 403, 403, 200, 403, 401, 401, 401]],
+  ['GET  /api/supervision/stats', get(() => '/api/supervision/stats'),                                                          [403, 403, 403, 403, 403, 200, 403, 401, 401, 401]],
+  ['POST /api/api-keys', post(() => '/api/api-keys', () => ({ name: `matrix ${++unique}`, role: 'supervisor' })),               [403, 403, 403, 403, 403, 403, 201, 401, 401, 401]],
+  ['POST /api/listings (court A)', post(() => '/api/listings', () => newListing(COURT_A)),                                     [201, 403, 201, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/listings (court B)', post(() => '/api/listings', () => newListing(COURT_B)),                                     [403, 201, 201, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/listings/:A/extension', post((r) => `/api/listings/${r.A}/extension`, () => ({ extensionYears: 1, reason: '延长' })), [200, 403, 200, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/listings/:B/extension', post((r) => `/api/listings/${r.B}/extension`, () => ({ extensionYears: 1, reason: '延长' })), [403, 200, 200, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/tasks/:A05/acknowledge', post((r) => `/api/tasks/${r.tasks.A05}/acknowledge`, () => ({ by: '王五' })),            [403, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/tasks/:A06/acknowledge', post((r) => `/api/tasks/${r.tasks.A06}/acknowledge`, () => ({ by: '赵六' })),            [403, 403, 403, 403, 200, 403, 403, 401, 401, 401]],
+  ['POST /api/tasks/:B05/acknowledge', post((r) => `/api/tasks/${r.tasks.B05}/acknowledge`, () => ({ by: '王五' })),            [403, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/tasks/:I05/acknowledge', post((r) => `/api/tasks/${r.tasks.I05}/acknowledge`, () => ({ by: '王五' })),            [403, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/tasks/:A05/complete', post((r) => `/api/tasks/${r.tasks.A05}/complete`, () => ({ by: '王五', reference: 'R-5' })), [403, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/tasks/:A06/complete', post((r) => `/api/tasks/${r.tasks.A06}/complete`, () => ({ by: '赵六', reference: 'R-6' })), [403, 403, 403, 403, 200, 403, 403, 401, 401, 401]],
+  ['POST /api/tasks/:B06/complete', post((r) => `/api/tasks/${r.tasks.B06}/complete`, () => ({ by: '赵六' })),                  [403, 403, 403, 403, 200, 403, 403, 401, 401, 401]],
+  ['POST /api/tasks/:unknown/acknowledge', post(() => '/api/tasks/00000000-0000-4000-8000-000000000000/acknowledge', () => ({ by: 'x' })), [403, 403, 403, 404, 404, 403, 403, 401, 401, 401]],
+  ['POST /api/listings/:A/performance', post((r) => `/api/listings/${r.A}/performance`, () => ({ note: '已履行' })),            [202, 403, 202, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/listings/:B/revocation', post((r) => `/api/listings/${r.B}/revocation`, () => ({ reason: '撤销' })),              [403, 202, 202, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/listings/:I/revocation', post((r) => `/api/listings/${r.I}/revocation`, () => ({ reason: '撤销' })),              [202, 403, 202, 403, 403, 403, 403, 401, 401, 401]],
+];
+
+let stack: TestStack;
+let client: RawClient;
+let keys: Record<Who, string | null>;
+let resources: Resources;
+/** Listings of the dashboard checks, untouched by the matrix's writes. */
+let board: { listing: string; caseNumber: string; d05: string; d06: string; individual: string; individualCase: string };
+let requestNumber = 0;
+
+beforeAll(async () => {
+  stack = await startTestStack({ catalog: catalogWithIndividualsAtD05() });
+  client = new RawClient(stack.apiUrl, 2);
+  const revoked = await stack.key('clerk', { courtCode: COURT_A });
+  await stack.prisma.apiKey.update({ where: { keyHash: hashApiKey(revoked) }, data: { revokedAt: new Date() } });
+  keys = {
+    clerkA: await stack.key('clerk', { courtCode: COURT_A }),
+    clerkB: await stack.key('clerk', { courtCode: COURT_B }),
+    'clerk*': await stack.key('clerk'),
+    D05: await stack.key('department', { departmentCode: 'D05' }),
+    D06: await stack.key('department', { departmentCode: 'D06' }),
+    supervisor: await stack.key('supervisor'),
+    admin: stack.adminKey,
+    'no key': null,
+    unknown: 'jsc_Zm9yZ2VkLWtleS10aGF0LWRvZXMtbm90LWV4aXN0LWF0LWFsbA',
+    revoked,
+  };
+  const A = await list(stack, keys.clerkA!, newListing(COURT_A));
+  const B = await list(stack, keys.clerkB!, newListing(COURT_B));
+  const I = await list(stack, keys.clerkA!, individualListing({ caseNumber: nextCase(COURT_A) }));
+  const boardCase = nextCase(COURT_A);
+  const boardListing = await list(stack, keys.clerkA!, entityListing({ caseNumber: boardCase, debtor: { kind: 'entity', name: '看板公司', idNumber: VALID_CREDIT_CODE } }));
+  const individualCase = nextCase(COURT_A);
+  const boardIndividual = await list(stack, keys.clerkA!, individualListing({ caseNumber: individualCase, debtor: { kind: 'individual', name: '看板个人', idNumber: residentId('19750505', 55) } }));
+  const byDepartment = async (id: string, count: number) => {
+    const tasks = await tasksOf(stack, id, 'impose', count);
+    expect(tasks.map((task) => task.departmentCode)).toEqual(count === 2 ? ['D05', 'D06'] : ['D05']);
+    return Object.fromEntries(tasks.map((task) => [task.departmentCode, task.id])) as Record<'D05' | 'D06', string>;
+  };
+  const [a, b, i, d] = [await byDepartment(A, 2), await byDepartment(B, 2), await byDepartment(I, 1), await byDepartment(boardListing, 2)];
+  await byDepartment(boardIndividual, 1);
+  resources = { A, B, I, tasks: { A05: a.D05, A06: a.D06, B05: b.D05, B06: b.D06, I05: i.D05 } };
+  board = { listing: boardListing, caseNumber: boardCase, d05: d.D05, d06: d.D06, individual: boardIndividual, individualCase };
+  await settle(stack, [A, B, I, boardListing, boardIndividual]);
+});
+
+afterAll(async () => {
+  client?.close();
+  if (stack) {
+    await terminateWorkflows(stack);
+    await stack.stop();
+  }
+}, 60_000);
+
+/** Each request from its own client address, so the 401s of the keyless columns never trip the failure limiter. */
+async function call(who: Who, { method, path, body }: Call): Promise<WireResponse> {
+  const key = keys[who];
+  return client.send({
+    method,
+    path,
+    headers: {
+      'x-forwarded-for': clientAddress(30, ++requestNumber),
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body !== undefined ? Buffer.from(JSON.stringify(body)) : undefined,
+  });
+}
+
+const isRead = (call: Call) => call.method === 'GET';
+
+describe('the authorization matrix', () => {
+  it(`answers each of the ${MATRIX.length} × ${WHO.length} calls as the table says; refusals are problem+json and write nothing`, async () => {
+    const cells = MATRIX.flatMap(([label, make, expected]) => WHO.map((who, column) => ({ label, make, who, expected: expected[column]! })));
+    const mismatches: string[] = [];
+    const record = (cell: (typeof cells)[number], response: WireResponse, note = '') => {
+      if (response.status !== cell.expected) mismatches.push(`${cell.label} as ${cell.who}: expected ${cell.expected}, got ${response.status} ${response.text.slice(0, 160)}${note}`);
+      if (response.status >= 400 && cell.make(resources, cell.who).path.startsWith('/api/')) {
+        const defect = problemDefect(response);
+        if (defect) mismatches.push(`${cell.label} as ${cell.who}: ${response.status} is not problem+json (${defect})`);
+      }
+    };
+
+    // 1. Refusals and reads first, each on its own: nothing may change.
+    for (const cell of cells.filter((c) => c.expected >= 400 || isRead(c.make(resources, c.who)))) {
+      const before = await snapshot(stack);
+      const response = await call(cell.who, cell.make(resources, cell.who));
+      const diff = snapshotDiff(before, await snapshot(stack));
+      record(cell, response, diff.length > 0 ? ` — and it wrote ${diff.join(', ')}` : '');
+      if (diff.length > 0 && response.status === cell.expected) mismatches.push(`${cell.label} as ${cell.who}: answered ${response.status} but wrote ${diff.join(', ')}`);
+    }
+
+    // 2. Then the allowed writes, in the table's order.
+    for (const cell of cells.filter((c) => c.expected < 400 && !isRead(c.make(resources, c.who)))) {
+      record(cell, await call(cell.who, cell.make(resources, cell.who)));
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
+
+describe('what each caller sees in an allowed answer', () => {
+  // The matrix's lifts dispatch lift tasks after answering: let them land first.
+  beforeAll(async () => {
+    await settle(stack, [resources.A, resources.B, resources.I]);
+  });
+
+  const json = async (who: Who, path: string) => {
+    const response = await call(who, { method: 'GET', path });
+    expect(response.status, `${who} GET ${path}: ${response.text.slice(0, 200)}`).toBe(200);
+    return response.json as any;
+  };
+
+  it('a court-bound clerk lists its own court only; a department lists only listings it has a task in', async () => {
+    const ids = async (who: Who) => new Set((await json(who, '/api/listings?limit=200')).items.map((item: { id: string }) => item.id));
+    const clerkA = await ids('clerkA');
+    expect([clerkA.has(resources.A), clerkA.has(resources.I), clerkA.has(resources.B)]).toEqual([true, true, false]);
+    const clerkB = await ids('clerkB');
+    expect([clerkB.has(resources.A), clerkB.has(resources.I), clerkB.has(resources.B)]).toEqual([false, false, true]);
+    const d06 = await ids('D06');
+    expect([d06.has(resources.A), d06.has(resources.B), d06.has(resources.I)]).toEqual([true, true, false]);
+  });
+
+  it('a department sees its own tasks of a listing, its own events, and masked identifiers', async () => {
+    for (const [who, own] of [['D05', 'D05'], ['D06', 'D06']] as const) {
+      const listing = await json(who, `/api/listings/${resources.A}`);
+      expect(new Set(listing.tasks.map((task: { departmentCode: string }) => task.departmentCode))).toEqual(new Set([own]));
+      const stored = await stack.prisma.listing.findUniqueOrThrow({ where: { id: resources.A } });
+      expect(listing.debtor.idNumber).toBe(maskIdentifier(stored.debtorIdNumber));
+      const ownTaskIds = new Set(listing.tasks.map((task: { id: string }) => task.id));
+      const events = await json(who, `/api/listings/${resources.A}/events`);
+      expect(events.every((event: { taskId: string | null }) => event.taskId !== null && ownTaskIds.has(event.taskId))).toBe(true);
+      const tasks = await json(who, '/api/tasks');
+      expect(new Set(tasks.map((task: { departmentCode: string }) => task.departmentCode))).toEqual(new Set([own]));
+    }
+    const listed = await json('D05', '/api/listings');
+    expect(listed.items.length).toBeGreaterThan(0);
+    expect(listed.items.every((item: { debtor: { idNumber: string } }) => item.debtor.idNumber.includes('*'))).toBe(true);
+    // Everyone else sees the whole identifier.
+    expect((await json('supervisor', `/api/listings/${resources.A}`)).debtor.idNumber).not.toContain('*');
+  });
+
+  it('a court-bound clerk sees only the tasks of its own court’s listings', async () => {
+    const tasks: { listingId: string }[] = await json('clerkB', '/api/tasks');
+    const courtA = new Set([resources.A, resources.I, board.listing, board.individual]);
+    expect(tasks.filter((task) => courtA.has(task.listingId))).toEqual([]);
+  });
+});
+
+/** A cookie-keeping browser that does not follow redirects, from one client address. */
+class Visitor {
+  readonly cookies = new Map<string, string>();
+  constructor(private readonly address: string) {}
+
+  async request(path: string, form?: Record<string, string>) {
+    const headers: Record<string, string> = { 'x-forwarded-for': this.address };
+    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
+    const response = await fetch(`${stack.apiUrl}${path}`, { method: form ? 'POST' : 'GET', headers, redirect: 'manual', ...(form ? { body: new URLSearchParams(form).toString() } : {}) });
+    for (const header of response.headers.getSetCookie()) {
+      const cookie = parseSetCookie(header);
+      const expired = cookie.expires !== undefined && cookie.expires.getTime() <= Date.now();
+      if (expired || !cookie.value) this.cookies.delete(cookie.name);
+      else this.cookies.set(cookie.name, encodeURIComponent(cookie.value));
+    }
+    return { status: response.status, location: response.headers.get('location'), html: await response.text() };
+  }
+
+  static tokenIn(html: string): string {
+    const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+    if (!token) throw new Error('no CSRF token on the page');
+    return token;
+  }
+
+  async signIn(key: string) {
+    const form = await this.request('/login');
+    return this.request('/login', { _csrf: Visitor.tokenIn(form.html), key });
+  }
+}
+
+describe('the dashboard', () => {
+  let visitors = 0;
+  const visitor = () => new Visitor(clientAddress(40, ++visitors));
+
+  async function signedIn(who: Who) {
+    const v = visitor();
+    const answer = await v.signIn(keys[who]!);
+    expect(answer.status, `${who} signs in`).toBe(303);
+    return v;
+  }
+
+  it('signs in every role but admin; unknown and revoked keys are refused', async () => {
+    const expected: [Who, number][] = [['clerkA', 303], ['clerkB', 303], ['clerk*', 303], ['D05', 303], ['D06', 303], ['supervisor', 303], ['admin', 403], ['unknown', 401], ['revoked', 401]];
+    const got = [];
+    for (const [who] of expected) got.push([who, (await visitor().signIn(keys[who]!)).status]);
+    expect(got).toEqual(expected);
+  });
+
+  it('shows a listing page to whom the API shows the listing, and another department’s task to no department', async () => {
+    const page = async (who: Who, path: string) => (await (await signedIn(who)).request(path));
+    const expected: [Who, string, number][] = [
+      ['clerkA', `/listings/${board.listing}`, 200],
+      ['clerkB', `/listings/${board.listing}`, 403],
+      ['clerk*', `/listings/${board.listing}`, 200],
+      ['D05', `/listings/${board.listing}`, 200],
+      ['D06', `/listings/${board.listing}`, 200],
+      ['supervisor', `/listings/${board.listing}`, 200],
+      ['D05', `/listings/${board.individual}`, 200],
+      ['D06', `/listings/${board.individual}`, 403],
+      ['clerkB', `/listings/${board.individual}`, 403],
+    ];
+    const got: [Who, string, number][] = [];
+    const pages = new Map<string, string>();
+    for (const [who, path] of expected) {
+      const answer = await page(who, path);
+      got.push([who, path, answer.status]);
+      pages.set(`${who} ${path}`, answer.html);
+    }
+    expect(got).toEqual(expected);
+
+    const d05 = pages.get(`D05 /listings/${board.listing}`)!;
+    expect(d05).toContain(`data-task-id="${board.d05}"`);
+    expect(d05).not.toContain(board.d06);
+    const d06 = pages.get(`D06 /listings/${board.listing}`)!;
+    expect(d06).toContain(`data-task-id="${board.d06}"`);
+    expect(d06).not.toContain(board.d05);
+    const supervisor = pages.get(`supervisor /listings/${board.listing}`)!;
+    expect([supervisor.includes(board.d05), supervisor.includes(board.d06)]).toEqual([true, true]);
+    for (const html of [d05, d06, supervisor]) expect(html).not.toContain(VALID_CREDIT_CODE);
+  });
+
+  it('lists for each role only what the API lists for it', async () => {
+    const listPage = async (who: Who) => (await (await signedIn(who)).request('/listings')).html;
+    expect((await listPage('clerkB')).includes(board.caseNumber)).toBe(false);
+    expect((await listPage('D06')).includes(board.individualCase)).toBe(false);
+    expect((await listPage('D05')).includes(board.individualCase)).toBe(true);
+    const home = await (await signedIn('D06')).request('/');
+    expect(home.html).toContain(board.d06);
+    expect(home.html).not.toContain(board.d05);
+  });
+
+  it('refuses the buttons to anyone but the task’s department, and nothing is written', async () => {
+    const attempts: [Who, string, number][] = [
+      ['D05', `/tasks/${board.d06}/acknowledge`, 403],
+      ['D05', `/tasks/${board.d06}/complete`, 403],
+      ['D06', `/tasks/${board.d05}/acknowledge`, 403],
+      ['supervisor', `/tasks/${board.d05}/acknowledge`, 403],
+      ['clerkA', `/tasks/${board.d05}/complete`, 403],
+      ['clerk*', `/tasks/${board.d06}/acknowledge`, 403],
+    ];
+    const got: [Who, string, number][] = [];
+    for (const [who, path] of attempts) {
+      const v = await signedIn(who);
+      const token = Visitor.tokenIn((await v.request('/')).html);
+      const before = await snapshot(stack);
+      got.push([who, path, (await v.request(path, { _csrf: token, back: '/' })).status]);
+      expect(snapshotDiff(before, await snapshot(stack)), `${who} POST ${path}`).toEqual([]);
+    }
+    expect(got).toEqual(attempts);
+
+    // The task's own department may.
+    const own = await signedIn('D05');
+    const token = Visitor.tokenIn((await own.request('/')).html);
+    expect((await own.request(`/tasks/${board.d05}/acknowledge`, { _csrf: token, back: '/' })).status).toBe(303);
+    expect((await stack.prisma.task.findUniqueOrThrow({ where: { id: board.d05 } })).status).toBe('acknowledged');
+    expect((await stack.prisma.task.findUniqueOrThrow({ where: { id: board.d06 } })).status).toBe('pending');
+  });
+
+  it('sends a session whose key was revoked back to sign-in, and its buttons do nothing', async () => {
+    const key = await stack.key('department', { departmentCode: 'D06' });
+    const v = visitor();
+    expect((await v.signIn(key)).status).toBe(303);
+    const token = Visitor.tokenIn((await v.request('/')).html);
+    await stack.prisma.apiKey.update({ where: { keyHash: hashApiKey(key) }, data: { revokedAt: new Date() } });
+    const before = await snapshot(stack);
+    const acted = await v.request(`/tasks/${board.d06}/acknowledge`, { _csrf: token, back: '/' });
+    expect(acted.status).toBe(303);
+    expect(acted.location).toMatch(/^\/login/);
+    expect(snapshotDiff(before, await snapshot(stack))).toEqual([]);
+    expect((await v.request(`/listings/${board.listing}`)).status).toBe(303);
+  });
+
+  it('limits failed sign-ins like failed API authentications (30 a minute per client)', async () => {
+    const v = visitor();
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 32; attempt++) statuses.push((await v.signIn(`jsc_guess_${attempt}`)).status);
+    expect(statuses.slice(0, 30).every((status) => status === 401)).toBe(true);
+    expect(statuses.slice(30)).toEqual([429, 429]);
+  });
+});

@@ -1,0 +1,227 @@
+// Shared by the hostile-input tests: a raw HTTP client (no URL normalisation,
+// any method, any header), the row-count snapshot used to prove that a refused
+// request wrote nothing, and a wait for the workflows to go quiet.
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { parseCatalog, type Catalog } from '../../domain/catalog.js';
+import { twoDepartmentCatalog } from '../support/catalogs.js';
+import type { TestStack } from '../support/stack.js';
+import { sleep } from '../support/wait.js';
+
+export interface WireRequest {
+  method: string;
+  /** Sent as is: may hold `..`, percent-encoding, anything ASCII without spaces. */
+  path: string;
+  headers: Record<string, string>;
+  body?: Buffer | undefined;
+}
+
+export interface WireResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  /** The parsed body when it is JSON. */
+  json: unknown;
+  ms: number;
+}
+
+/** A request that got no answer: no status, a timeout or a reset. */
+export class NoAnswer extends Error {}
+
+/** HTTP/1.1 over keep-alive sockets, a few at a time. */
+export class RawClient {
+  private readonly agent: Agent;
+  private readonly host: string;
+  private readonly port: number;
+
+  constructor(baseUrl: string, maxSockets = 4) {
+    const url = new URL(baseUrl);
+    this.host = url.hostname;
+    this.port = Number(url.port);
+    this.agent = new Agent({ keepAlive: true, maxSockets });
+  }
+
+  send(request: WireRequest, timeoutMs = 10_000): Promise<WireResponse> {
+    const started = Date.now();
+    return new Promise<WireResponse>((resolve, reject) => {
+      const headers: Record<string, string> = { ...request.headers };
+      if (request.body !== undefined) headers['content-length'] = String(request.body.length);
+      const req = httpRequest({ host: this.host, port: this.port, method: request.method, path: request.path, headers, agent: this.agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', (error) => reject(new NoAnswer(`response broke off: ${error.message}`)));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown = undefined;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            // not JSON
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, ms: Date.now() - started });
+        });
+      });
+      // The socket is destroyed on timeout, so the server sees the client go
+      // and a hung handler does not keep the server from closing.
+      req.setTimeout(timeoutMs, () => req.destroy(new NoAnswer(`no answer within ${timeoutMs} ms`)));
+      req.on('error', (error) => reject(error instanceof NoAnswer ? error : new NoAnswer(`${(error as NodeJS.ErrnoException).code ?? ''} ${error.message}`)));
+      if (request.body !== undefined) req.end(request.body);
+      else req.end();
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** What the invariant "a refused request writes nothing" compares. */
+export interface RowSnapshot {
+  listings: number;
+  listingsUpdatedAt: string;
+  tasks: number;
+  tasksUpdatedAt: string;
+  events: number;
+  notifications: number;
+  apiKeys: number;
+  revokedKeys: number;
+  usedLinkTokens: number;
+  inboundReplies: number;
+}
+
+export async function snapshot(stack: TestStack): Promise<RowSnapshot> {
+  const [row] = await stack.prisma.$queryRaw<RowSnapshot[]>`
+    SELECT
+      (SELECT count(*) FROM "Listing")::int AS "listings",
+      (SELECT coalesce(max("updatedAt")::text, '') FROM "Listing") AS "listingsUpdatedAt",
+      (SELECT count(*) FROM "Task")::int AS "tasks",
+      (SELECT coalesce(max("updatedAt")::text, '') FROM "Task") AS "tasksUpdatedAt",
+      (SELECT count(*) FROM "Event")::int AS "events",
+      (SELECT count(*) FROM "Notification")::int AS "notifications",
+      (SELECT count(*) FROM "ApiKey")::int AS "apiKeys",
+      (SELECT count(*) FROM "ApiKey" WHERE "revokedAt" IS NOT NULL)::int AS "revokedKeys",
+      (SELECT count(*) FROM "UsedLinkToken")::int AS "usedLinkTokens",
+      (SELECT count(*) FROM "InboundReply")::int AS "inboundReplies"`;
+  return row!;
+}
+
+/** The fields that differ between two snapshots, for messages. */
+export function snapshotDiff(before: RowSnapshot, after: RowSnapshot): string[] {
+  return (Object.keys(before) as (keyof RowSnapshot)[])
+    .filter((field) => before[field] !== after[field])
+    .map((field) => `${field}: ${before[field]} → ${after[field]}`);
+}
+
+/** Tables only a request writes (no workflow ever inserts into them). */
+export const REQUEST_ONLY_FIELDS: (keyof RowSnapshot)[] = ['listings', 'apiKeys', 'revokedKeys', 'usedLinkTokens'];
+
+export interface PendingWork {
+  listingId: string;
+  activities: { type: string; attempt: number; lastFailure: string | null }[];
+  workflowTask: boolean;
+}
+
+/** The activities and workflow tasks a listing's workflow has outstanding. */
+export async function pendingWorkOf(stack: TestStack, listingId: string): Promise<PendingWork | null> {
+  try {
+    const description = await stack.temporal.workflow.getHandle(`sanction-${listingId}`).describe();
+    if (description.status.name !== 'RUNNING') return null;
+    const activities = (description.raw.pendingActivities ?? []).map((activity) => ({
+      type: activity.activityType?.name ?? '?',
+      attempt: activity.attempt ?? 0,
+      lastFailure: activity.lastFailure?.message ?? null,
+    }));
+    const workflowTask = Boolean(description.raw.pendingWorkflowTask);
+    return activities.length > 0 || workflowTask ? { listingId, activities, workflowTask } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** An activity that keeps failing: the workflow will not get past it by itself. */
+export class StuckWorkflow extends Error {
+  constructor(readonly work: PendingWork[]) {
+    super(
+      `workflow work does not finish: ${work
+        .map((w) => `sanction-${w.listingId}: ${w.activities.map((a) => `${a.type} attempt ${a.attempt}: ${(a.lastFailure ?? 'running').replace(/\s+/g, ' ').slice(0, 240)}`).join('; ') || 'workflow task pending'}`)
+        .join(' | ')}`,
+    );
+  }
+}
+
+/**
+ * Waits until the workflows of `listingIds` have nothing outstanding and the
+ * row counts hold still; throws StuckWorkflow when an activity keeps failing
+ * (attempt ≥ 3) or nothing settles within `timeoutMs`.
+ */
+export async function settle(stack: TestStack, listingIds: Iterable<string>, timeoutMs = 15_000): Promise<RowSnapshot> {
+  const ids = [...new Set(listingIds)];
+  const deadline = Date.now() + timeoutMs;
+  let previous = await snapshot(stack);
+  for (;;) {
+    await sleep(80);
+    const pending = (await Promise.all(ids.map((id) => pendingWorkOf(stack, id)))).filter((work): work is PendingWork => work !== null);
+    const stuck = pending.filter((work) => work.activities.some((activity) => activity.attempt >= 3 && activity.lastFailure));
+    if (stuck.length > 0) throw new StuckWorkflow(stuck);
+    const current = await snapshot(stack);
+    if (pending.length === 0 && snapshotDiff(previous, current).length === 0) return current;
+    if (Date.now() > deadline) throw new StuckWorkflow(pending);
+    previous = current;
+  }
+}
+
+/** Ends every workflow of the stack's listings, so a wedged one cannot hold up the worker's shutdown. */
+export async function terminateWorkflows(stack: TestStack): Promise<void> {
+  const listings = await stack.prisma.listing.findMany({ select: { id: true } });
+  await Promise.all(
+    listings.map((listing) =>
+      stack.temporal.workflow
+        .getHandle(`sanction-${listing.id}`)
+        .terminate('test finished')
+        .catch(() => undefined),
+    ),
+  );
+}
+
+/** Every workflow on the stack's task queue, by id (visibility is eventually consistent: polls until it stops growing). */
+export async function workflowIdsOnQueue(stack: TestStack, expectAtLeast: number): Promise<Set<string>> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ids = new Set<string>();
+    for await (const workflow of stack.temporal.workflow.list({ query: `TaskQueue = "${stack.taskQueue}"` })) ids.add(workflow.workflowId);
+    if (ids.size >= expectAtLeast || Date.now() > deadline) return ids;
+    await sleep(250);
+  }
+}
+
+/** Is this an RFC 9457 answer whose status matches the HTTP status? Returns what is wrong, or null. */
+export function problemDefect(response: WireResponse): string | null {
+  const type = String(response.headers['content-type'] ?? '');
+  if (!/^application\/problem\+json/i.test(type)) return `content-type is "${type}", not application/problem+json`;
+  const body = response.json as { status?: unknown; title?: unknown; detail?: unknown } | undefined;
+  if (!body || typeof body !== 'object') return 'body is not a JSON object';
+  if (body.status !== response.status) return `body.status ${JSON.stringify(body.status)} ≠ HTTP ${response.status}`;
+  if (typeof body.title !== 'string' || body.title === '') return 'no title';
+  if (typeof body.detail !== 'string') return 'no detail';
+  return null;
+}
+
+/**
+ * The two-department catalog with one change: the measure that applied to
+ * individuals through D06 goes to D05 instead. An individual's listing then
+ * has a D05 task and no D06 task, so "a department reading a listing it has
+ * no task in" can be tested; an entity's listing still has both.
+ */
+export function catalogWithIndividualsAtD05(): Catalog {
+  const base = twoDepartmentCatalog();
+  return parseCatalog({
+    ...base,
+    measures: base.measures.map((measure) =>
+      measure.applies_to.includes('individual') ? { ...measure, departments: ['D05'] } : measure,
+    ),
+  });
+}
+
+/** Distinct client addresses (the app trusts X-Forwarded-For from loopback), so one caller's refusals do not rate-limit another. */
+export function clientAddress(pool: number, index: number): string {
+  return `10.${pool}.${(index >> 8) & 255}.${index & 255}`;
+}
