@@ -28,6 +28,7 @@ const rejectionStatus: Record<string, [number, string]> = {
 };
 
 const UPDATE_ATTEMPTS = 8;
+const START_DEADLINE_MS = 5_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -77,15 +78,19 @@ export function createWorkflowGateway(client: Client, taskQueue: string) {
      * on one workflow.
      */
     async startSanction(input: SanctionWorkflowInput): Promise<void> {
-      await client.workflow
-        .start<typeof sanctionWorkflow>('sanctionWorkflow', {
-          workflowId: workflowIdOf(input.listingId),
-          taskQueue,
-          args: [input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          searchAttributes: { SanctionStatus: ['active'], CourtCode: [input.courtCode] },
-        })
+      // The listing is already recorded: if Temporal is away, answer 503 soon
+      // (the reconciler or a repeated POST starts the workflow later).
+      await client.connection
+        .withDeadline(Date.now() + START_DEADLINE_MS, () =>
+          client.workflow.start<typeof sanctionWorkflow>('sanctionWorkflow', {
+            workflowId: workflowIdOf(input.listingId),
+            taskQueue,
+            args: [input],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            searchAttributes: { SanctionStatus: ['active'], CourtCode: [input.courtCode] },
+          }),
+        )
         .catch((error: unknown) => {
           // It ran and closed: there is nothing more to start.
           if (error instanceof WorkflowExecutionAlreadyStartedError) return;
