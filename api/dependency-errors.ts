@@ -27,6 +27,8 @@ export function unavailableDependency(error: unknown): 'database' | 'temporal' |
     if (error.code === 'P2010' && /can't reach database|connection (terminated|closed|refused)|terminating connection/i.test(error.message)) return 'database';
   }
   if (error instanceof Prisma.PrismaClientInitializationError) return 'database';
+  // pg's own errors when the server cuts its connections carry no Prisma code.
+  if (error instanceof Error && /is not queryable|Connection terminated|terminating connection|ECONNREFUSED|ECONNRESET/i.test(error.message)) return 'database';
   const code = (error as { code?: unknown } | null)?.code;
   if (error instanceof Error && (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED) && /ServiceError|grpc|UNAVAILABLE|DEADLINE/i.test(`${error.name} ${error.message}`)) {
     return 'temporal';

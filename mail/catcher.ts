@@ -67,6 +67,9 @@ export class MailCatcher {
       },
     });
     this.server = server;
+    // A client that drops mid-message makes the server emit 'error'; without a
+    // listener that would end the process that also runs the API and worker.
+    server.on('error', () => {});
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.port || (this.options.port ?? 0), this.options.host ?? '127.0.0.1', () => resolve());

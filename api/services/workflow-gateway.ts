@@ -29,6 +29,7 @@ const rejectionStatus: Record<string, [number, string]> = {
 
 const UPDATE_ATTEMPTS = 8;
 const START_DEADLINE_MS = 5_000;
+const UPDATE_DEADLINE_MS = 10_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -60,7 +61,8 @@ export function createWorkflowGateway(client: Client, taskQueue: string) {
   const update = async <T>(run: () => Promise<T>): Promise<T> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await run();
+        // Past the deadline the caller gets 503 and may retry with its Idempotency-Key.
+        return await client.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, run);
       } catch (error) {
         if (attempt < UPDATE_ATTEMPTS && wasNotProcessed(error)) {
           await sleep(20 * attempt);

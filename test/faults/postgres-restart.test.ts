@@ -1,0 +1,242 @@
+// PostgreSQL stops (pg_ctl stop -m fast) under a light load of
+// acknowledgments and reads, and starts again. While it is away the API
+// answers 503 problem+json promptly; afterwards it serves again by itself.
+// No acknowledgment is lost or doubled: one that got a 2xx is in the
+// database, one that got an error succeeds once when retried with its key.
+import './quiet-sdk.js';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { defaultPolicy } from '../../domain/policy.js';
+import { createPrismaClient, type DatabaseClient } from '../../db/client.js';
+import { applyMigrations } from '../../db/migrations.js';
+import { loadCatalog } from '../../db/seed-catalog.js';
+import { createLogger } from '../../infra/logger.js';
+import { startSystem, type RunningSystem } from '../../infra/system.js';
+import { MailCatcher } from '../../mail/catcher.js';
+import { createApiKeyService } from '../../api/services/api-keys.js';
+import { twoDepartmentCatalog } from '../support/catalogs.js';
+import { creditCode, entityListing, residentId } from '../support/fixtures.js';
+import { call, inBatches, percentile, sleep, startPrivatePostgres, until, type Answer, type PrivatePostgres } from './harness.js';
+
+const LISTINGS = 60;
+const CLIENTS = 4;
+const DOWN_MS = 6_000;
+const ACKS_PER_SECOND = 4;
+const BURST = 24;
+
+let pg: PrivatePostgres;
+let db: DatabaseClient;
+let mail: MailCatcher;
+let system: RunningSystem;
+const apiErrors: string[] = [];
+
+beforeAll(async () => {
+  pg = await startPrivatePostgres();
+  await applyMigrations({ url: pg.url });
+  db = createPrismaClient({ url: pg.url, poolSize: 5 });
+  await loadCatalog(db.prisma, twoDepartmentCatalog());
+  mail = await new MailCatcher().start();
+  system = await startSystem({
+    prisma: db.prisma,
+    temporalAddress: inject('temporalAddress'),
+    namespace: 'default',
+    taskQueue: `faults-pg-${randomUUID()}`,
+    smtpUrl: mail.url,
+    mailFrom: 'Sanctions Test <no-reply@sanctions.example>',
+    publicBaseUrl: 'http://localhost:3000',
+    ackTokenSecret: 'fault-test-secret',
+    policy: defaultPolicy,
+    // Errors the API logs (a 500 says why here) are kept for the report, not printed.
+    log: createLogger('error', 'sanctions', { write: (line: string) => void apiErrors.push(line) }),
+    port: 0,
+    workflowBundle: { code: inject('workflowBundleCode') },
+  });
+});
+
+afterAll(async () => {
+  await system?.stop();
+  await db?.close();
+  await mail?.stop();
+  await pg?.destroy();
+});
+
+interface Sent extends Answer {
+  kind: 'ack' | 'tasks' | 'listing' | 'health';
+  startedAt: number;
+  taskId?: string;
+  idempotencyKey?: string;
+}
+
+describe('PostgreSQL stopped and started under load', () => {
+  it('answers 503 problem+json while it is away, recovers by itself, and loses or doubles no acknowledgment', { timeout: 120_000 }, async () => {
+    const apiUrl = system.api!.url;
+    const keys = createApiKeyService(db.prisma);
+    const clerk = (await keys.create({ name: 'clerk', role: 'clerk', courtCode: 'NX-YC-01' })).key;
+    const departmentKey: Record<string, string> = {
+      D05: (await keys.create({ name: 'd05', role: 'department', departmentCode: 'D05' })).key,
+      D06: (await keys.create({ name: 'd06', role: 'department', departmentCode: 'D06' })).key,
+    };
+
+    const posted = await inBatches(Array.from({ length: LISTINGS }, (_, n) => n), 5, (n) =>
+      call(apiUrl, 'POST', '/api/listings', {
+        key: clerk,
+        body: entityListing({
+          caseNumber: `（2026）宁01执${5000 + n}号`,
+          debtor: { kind: 'entity', name: `宁夏某某${n}号有限公司`, idNumber: creditCode(1000 + n), legalRepresentative: { name: '张三', idNumber: residentId('19800101', n) } },
+        }),
+      }),
+    );
+    expect(posted.every((answer) => answer.status === 201)).toBe(true);
+    const listingIds = posted.map((answer) => answer.body.id as string);
+    const tasks = await until(async () => {
+      const rows = await db.prisma.task.findMany({ select: { id: true, departmentCode: true } });
+      return rows.length === LISTINGS * 2 ? rows : undefined;
+    }, 'every task dispatched', 60_000);
+    await mail.waitFor(() => true, tasks.length, 60_000);
+
+    // The load: CLIENTS loops of acknowledgments (each task once, with its own key) and reads.
+    const queue = [...tasks].sort(() => Math.random() - 0.5);
+    const sent: Sent[] = [];
+    let running = true;
+    const request = async (kind: Sent['kind'], method: string, path: string, options: Parameters<typeof call>[3], extra: Partial<Sent> = {}) => {
+      const startedAt = Date.now();
+      const answer = await call(apiUrl, method, path, { timeoutMs: 20_000, ...options });
+      sent.push({ ...answer, kind, startedAt, ...extra });
+      return answer;
+    };
+    const acknowledge = (task: { id: string; departmentCode: string }, by: string) => {
+      const idempotencyKey = `ack-${task.id}`;
+      return request('ack', 'POST', `/api/tasks/${task.id}/acknowledge`, { key: departmentKey[task.departmentCode]!, body: { by }, headers: { 'Idempotency-Key': idempotencyKey } }, { taskId: task.id, idempotencyKey });
+    };
+    // Acknowledgments are paced (ACKS_PER_SECOND in all): answered 503 in a millisecond
+    // while the database is away, they would otherwise use up every open task.
+    let nextAckAt = 0;
+    const client = async (n: number) => {
+      for (let i = 0; running; i++) {
+        const roll = Math.random();
+        const ackDue = Date.now() >= nextAckAt;
+        if (ackDue) nextAckAt = Date.now() + 1000 / ACKS_PER_SECOND;
+        const task = ackDue ? queue.pop() : undefined;
+        if (task) {
+          await acknowledge(task, `client ${n}`);
+        } else if (roll < 0.6) {
+          const department = i % 2 === 0 ? 'D05' : 'D06';
+          await request('tasks', 'GET', '/api/tasks?status=pending', { key: departmentKey[department]! });
+        } else {
+          await request('listing', 'GET', `/api/listings/${listingIds[i % listingIds.length]}`, { key: clerk });
+        }
+        await sleep(50);
+      }
+    };
+    const health = async () => {
+      while (running) {
+        await request('health', 'GET', '/healthz', {});
+        await sleep(500);
+      }
+    };
+    const load = Promise.all([...Array.from({ length: CLIENTS }, (_, n) => client(n)), health()]);
+
+    await sleep(3_000);
+    // Besides, a burst of acknowledgments is in flight as the stop begins, the moment connections are cut.
+    const burst: Promise<Answer>[] = [];
+    for (let i = 0; i < BURST; i++) {
+      const task = queue.pop();
+      if (task) burst.push(acknowledge(task, 'burst'));
+      await sleep(8);
+    }
+    const stopCalledAt = Date.now();
+    await pg.stop();
+    const downAt = Date.now();
+    await sleep(Math.max(0, DOWN_MS - (Date.now() - stopCalledAt)));
+    const startCalledAt = Date.now();
+    await pg.start();
+    const upAt = Date.now();
+    // Recovered: reads and acknowledgments started after the restart answer 2xx again.
+    let recoveredAt: number;
+    try {
+      recoveredAt = await until(() => {
+        const after = sent.filter((s) => s.startedAt >= upAt && s.status >= 200 && s.status < 300);
+        const read = after.find((s) => s.kind === 'tasks' || s.kind === 'listing');
+        const ack = after.find((s) => s.kind === 'ack');
+        return read && ack ? Math.max(read.startedAt + read.ms, ack.startedAt + ack.ms) : undefined;
+      }, 'the API to answer 2xx again', 45_000);
+      await sleep(2_000);
+    } catch (error) {
+      console.log(timeline(sent, stopCalledAt));
+      throw error;
+    } finally {
+      running = false;
+      await Promise.all([load, ...burst]);
+    }
+
+    const ok = (s: Answer) => s.status >= 200 && s.status < 300;
+    // Asked while the database was certainly down (after the stop, before the start began), and of
+    // those the ones also answered before the start began.
+    const askedWhileDown = sent.filter((s) => s.startedAt >= downAt && s.startedAt < startCalledAt);
+    const whileDown = askedWhileDown.filter((s) => s.startedAt + s.ms < startCalledAt);
+    const unavailable = sent.filter((s) => s.status === 503);
+    const downLatencies = askedWhileDown.map((s) => s.ms);
+
+    // Acknowledgments first, so that a failure below still says whether anything was lost: a 2xx is in
+    // the database; any other answer is retried with the same key and succeeds.
+    const acks = sent.filter((s) => s.kind === 'ack');
+    const failedAcks = acks.filter((s) => !ok(s));
+    const retries: Answer[] = [];
+    for (const failed of failedAcks) {
+      const task = tasks.find((t) => t.id === failed.taskId)!;
+      const retry = await call(apiUrl, 'POST', `/api/tasks/${task.id}/acknowledge`, { key: departmentKey[task.departmentCode]!, body: { by: 'retry' }, headers: { 'Idempotency-Key': failed.idempotencyKey! } });
+      retries.push(retry);
+      expect(retry.status, JSON.stringify(retry.body)).toBe(200);
+      expect(retry.body.status).toBe('acknowledged');
+    }
+    const acknowledgedIds = acks.map((s) => s.taskId!);
+    const rows = await db.prisma.task.findMany({ where: { id: { in: acknowledgedIds } } });
+    expect(rows).toHaveLength(acknowledgedIds.length);
+    expect(rows.every((row) => row.status === 'acknowledged' && row.acknowledgedAt !== null)).toBe(true);
+    const events = await db.prisma.event.groupBy({ by: ['taskId'], where: { type: 'acknowledged' }, _count: { _all: true } });
+    expect(events).toHaveLength(acknowledgedIds.length);
+    expect(events.every((row) => row._count._all === 1)).toBe(true);
+    // Nothing else was acknowledged on the way.
+    expect(await db.prisma.task.count({ where: { status: 'acknowledged' } })).toBe(acknowledgedIds.length);
+
+    const reads = sent.filter((s) => s.kind === 'tasks' || s.kind === 'listing');
+    const failures = sent.filter((s) => !ok(s) && s.status !== 503);
+    console.log(
+      `[postgres-restart] ${sent.length} requests (${acks.length} acknowledgments, ${reads.length} reads, ` +
+        `${sent.length - acks.length - reads.length} health probes) from ${CLIENTS} clients; database away ${upAt - downAt} ms ` +
+        `(stop took ${downAt - stopCalledAt} ms); ${askedWhileDown.length} requests while away: ${askedWhileDown.filter((s) => s.status === 503).length} × 503, ` +
+        `p50 ${percentile(downLatencies, 50).toFixed(0)} ms, max ${Math.max(...downLatencies).toFixed(0)} ms; ` +
+        `503 in all ${unavailable.length}, other errors in all ${failures.length}; recovered ${(recoveredAt - upAt).toFixed(0)} ms after the restart; ` +
+        `acknowledgments with an error ${failedAcks.length}, retried with their key: ${retries.filter(ok).length} × 200; ` +
+        `slowest acknowledgment ${Math.max(...acks.map((s) => s.ms)).toFixed(0)} ms; ` +
+        `lost 0, acknowledged events per task 1`,
+    );
+
+    // Only 2xx or 503 problem+json: never a 500, never a dropped connection or timeout.
+    expect(
+      failures.map((s) => `${s.kind} ${s.status} ${s.error ?? ''} ${JSON.stringify(s.body)}`),
+      `errors logged by the API:\n${apiErrors.join('')}`,
+    ).toEqual([]);
+    expect(unavailable.every((s) => /^application\/problem\+json/.test(s.contentType))).toBe(true);
+    expect(whileDown.filter((s) => s.kind !== 'health' && s.status === 503).length).toBeGreaterThan(0);
+    expect(whileDown.filter((s) => s.kind === 'health' && s.status !== 503)).toEqual([]);
+    expect(whileDown.filter((s) => s.kind !== 'health' && ok(s))).toEqual([]);
+    // While the database is away a request is answered within a few seconds.
+    expect(Math.max(...downLatencies)).toBeLessThan(5_000);
+    expect(sent.filter((s) => s.kind === 'health' && s.startedAt > recoveredAt).every(ok)).toBe(true);
+  });
+});
+
+/** Answers per second and kind, for a failure report. */
+function timeline(sent: Sent[], origin: number): string {
+  const rows = new Map<string, Map<string, number>>();
+  for (const s of sent) {
+    const second = `${Math.floor((s.startedAt - origin) / 1000)}s ${s.kind}`;
+    const outcome = s.status === 0 ? `err:${s.error}` : `${s.status}${s.status >= 500 ? `:${String(s.body?.detail ?? s.body?.title ?? '').slice(0, 60)}` : ''}`;
+    const row = rows.get(second) ?? new Map<string, number>();
+    row.set(outcome, (row.get(outcome) ?? 0) + 1);
+    rows.set(second, row);
+  }
+  return [...rows].map(([second, row]) => `${second}: ${[...row].map(([k, v]) => `${k}×${v}`).join(' ')}`).join('\n');
+}
