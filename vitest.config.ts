@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     teardownTimeout: 30_000,
+    // The JSON report gives CI its one-line summary.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-artifacts/vitest-report.json' },
   },
 });
