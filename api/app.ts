@@ -15,7 +15,8 @@ import { apiKeyRoutes } from './routes/api-keys.js';
 import { authFailureLimiter, defaultRateLimits, linkFailureLimiter, type RateLimitSettings } from './rate-limits.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { dashboardRoutes } from './routes/dashboard.js';
-import { healthRoutes } from './routes/health.js';
+import { healthRoutes, type Readiness } from './routes/health.js';
+import { createMetrics } from './metrics.js';
 import { listingRoutes } from './routes/listings.js';
 import { supervisionRoutes } from './routes/supervision.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -30,19 +31,20 @@ export interface AppDeps {
   /** The built-in mail catcher, when the system runs on embedded defaults. */
   mailCatcher?: MailCatcher | undefined;
   rateLimits?: RateLimitSettings;
+  readiness?: Readiness;
 }
 
 /** Larger bodies are refused with 413 before they are parsed. */
 export const BODY_LIMIT = '64kb';
 
-export function createApp({ services, prisma, temporal, log, publicBaseUrl, mailCatcher, rateLimits = defaultRateLimits }: AppDeps): Express {
+export function createApp({ services, prisma, temporal, log, publicBaseUrl, mailCatcher, rateLimits = defaultRateLimits, readiness }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(
     pinoHttp({
       logger: log,
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
       // Query strings may carry identifiers (search) and link paths carry tokens: neither is logged.
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: redactPath(req.url) }),
@@ -51,7 +53,10 @@ export function createApp({ services, prisma, temporal, log, publicBaseUrl, mail
     }),
   );
 
-  app.use(healthRoutes(prisma, temporal));
+  const metrics = createMetrics(prisma);
+  app.use(metrics.timeRequests);
+  app.get('/metrics', metrics.serve);
+  app.use(healthRoutes(prisma, temporal, readiness));
   app.use('/ack', linkFailureLimiter(rateLimits), ackLinkRoutes(services.ackLinks));
   // Signing in to the dashboard with a guessed key is a failed authentication like any other.
   app.post('/login', authFailureLimiter(rateLimits));

@@ -39,7 +39,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const temporalClient = new Client({ connection, namespace: options.namespace });
   const services = createServices({ prisma: options.prisma, temporalClient, taskQueue: options.taskQueue, ackTokenSecret: options.ackTokenSecret });
   const host = options.host ?? '127.0.0.1';
+  const readiness = { draining: false };
   const app = createApp({
+    readiness,
     services,
     prisma: options.prisma,
     temporal: connection,
@@ -72,6 +74,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     services,
     server,
     async stop() {
+      readiness.draining = true;
       clearInterval(reconciler);
       // Requests in flight get a moment to finish; then every connection is closed.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

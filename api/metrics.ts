@@ -1,0 +1,96 @@
+import type { RequestHandler } from 'express';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PrismaClient } from '../prisma/generated/client.js';
+
+/**
+ * Prometheus metrics of the coordinator. The business figures are read from
+ * the read model at scrape time, so every API instance reports the same
+ * numbers, whichever process did the work.
+ */
+export function createMetrics(prisma: PrismaClient) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'sanctions_' });
+
+  const httpDuration = new Histogram({
+    name: 'sanctions_http_request_duration_seconds',
+    help: 'HTTP request latency by method, route and status class',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+
+  new Gauge({
+    name: 'sanctions_listings',
+    help: 'Listings by status',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const row of await prisma.listing.groupBy({ by: ['status'], _count: { _all: true } })) this.set({ status: row.status }, row._count._all);
+    },
+  });
+
+  new Gauge({
+    name: 'sanctions_open_tasks',
+    help: 'Open (pending or acknowledged) department tasks by department and phase',
+    labelNames: ['department', 'phase'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await prisma.task.groupBy({ by: ['departmentCode', 'kind'], where: { openDeadlineAt: { not: null } }, _count: { _all: true } });
+      for (const row of rows) this.set({ department: row.departmentCode, phase: row.kind }, row._count._all);
+    },
+  });
+
+  new Gauge({
+    name: 'sanctions_overdue_tasks',
+    help: 'Overdue tasks by escalation level',
+    labelNames: ['level'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await prisma.task.groupBy({ by: ['escalationLevel'], where: { openDeadlineAt: { lt: new Date() } }, _count: { _all: true } });
+      for (const row of rows) this.set({ level: String(row.escalationLevel) }, row._count._all);
+    },
+  });
+
+  new Gauge({
+    name: 'sanctions_mail',
+    help: 'Emails by state: sent, or waiting after at least one failed attempt',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const [sent, waiting] = await Promise.all([
+        prisma.notification.count({ where: { sentAt: { not: null } } }),
+        prisma.notification.count({ where: { sentAt: null, lastError: { not: null } } }),
+      ]);
+      this.set({ state: 'sent' }, sent);
+      this.set({ state: 'failed' }, waiting);
+    },
+  });
+
+  const scrapeErrors = new Counter({ name: 'sanctions_metrics_scrape_errors_total', help: 'Scrapes that could not read the database', registers: [registry] });
+
+  /** Times every request; the route is the matched pattern, so ids do not explode the label set. */
+  const timeRequests: RequestHandler = (req, res, next) => {
+    const stop = httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => {
+      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      stop({ route, status: `${Math.floor(res.statusCode / 100)}xx` });
+    });
+    next();
+  };
+
+  const serve: RequestHandler = async (_req, res) => {
+    try {
+      const body = await registry.metrics();
+      res.type(registry.contentType).send(body);
+    } catch {
+      scrapeErrors.inc();
+      res.status(503).type('text/plain').send('metrics unavailable: the database is unreachable\n');
+    }
+  };
+
+  return { registry, timeRequests, serve };
+}

@@ -1,0 +1,63 @@
+// /metrics reflects a listing's progress; /readyz turns away traffic while draining.
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { healthRoutes } from '../../api/routes/health.js';
+import { twoDepartmentCatalog } from '../support/catalogs.js';
+import { entityListing } from '../support/fixtures.js';
+import { list, tasksOf } from '../support/listing-client.js';
+import { calmPolicy } from '../support/policies.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+import { waitUntil } from '../support/wait.js';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack({ policy: calmPolicy, catalog: twoDepartmentCatalog() });
+});
+afterAll(async () => stack?.stop());
+
+const scrape = async () => {
+  const response = await fetch(`${stack.apiUrl}/metrics`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+  return response.text();
+};
+const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+
+it('/metrics follows a listing from dispatch to acknowledgment', async () => {
+  const clerk = await stack.key('clerk', { courtCode: 'NX-YC-01' });
+  const listingId = await list(stack, clerk, entityListing({ caseNumber: '（2026）宁01执990号' }));
+  const [d05] = await tasksOf(stack, listingId, 'impose', 2);
+  await stack.mail.waitFor((m) => m.headers['x-notice-type'] === 'notice', 2);
+  const before = await waitUntil(async () => {
+    const text = await scrape();
+    return value(text, 'sanctions_mail{state="sent"}') === 2 ? text : undefined;
+  }, 'two sent notices in the metrics');
+  expect(value(before, 'sanctions_listings{status="active"}')).toBe(1);
+  expect(value(before, 'sanctions_open_tasks{department="D05",phase="impose"}')).toBe(1);
+  expect(value(before, 'sanctions_open_tasks{department="D06",phase="impose"}')).toBe(1);
+  expect(before).toMatch(/sanctions_http_request_duration_seconds_count\{method="POST",route="\/api\/listings\/",status="2xx"\} 1/);
+  expect(before).toContain('sanctions_process_resident_memory_bytes');
+
+  const department = await stack.key('department', { departmentCode: 'D05' });
+  expect((await stack.request('POST', `/api/tasks/${d05!.id}/complete`, { key: department, body: { by: '王五' } })).status).toBe(200);
+  const after = await scrape();
+  expect(value(after, 'sanctions_open_tasks{department="D05",phase="impose"}')).toBeNaN();
+  expect(value(after, 'sanctions_open_tasks{department="D06",phase="impose"}')).toBe(1);
+});
+
+it('/readyz answers 200 when serving and 503 problem+json while draining; /healthz stays about dependencies', async () => {
+  expect((await fetch(`${stack.apiUrl}/readyz`)).status).toBe(200);
+  const draining = express().use(healthRoutes(stack.prisma, stack.temporal.connection as never, { draining: true }));
+  const server = draining.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(ready.headers.get('content-type')).toMatch(/problem\+json/);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  } finally {
+    server.close();
+  }
+});
