@@ -1,0 +1,118 @@
+// The operators' command line: `sanctions <command>`. It talks to the API with
+// the key in SANCTIONS_API_KEY (at SANCTIONS_API_URL, default http://localhost:3000).
+import { Command } from 'commander';
+import { ApiError, createApiClient } from './api-client.js';
+import { print } from './output.js';
+
+const program = new Command()
+  .name('sanctions')
+  .description('Joint Sanctions Coordinator (联合惩戒协同平台) — operators\' command line')
+  .option('--url <url>', 'API base URL', process.env.SANCTIONS_API_URL ?? 'http://localhost:3000')
+  .option('--key <key>', 'API key (default: SANCTIONS_API_KEY)')
+  .option('--json', 'print JSON instead of tables', false)
+  .showHelpAfterError();
+
+const api = () => {
+  const options = program.opts<{ url: string; key?: string }>();
+  return createApiClient({ baseUrl: options.url, key: options.key ?? process.env.SANCTIONS_API_KEY });
+};
+const json = () => program.opts<{ json: boolean }>().json;
+
+const taskColumns = [
+  { header: 'task', value: (t: any) => t.id },
+  { header: 'department', value: (t: any) => t.departmentCode },
+  { header: 'phase', value: (t: any) => t.kind },
+  { header: 'status', value: (t: any) => t.status },
+  { header: 'acknowledge by', value: (t: any) => t.acknowledgeDueAt },
+  { header: 'complete by', value: (t: any) => t.completeDueAt },
+  { header: 'level', value: (t: any) => t.escalationLevel },
+];
+
+program
+  .command('listings')
+  .description('list listings, newest first')
+  .option('--status <status>', 'active, lifting, lifted or revoked')
+  .option('--q <text>', 'case number, debtor name or identifier')
+  .option('--limit <n>', 'at most this many', '50')
+  .action(async (options: { status?: string; q?: string; limit: string }) => {
+    const query = new URLSearchParams({ limit: options.limit, ...(options.status ? { status: options.status } : {}), ...(options.q ? { q: options.q } : {}) });
+    const page = await api().get<{ items: any[] }>(`/api/listings?${query}`);
+    print(page.items, json(), [
+      { header: 'listing', value: (l) => l.id },
+      { header: 'case', value: (l) => l.caseNumber },
+      { header: 'court', value: (l) => l.courtCode },
+      { header: 'debtor', value: (l) => l.debtor.name },
+      { header: 'status', value: (l) => l.status },
+      { header: 'listed', value: (l) => l.listedAt },
+    ]);
+  });
+
+program
+  .command('show')
+  .description('a listing with its tasks')
+  .argument('<listing>', 'listing id')
+  .action(async (id: string) => {
+    const listing = await api().get<any>(`/api/listings/${encodeURIComponent(id)}`);
+    if (json()) return print(listing, true);
+    process.stdout.write(`${listing.caseNumber} · ${listing.debtor.name} (${listing.debtor.idNumber}) · ${listing.status}\n`);
+    print(listing.tasks, false, taskColumns);
+  });
+
+program
+  .command('overdue')
+  .description('overdue tasks, most overdue first (supervisor key)')
+  .option('--department <code>', 'one department')
+  .action(async (options: { department?: string }) => {
+    const query = options.department ? `?departmentCode=${encodeURIComponent(options.department)}` : '';
+    print(await api().get<any[]>(`/api/supervision/overdue${query}`), json(), [
+      ...taskColumns.slice(0, 3),
+      { header: 'case', value: (t) => t.caseNumber },
+      { header: 'overdue (s)', value: (t) => t.overdueSeconds },
+      { header: 'level', value: (t) => t.escalationLevel },
+    ]);
+  });
+
+program
+  .command('ack')
+  .description('acknowledge a task (department key); --complete reports it done')
+  .argument('<task>', 'task id')
+  .requiredOption('--by <name>', 'who acknowledges')
+  .option('--note <text>', 'a note')
+  .option('--complete', 'report the task completed', false)
+  .option('--reference <ref>', 'your reference for the implementation (with --complete)')
+  .action(async (taskId: string, options: { by: string; note?: string; complete: boolean; reference?: string }) => {
+    const action = options.complete ? 'complete' : 'acknowledge';
+    const body = { by: options.by, ...(options.note ? { note: options.note } : {}), ...(options.complete && options.reference ? { reference: options.reference } : {}) };
+    print([await api().post<any>(`/api/tasks/${encodeURIComponent(taskId)}/${action}`, body)], json(), taskColumns);
+  });
+
+program
+  .command('lift')
+  .description('record performance (or, with --revoke, revoke the listing): lifts every sanction (clerk key)')
+  .argument('<listing>', 'listing id')
+  .requiredOption('--note <text>', 'what was performed, or why it is revoked')
+  .option('--revoke', 'revoke a wrong listing instead', false)
+  .action(async (id: string, options: { note: string; revoke: boolean }) => {
+    const path = `/api/listings/${encodeURIComponent(id)}/${options.revoke ? 'revocation' : 'performance'}`;
+    print(await api().post<any>(path, options.revoke ? { reason: options.note } : { note: options.note }), true);
+  });
+
+const keys = program.command('keys').description('API keys (admin key)');
+keys
+  .command('create')
+  .description('create an API key; the key is shown once')
+  .requiredOption('--name <name>', 'who or what uses it')
+  .requiredOption('--role <role>', 'clerk, department, supervisor or admin')
+  .option('--department <code>', 'the department of a department key')
+  .option('--court <code>', 'the court of a clerk key')
+  .action(async (options: { name: string; role: string; department?: string; court?: string }) => {
+    const body = { name: options.name, role: options.role, ...(options.department ? { departmentCode: options.department } : {}), ...(options.court ? { courtCode: options.court } : {}) };
+    print(await api().post<any>('/api/api-keys', body), true);
+  });
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  process.stderr.write(`sanctions: ${error instanceof ApiError || error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = error instanceof ApiError && error.status < 500 ? 1 : 2;
+}

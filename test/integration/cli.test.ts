@@ -1,0 +1,67 @@
+// The `sanctions` command line against a running stack.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { twoDepartmentCatalog } from '../support/catalogs.js';
+import { entityListing } from '../support/fixtures.js';
+import { list, tasksOf } from '../support/listing-client.js';
+import { calmPolicy } from '../support/policies.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+
+const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url));
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack({ policy: calmPolicy, catalog: twoDepartmentCatalog() });
+});
+afterAll(async () => stack?.stop());
+
+async function sanctions(key: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, SANCTIONS_API_URL: stack.apiUrl, SANCTIONS_API_KEY: key } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+it('lists, shows, acknowledges and lifts, with tables by default and --json for scripts', async () => {
+  const created = await sanctions(stack.adminKey, 'keys', 'create', '--name', 'clerk', '--role', 'clerk', '--court', 'NX-YC-01');
+  expect(created.code).toBe(0);
+  const clerk = JSON.parse(created.stdout).key as string;
+  const listingId = await list(stack, clerk, entityListing({ caseNumber: '（2026）宁01执995号' }));
+  const [d05] = await tasksOf(stack, listingId, 'impose', 2);
+
+  const table = await sanctions(clerk, 'listings');
+  expect(table.code).toBe(0);
+  expect(table.stdout).toContain('（2026）宁01执995号');
+  expect(table.stdout).toMatch(/1 row/);
+  const asJson = await sanctions(clerk, '--json', 'show', listingId);
+  expect(JSON.parse(asJson.stdout)).toMatchObject({ id: listingId, status: 'active' });
+
+  const department = await stack.key('department', { departmentCode: 'D05' });
+  const acknowledged = await sanctions(department, '--json', 'ack', d05!.id, '--by', '王五');
+  expect(acknowledged.code).toBe(0);
+  expect(JSON.parse(acknowledged.stdout)[0]).toMatchObject({ id: d05!.id, status: 'acknowledged' });
+
+  const lifted = await sanctions(clerk, 'lift', listingId, '--note', '已履行');
+  expect(lifted.code).toBe(0);
+  expect(JSON.parse(lifted.stdout)).toMatchObject({ id: listingId });
+});
+
+it('fails with a non-zero exit and the problem on stderr', async () => {
+  const supervisor = await stack.key('supervisor');
+  const missing = await sanctions(supervisor, 'show', '00000000-0000-4000-8000-000000000000');
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toMatch(/404 Not found/);
+  const forbidden = await sanctions(supervisor, 'keys', 'create', '--name', 'x', '--role', 'admin');
+  expect(forbidden.code).toBe(1);
+  expect(forbidden.stderr).toMatch(/403/);
+  const noKey = await sanctions('', 'listings');
+  expect(noKey.code).toBe(2);
+  expect(noKey.stderr).toMatch(/SANCTIONS_API_KEY/);
+  const help = await sanctions('', 'ack', '--help');
+  expect(help.code).toBe(0);
+  expect(help.stdout).toContain('--complete');
+});
