@@ -36,6 +36,7 @@ export interface AppDeps {
 
 /** Larger bodies are refused with 413 before they are parsed. */
 export const BODY_LIMIT = '64kb';
+export const CATALOG_BODY_LIMIT = '2mb';
 
 export function createApp({ services, prisma, temporal, log, publicBaseUrl, mailCatcher, rateLimits = defaultRateLimits, readiness }: AppDeps): Express {
   const app = express();
@@ -69,7 +70,10 @@ export function createApp({ services, prisma, temporal, log, publicBaseUrl, mail
   });
   // Swagger UI's own assets are served from the package: no CDN.
   api.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/openapi.json' }, customSiteTitle: '联合惩戒协同平台 API' }));
-  api.use(requireJsonBody, express.json({ limit: BODY_LIMIT, strict: true }));
+  const smallJson = express.json({ limit: BODY_LIMIT, strict: true });
+  // A whole catalog (measures, departments, sources) is larger than any other request.
+  const catalogJson = express.json({ limit: CATALOG_BODY_LIMIT, strict: true });
+  api.use(requireJsonBody, (req, res, next) => (req.method === 'POST' && req.path === '/catalog' ? catalogJson : smallJson)(req, res, next));
   api.use(authFailureLimiter(rateLimits), authenticate(services.apiKeys));
   api.use('/api-keys', apiKeyRoutes(services.apiKeys));
   api.use('/catalog', catalogRoutes(services.catalogs));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { catalogSchema } from '../domain/catalog.js';
 import {
   acknowledgeSchema,
   completeSchema,
@@ -81,6 +82,7 @@ export function openApiDocument(serverUrl: string) {
         Performance: jsonSchema(performanceSchema),
         Revocation: jsonSchema(revocationSchema),
         Extension: jsonSchema(extensionSchema),
+        Catalog: jsonSchema(catalogSchema),
         Task: task,
         Problem: {
           type: 'object',
@@ -102,7 +104,11 @@ export function openApiDocument(serverUrl: string) {
       '/api/api-keys': {
         post: { summary: 'Create an API key (admin)', requestBody: body('CreateApiKey'), responses: { 201: json('The key, shown once'), ...errors } },
       },
-      '/api/catalog': { get: { summary: 'The current measures catalog', responses: { 200: json('Categories, measures, departments'), 401: errors[401] } } },
+      '/api/catalog': {
+        get: { summary: 'The current measures catalog', responses: { 200: json('Categories, measures, departments'), 401: errors[401] } },
+        post: { summary: 'Import a catalog as a new version (admin)', requestBody: body('Catalog'), responses: { 201: json('{ version, created, diff }'), 200: json('Imported before'), ...errors } },
+      },
+      '/api/catalog/versions': { get: { summary: 'The catalog versions imported so far', responses: { 200: json('Versions'), 401: errors[401] } } },
       '/api/listings': {
         post: {
           summary: 'List a debtor and start the sanction (clerk)',

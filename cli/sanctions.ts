@@ -1,5 +1,6 @@
 // The operators' command line: `sanctions <command>`. It talks to the API with
 // the key in SANCTIONS_API_KEY (at SANCTIONS_API_URL, default http://localhost:3000).
+import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { ApiError, createApiClient } from './api-client.js';
 import { print } from './output.js';
@@ -95,6 +96,26 @@ program
   .action(async (id: string, options: { note: string; revoke: boolean }) => {
     const path = `/api/listings/${encodeURIComponent(id)}/${options.revoke ? 'revocation' : 'performance'}`;
     print(await api().post<any>(path, options.revoke ? { reason: options.note } : { note: options.note }), true);
+  });
+
+const catalog = program.command('catalog').description('the measures catalog');
+catalog
+  .command('import')
+  .description('import a catalog JSON file as a new version (admin key); prints what it changes')
+  .argument('<file>', 'catalog JSON, shaped like domain/catalog-data/catalog.json')
+  .action(async (file: string) => {
+    const body = JSON.parse(await readFile(file, 'utf8'));
+    print(await api().post<any>('/api/catalog', body), true);
+  });
+catalog
+  .command('versions')
+  .description('the catalog versions imported so far')
+  .action(async () => {
+    print(await api().get<any[]>('/api/catalog/versions'), json(), [
+      { header: 'version', value: (v) => v.version },
+      { header: 'imported', value: (v) => v.importedAt },
+      { header: 'checksum', value: (v) => String(v.checksum).slice(0, 12) },
+    ]);
   });
 
 const keys = program.command('keys').description('API keys (admin key)');

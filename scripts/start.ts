@@ -70,8 +70,11 @@ async function main(): Promise<void> {
   const database = await openDatabase();
   cleanups.unshift(() => database.close());
   const { prisma } = database;
-  const catalog = await loadCatalog(prisma, defaultCatalog);
-  say(`catalog version ${catalog.version}${catalog.created ? ' loaded' : ' already loaded'}`);
+  // The shipped catalog seeds an empty database only: an imported one (and its addresses) survives restarts.
+  if ((await prisma.catalogVersion.count()) === 0) {
+    const catalog = await loadCatalog(prisma, defaultCatalog);
+    say(`default catalog loaded as version ${catalog.version}`);
+  }
 
   const { address, devServer } = await connectTemporal();
   if (devServer) cleanups.unshift(() => devServer.stop());

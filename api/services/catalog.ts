@@ -1,7 +1,9 @@
-import type { Catalog } from '../../domain/catalog.js';
+import { parseCatalog, type Catalog } from '../../domain/catalog.js';
+import { diffCatalogs } from '../../domain/catalog-diff.js';
+import { loadCatalog } from '../../db/seed-catalog.js';
 import { createCatalogVersions } from '../../db/catalog-versions.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
-import { HttpProblem } from '../problem.js';
+import { HttpProblem, badRequest } from '../problem.js';
 
 /** The catalog as stored: versions are immutable, so each is parsed once. */
 export function createCatalogService(prisma: PrismaClient) {
@@ -15,6 +17,30 @@ export function createCatalogService(prisma: PrismaClient) {
 
     version(version: number): Promise<Catalog> {
       return versions.get(version);
+    },
+
+    /**
+     * POST /api/catalog: a new catalog becomes the newest version (new
+     * listings use it; listings in flight keep theirs), and its department
+     * addresses apply to the next email. Importing the same catalog again
+     * creates nothing.
+     */
+    async import(body: unknown) {
+      let next: Catalog;
+      try {
+        next = parseCatalog(body);
+      } catch (error) {
+        throw badRequest('The catalog is not valid.', [{ field: '(body)', message: (error as Error).message.slice(0, 4000) }]);
+      }
+      const current = await prisma.catalogVersion.count() > 0 ? (await this.current()).catalog : null;
+      const loaded = await loadCatalog(prisma, next);
+      return { version: loaded.version, created: loaded.created, diff: current ? diffCatalogs(current, next) : null };
+    },
+
+    /** GET /api/catalog/versions */
+    async versions() {
+      const rows = await prisma.catalogVersion.findMany({ orderBy: { version: 'asc' }, select: { version: true, checksum: true, importedAt: true } });
+      return rows.map((row) => ({ version: row.version, checksum: row.checksum, importedAt: row.importedAt.toISOString() }));
     },
 
     /** GET /api/catalog: the current measures with the departments' live addresses. */
