@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../prisma/generated/client.js';
 
@@ -26,10 +27,25 @@ export interface DatabaseClient {
   close(): Promise<void>;
 }
 
+/**
+ * A pg pool whose connections never take the process down. When PostgreSQL
+ * restarts it terminates every connection; pg reports that as an 'error'
+ * event on the connection, and an event nobody listens to ends the process.
+ * The adapter listens only while a connection is idle or inside a
+ * transaction, so every connection gets a listener of its own: the broken
+ * connection's next query fails (answered 503) and the pool replaces it.
+ */
+function serverPool(connectionString: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max });
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  return pool;
+}
+
 export function createPrismaClient(target: ClientTarget): DatabaseClient {
   const adapter =
     'url' in target
-      ? new PrismaPg({ connectionString: target.url, max: target.poolSize ?? 10 })
+      ? new PrismaPg(serverPool(target.url, target.poolSize ?? 10), { disposeExternalPool: true })
       : new PrismaPGlite(target.pglite);
   const prisma = new PrismaClient({ adapter });
   // Prisma disposes the adapter on disconnect; for PrismaPg that ends the
