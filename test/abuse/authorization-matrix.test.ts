@@ -18,7 +18,7 @@ import {
   settle,
   snapshot,
   snapshotDiff,
-  terminateWorkflows,
+  stopAbuseStack,
   type WireResponse,
 } from './harness.js';
 
@@ -146,11 +146,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  client?.close();
-  if (stack) {
-    await terminateWorkflows(stack);
-    await stack.stop();
-  }
+  await stopAbuseStack(stack, client);
 }, 60_000);
 
 /** Each request from its own client address, so the 401s of the keyless columns never trip the failure limiter. */

@@ -10,7 +10,7 @@ import { creditCode, entityListing } from '../support/fixtures.js';
 import { acknowledgeAndComplete, departmentKeys, list, listingStatus, tasksOf } from '../support/listing-client.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { sleep } from '../support/wait.js';
-import { RawClient, NoAnswer, pendingWorkOf, problemDefect, snapshot, terminateWorkflows, type WireResponse } from './harness.js';
+import { RawClient, NoAnswer, pendingWorkOf, problemDefect, snapshot, stopAbuseStack, type WireResponse } from './harness.js';
 
 let stack: TestStack;
 let client: RawClient;
@@ -25,11 +25,7 @@ beforeAll(async () => {
   keyOf = departmentKeys(stack);
 });
 afterAll(async () => {
-  client?.close();
-  if (stack) {
-    await terminateWorkflows(stack);
-    await stack.stop();
-  }
+  await stopAbuseStack(stack, client);
 }, 60_000);
 
 /** A listing of its own for each test, with its two impose tasks dispatched. */

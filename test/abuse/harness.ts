@@ -225,3 +225,11 @@ export function catalogWithIndividualsAtD05(): Catalog {
 export function clientAddress(pool: number, index: number): string {
   return `10.${pool}.${(index >> 8) & 255}.${index & 255}`;
 }
+
+/** Teardown of an abuse test file: the raw client, then every workflow the fuzzing left behind, then the stack. */
+export async function stopAbuseStack(stack: TestStack | undefined, client: { close(): void } | undefined): Promise<void> {
+  client?.close();
+  if (!stack) return;
+  await terminateWorkflows(stack);
+  await stack.stop();
+}

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { parsePolicy } from '../../domain/policy.js';
+import { secondsPolicy } from '../support/policies.js';
 import { createPrismaClient, type DatabaseClient } from '../../db/client.js';
 import { loadCatalog } from '../../db/seed-catalog.js';
 import { createTestDatabase, type TestDatabase } from '../../db/test-database.js';
@@ -26,15 +26,7 @@ import { call, freePort, sleep, tempDir, until, workflowTaskTrouble } from './ha
 
 // The acknowledgment deadline 12 s after dispatch, a reminder 5 s before it, the
 // department supervisor at the deadline and the coordinating office 3 s later.
-const policy = parsePolicy({
-  impose: { acknowledge: 'PT12S', complete: 'PT1H' },
-  lift: { acknowledge: 'PT1H', complete: 'PT2H' },
-  escalation: [
-    { after: 'PT0S', notify: 'department-supervisor' },
-    { after: 'PT3S', notify: 'coordinating-office' },
-  ],
-  reminderBefore: 'PT5S',
-});
+const policy = secondsPolicy({ acknowledge: 12, complete: 3600, lift: { acknowledge: 3600, complete: 7200 }, officeAfter: 3, reminderBefore: 5 });
 // A workflow task first waits on the stopped worker's sticky queue (up to 5 s) before any worker takes it.
 const LATE_TOLERANCE_MS = 10_000;
 

@@ -1,9 +1,9 @@
 // Deadlines, reminders and escalation on wall-clock seconds, with two departments.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { parsePolicy } from '../../domain/policy.js';
 import { REJECTIONS, acknowledgeTaskUpdate } from '../../workflows/messages.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
+import { secondsPolicy } from '../support/policies.js';
 import { entityListing } from '../support/fixtures.js';
 import { departmentKeys, list, tasksOf } from '../support/listing-client.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
@@ -11,15 +11,7 @@ import { sleep, waitUntil } from '../support/wait.js';
 
 // Acknowledge within 3 s, complete within 9 s; reminders 1.5 s before; the supervisor
 // at the deadline, the coordinating office 2 s later.
-const fastPolicy = parsePolicy({
-  impose: { acknowledge: 'PT3S', complete: 'PT9S' },
-  lift: { acknowledge: 'PT3S', complete: 'PT9S' },
-  escalation: [
-    { after: 'PT0S', notify: 'department-supervisor' },
-    { after: 'PT2S', notify: 'coordinating-office' },
-  ],
-  reminderBefore: 'PT1.5S',
-});
+const fastPolicy = secondsPolicy({ acknowledge: 3, complete: 9, officeAfter: 2, reminderBefore: 1.5 });
 
 let stack: TestStack;
 let clerk: string;

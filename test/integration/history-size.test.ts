@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import proto from '@temporalio/proto';
 import { defaultCatalog } from '../../domain/catalog.js';
-import { parsePolicy } from '../../domain/policy.js';
+import { secondsPolicy } from '../support/policies.js';
 import type { SanctionWorkflowInput } from '../../workflows/types.js';
 import { acknowledgeAndComplete, departmentKeys, listingStatus, tasksOf } from '../support/listing-client.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
@@ -15,15 +15,7 @@ import { waitUntil } from '../support/wait.js';
 
 const { History } = proto.temporal.api.history.v1;
 const HISTORY_WARNING = 10_240;
-const policy = parsePolicy({
-  impose: { acknowledge: 'PT3S', complete: 'PT1H' },
-  lift: { acknowledge: 'PT3S', complete: 'PT1H' },
-  escalation: [
-    { after: 'PT0S', notify: 'department-supervisor' },
-    { after: 'PT1S', notify: 'coordinating-office' },
-  ],
-  reminderBefore: 'PT1S',
-});
+const policy = secondsPolicy({ acknowledge: 3, complete: 3600, officeAfter: 1, reminderBefore: 1 });
 
 let stack: TestStack;
 beforeAll(async () => {
