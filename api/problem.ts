@@ -32,6 +32,7 @@ export function fieldErrorsOf(error: ZodError, prefix: string[] = []): FieldErro
   return error.issues.map((issue) => ({
     field: [...prefix, ...issue.path.map(String)].join('.') || '(body)',
     message: issue.message,
+    rule: issue.code,
   }));
 }
 
@@ -77,15 +78,17 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
       const title = (httpError.type && parserErrorTitles[httpError.type]) ?? 'Bad request';
       return sendProblem(res, status, title, httpError.expose && httpError.message ? httpError.message : title);
     }
+    // The request's own logger carries its id (reqId); apps without pino-http (tests) have none.
+    const requestLog = req.log ?? log;
     const unavailable = unavailableDependency(error);
     if (unavailable) {
-      log.warn({ dependency: unavailable, method: req.method, path: redactPath(req.originalUrl) }, 'dependency unavailable');
+      requestLog.warn({ dependency: unavailable, method: req.method, path: redactPath(req.originalUrl) }, 'dependency unavailable');
       res.set('Retry-After', '5');
       return sendProblem(res, 503, 'Service unavailable', `The ${unavailable === 'database' ? 'database' : 'workflow engine'} is unreachable; retry shortly. An acknowledgment answered with an error may be retried safely.`, {
         dependency: unavailable,
       });
     }
-    log.error({ err: error, method: req.method, path: redactPath(req.originalUrl) }, 'request failed');
+    requestLog.error({ err: error, method: req.method, path: redactPath(req.originalUrl) }, 'request failed');
     return sendProblem(res, 500, 'Internal server error', 'The request could not be completed; nothing was changed by this error.');
   };
 }

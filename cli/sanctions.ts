@@ -1,6 +1,8 @@
 // The operators' command line: `sanctions <command>`. It talks to the API with
 // the key in SANCTIONS_API_KEY (at SANCTIONS_API_URL, default http://localhost:3000).
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { ApiError, createApiClient } from './api-client.js';
 import { print } from './output.js';
@@ -97,6 +99,68 @@ program
     const path = `/api/listings/${encodeURIComponent(id)}/${options.revoke ? 'revocation' : 'performance'}`;
     print(await api().post<any>(path, options.revoke ? { reason: options.note } : { note: options.note }), true);
   });
+
+const SPREADSHEET_TYPES: Record<string, string> = {
+  '.csv': 'text/csv',
+  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+const spreadsheetType = (file: string) => {
+  const type = SPREADSHEET_TYPES[path.extname(file).toLowerCase()];
+  if (!type) throw new Error(`${file}: name a .csv or .xlsx file`);
+  return type;
+};
+
+program
+  .command('import')
+  .description('list every debtor of a CSV or XLSX file (clerk key): the whole file is checked first, then imported with a progress bar')
+  .argument('<file>', 'a .csv or .xlsx file laid out like the template (sanctions template FILE)')
+  .option('--dry-run', 'check the file and report, importing nothing', false)
+  .action(async (file: string, options: { dryRun: boolean }) => {
+    const client = api();
+    const query = new URLSearchParams({ fileName: path.basename(file), ...(options.dryRun ? { dryRun: 'true' } : {}) });
+    let job = await client.upload<ImportProgress>(`/api/listings/import?${query}`, await readFile(file), spreadsheetType(file));
+    if (options.dryRun) {
+      if (json()) return print(job, true);
+      process.stdout.write(`${file}: ${job.total} rows, no errors; nothing imported.\n`);
+      return;
+    }
+    const bar = new SingleBar({ format: 'importing [{bar}] {value}/{total} rows · {eta_formatted} left', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+    if (!json()) bar.start(job.total, job.processed);
+    while (job.status !== 'completed') {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      job = await client.get<ImportProgress>(`/api/listings/import/${job.id}`);
+      bar.update(job.processed);
+    }
+    bar.stop();
+    print(json() ? job : [job], json(), [
+      { header: 'import', value: (j) => j.id },
+      { header: 'rows', value: (j) => j.total },
+      { header: 'created', value: (j) => j.created },
+      { header: 'already listed', value: (j) => j.existing },
+      { header: 'failed', value: (j) => j.failed },
+    ]);
+    if (job.failed > 0) process.exitCode = 1;
+  });
+
+program
+  .command('template')
+  .description('write the import template: a .xlsx workbook with drop-down lists and a guide, or a .csv header row')
+  .argument('<file>', 'where to write it; the extension chooses the format')
+  .action(async (file: string) => {
+    spreadsheetType(file);
+    await writeFile(file, await api().download(`/api/listings/import/template${path.extname(file).toLowerCase()}`));
+    process.stdout.write(`wrote ${file}\n`);
+  });
+
+interface ImportProgress {
+  id: string;
+  status: string;
+  total: number;
+  processed: number;
+  created: number;
+  existing: number;
+  failed: number;
+}
 
 const catalog = program.command('catalog').description('the measures catalog');
 catalog

@@ -75,14 +75,26 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
       where: { courtCode_caseNumber_debtorIdNumber: { courtCode, caseNumber: request.caseNumber, debtorIdNumber: request.debtor.idNumber } },
     });
 
+  /**
+   * Everything that can be said about a listing request before recording
+   * it: the schema, the listing rules and the caller's court. Throws a 400
+   * naming each offending field.
+   */
+  function check(principal: Principal, body: unknown, listedAt = now()): { request: CreateListingRequest; courtCode: string } {
+    const request = parseRequest(createListingSchema, body, 'listing');
+    const courtCode = courtOf(principal, request.courtCode);
+    const violations = listingRuleViolations(request, listedAt);
+    if (violations.length > 0) throw badRequest('The listing breaks the listing rules.', violations);
+    return { request, courtCode };
+  }
+
   return {
+    check,
+
     /** POST /api/listings: `created` is false when the same listing was posted before. */
     async create(principal: Principal, body: unknown) {
-      const request = parseRequest(createListingSchema, body, 'listing');
-      const courtCode = courtOf(principal, request.courtCode);
       const listedAt = now();
-      const violations = listingRuleViolations(request, listedAt);
-      if (violations.length > 0) throw badRequest('The listing breaks the listing rules.', violations);
+      const { request, courtCode } = check(principal, body, listedAt);
 
       const existing = await findExisting(courtCode, request);
       if (existing) {
