@@ -60,6 +60,22 @@ const task = {
   },
 };
 
+const listingImport = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    status: { enum: ['queued', 'running', 'completed'] },
+    fileName: { type: ['string', 'null'] },
+    format: { enum: ['csv', 'xlsx'] },
+    total: { type: 'integer', description: 'Rows in the file' },
+    processed: { type: 'integer', description: 'Rows recorded so far' },
+    created: { type: 'integer', description: 'Rows that became new listings' },
+    existing: { type: 'integer', description: 'Rows listed before (by hand or an earlier import)' },
+    failed: { type: 'integer', description: 'Rows refused while recording' },
+    completedAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+};
+
 export function openApiDocument(serverUrl: string) {
   return {
     openapi: '3.1.0',
@@ -84,6 +100,7 @@ export function openApiDocument(serverUrl: string) {
         Extension: jsonSchema(extensionSchema),
         Catalog: jsonSchema(catalogSchema),
         Task: task,
+        ListingImport: listingImport,
         Problem: {
           type: 'object',
           properties: {
@@ -93,7 +110,10 @@ export function openApiDocument(serverUrl: string) {
             detail: { type: 'string' },
             errors: {
               type: 'array',
-              items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' }, rule: { type: 'string' } } },
+              items: {
+                type: 'object',
+                properties: { field: { type: 'string' }, message: { type: 'string' }, rule: { type: 'string' }, row: { type: 'integer', description: 'Import errors: the spreadsheet row' }, column: { type: 'string', description: 'Import errors: the column header' } },
+              },
             },
           },
           required: ['status', 'title', 'detail'],
@@ -117,6 +137,30 @@ export function openApiDocument(serverUrl: string) {
         },
         get: { summary: 'Listings, newest first, paged', parameters: queryParameters(listingQuerySchema), responses: { 200: json('{ items, nextCursor }'), ...errors } },
       },
+      '/api/listings/import': {
+        post: {
+          summary: 'List every debtor of a CSV or XLSX file (clerk): checked whole first, then recorded in the background',
+          description:
+            'Send the file as the request body. Columns as in the template; Chinese headers or API field names. A file with any bad row is refused whole ' +
+            '(400, `errors` names the row, column and rule of each). A good file answers 202 with the import to poll at its Location. Rows listed before are found, not listed again.',
+          parameters: [
+            { name: 'dryRun', in: 'query', required: false, schema: { type: 'boolean' }, description: 'Check the file, import nothing (200)' },
+            { name: 'fileName', in: 'query', required: false, schema: { type: 'string', maxLength: 255 } },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              'text/csv': { schema: { type: 'string' } },
+              'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          responses: { 202: json('Queued: the import', 'ListingImport'), 200: json('Checked (dryRun), or the same file already being imported'), ...errors, 413: problem('Larger than 10 MB') },
+        },
+      },
+      '/api/listings/import/template.csv': { get: { summary: 'The import template: the header row, UTF-8 with BOM', responses: { 200: { description: 'text/csv' }, 401: errors[401] } } },
+      '/api/listings/import/template.xlsx': { get: { summary: 'The import template: a workbook with drop-down lists and a guide sheet', responses: { 200: { description: 'XLSX workbook' }, 401: errors[401] } } },
+      '/api/listings/import/{id}': { get: { summary: 'An import and its progress', parameters: [idParam()], responses: { 200: json('The import', 'ListingImport'), ...errors } } },
+      '/api/listings/import/{id}/results': { get: { summary: 'Each recorded row: its row number, outcome and listing id', parameters: [idParam()], responses: { 200: json('{ id, status, rows }'), ...errors } } },
       '/api/listings/{id}': { get: { summary: 'A listing with its department tasks', parameters: [idParam()], responses: { 200: json('The listing'), ...errors } } },
       '/api/listings/{id}/events': { get: { summary: 'The audit trail, oldest first', parameters: [idParam()], responses: { 200: json('Events; header X-Audit-Chain'), ...errors } } },
       '/api/listings/{id}/events/verification': { get: { summary: 'Whether the hash chain is intact', parameters: [idParam()], responses: { 200: json('{ intact, brokenAt, length, head }'), ...errors } } },

@@ -116,9 +116,10 @@ program
   .argument('<file>', 'a .csv or .xlsx file laid out like the template (sanctions template FILE)')
   .option('--dry-run', 'check the file and report, importing nothing', false)
   .action(async (file: string, options: { dryRun: boolean }) => {
+    const type = spreadsheetType(file);
     const client = api();
     const query = new URLSearchParams({ fileName: path.basename(file), ...(options.dryRun ? { dryRun: 'true' } : {}) });
-    let job = await client.upload<ImportProgress>(`/api/listings/import?${query}`, await readFile(file), spreadsheetType(file));
+    let job = await client.upload<ImportProgress>(`/api/listings/import?${query}`, await readFile(file), type);
     if (options.dryRun) {
       if (json()) return print(job, true);
       process.stdout.write(`${file}: ${job.total} rows, no errors; nothing imported.\n`);

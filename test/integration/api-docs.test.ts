@@ -17,7 +17,7 @@ it('serves a valid OpenAPI 3.1 document built from the request schemas', async (
   const result = await new Validator().validate(document);
   expect(result.errors ?? []).toEqual([]);
   expect(result.valid).toBe(true);
-  for (const path of ['/api/listings', '/api/tasks/{id}/acknowledge', '/api/supervision/overdue', '/ack/{token}']) expect(document.paths).toHaveProperty([path]);
+  for (const path of ['/api/listings', '/api/listings/import', '/api/tasks/{id}/acknowledge', '/api/supervision/overdue', '/ack/{token}']) expect(document.paths).toHaveProperty([path]);
   // The listing schema is the validator's: its enum of circumstances and the ID pattern notes are there.
   expect(document.components.schemas.CreateListing.properties.circumstance.enum).toHaveLength(6);
   expect(document.components.schemas.CreateListing.required).toEqual(expect.arrayContaining(['caseNumber', 'debtor', 'circumstance', 'obligation']));

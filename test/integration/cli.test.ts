@@ -1,5 +1,8 @@
 // The `sanctions` command line against a running stack.
 import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -7,6 +10,7 @@ import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { entityListing } from '../support/fixtures.js';
 import { list, tasksOf } from '../support/listing-client.js';
 import { calmPolicy } from '../support/policies.js';
+import { listingRows, toCsv, toXlsx } from '../support/spreadsheets.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url));
@@ -64,4 +68,37 @@ it('fails with a non-zero exit and the problem on stderr', async () => {
   const help = await sanctions('', 'ack', '--help');
   expect(help.code).toBe(0);
   expect(help.stdout).toContain('--complete');
+});
+
+it('imports a spreadsheet: every error at once, then the rows with a summary; writes the template', async () => {
+  const clerk = await stack.key('clerk', { courtCode: 'NX-YC-01' });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sanctions-cli-'));
+  const rows = listingRows(12, { caseOffset: 70_000 });
+  const bad = rows.map((row) => ({ ...row }));
+  bad[1]!.debtorIdNumber = '110105194912310021';
+  await writeFile(path.join(dir, 'bad.csv'), toCsv(bad));
+  const refused = await sanctions(clerk, 'import', path.join(dir, 'bad.csv'));
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/1 error in 1 row; nothing was imported/);
+  expect(refused.stderr).toMatch(/row 3, 证件号码: .*\[custom\]/);
+
+  await writeFile(path.join(dir, 'good.xlsx'), await toXlsx(rows));
+  const checked = await sanctions(clerk, 'import', '--dry-run', path.join(dir, 'good.xlsx'));
+  expect(checked).toMatchObject({ code: 0, stdout: expect.stringMatching(/12 rows, no errors; nothing imported/) });
+  const imported = await sanctions(clerk, '--json', 'import', path.join(dir, 'good.xlsx'));
+  expect(imported.code).toBe(0);
+  expect(JSON.parse(imported.stdout)).toMatchObject({ status: 'completed', total: 12, created: 12, existing: 0 });
+  const again = await sanctions(clerk, 'import', path.join(dir, 'good.xlsx'));
+  expect(again.code).toBe(0);
+  expect(again.stdout).toMatch(/already listed/);
+  expect(again.stdout).toMatch(/│ 12\s+│ 0\s+│ 12\s+│ 0\s+│/);
+
+  const template = await sanctions(clerk, 'template', path.join(dir, 'template.xlsx'));
+  expect(template.code).toBe(0);
+  expect((await readFile(path.join(dir, 'template.xlsx'))).subarray(0, 2).toString()).toBe('PK');
+  const wrongType = await sanctions(clerk, 'import', path.join(dir, 'notes.txt'));
+  expect(wrongType.code).toBe(2);
+  expect(wrongType.stderr).toMatch(/\.csv or \.xlsx/);
+  const help = await sanctions('', 'import', '--help');
+  expect(help.stdout).toContain('--dry-run');
 });
