@@ -1,6 +1,7 @@
 import { createCatalogVersions } from '../db/catalog-versions.js';
 import { appendEvents } from '../db/events.js';
 import { composeTaskMail, mailDomain, notificationKey, type TaskMailRequest } from '../mail/compose-task-mail.js';
+import { activityLog } from './activity-log.js';
 import type { ActivityDeps } from './deps.js';
 
 export type SendTaskMailInput = TaskMailRequest & { taskId: string };
@@ -69,7 +70,7 @@ export function createTaskMailActivities(deps: ActivityDeps) {
           },
         ]);
       });
-      log.info({ taskId, type: request.type, messageId }, 'mail sent');
+      activityLog(log).info({ taskId, type: request.type, messageId }, 'mail sent');
       return { messageId, sent: true };
     },
   };

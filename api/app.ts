@@ -1,5 +1,4 @@
 import express, { type Express } from 'express';
-import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 
 import type { Connection } from '@temporalio/client';
@@ -8,7 +7,6 @@ import type { PrismaClient } from '../prisma/generated/client.js';
 import type { MailCatcher } from '../mail/catcher.js';
 import { authenticate } from './auth.js';
 import { openApiDocument } from './openapi.js';
-import { redactPath } from './log-paths.js';
 import { problemHandler, requireJsonBody, routeNotFound } from './problem.js';
 import { ackLinkRoutes } from './routes/ack-links.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -17,6 +15,9 @@ import { catalogRoutes } from './routes/catalog.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes, type Readiness } from './routes/health.js';
 import { createMetrics } from './metrics.js';
+import { requestLogger } from './request-log.js';
+import { requestSpans } from './request-span.js';
+import { listingImportRoutes } from './routes/listing-imports.js';
 import { listingRoutes } from './routes/listings.js';
 import { supervisionRoutes } from './routes/supervision.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -32,29 +33,26 @@ export interface AppDeps {
   mailCatcher?: MailCatcher | undefined;
   rateLimits?: RateLimitSettings;
   readiness?: Readiness;
+  /** The worker's Prometheus endpoint, appended to /metrics when known. */
+  workerMetricsUrl?: string | undefined;
 }
+
+/** Scraped every few seconds: neither logged nor traced. */
+const probePaths = new Set(['/healthz', '/readyz', '/metrics']);
+const isProbe = (path: string) => probePaths.has(path);
 
 /** Larger bodies are refused with 413 before they are parsed. */
 export const BODY_LIMIT = '64kb';
 export const CATALOG_BODY_LIMIT = '2mb';
 
-export function createApp({ services, prisma, temporal, log, publicBaseUrl, mailCatcher, rateLimits = defaultRateLimits, readiness }: AppDeps): Express {
+export function createApp({ services, prisma, temporal, log, publicBaseUrl, mailCatcher, rateLimits = defaultRateLimits, readiness, workerMetricsUrl }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(
-    pinoHttp({
-      logger: log,
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-      // Query strings may carry identifiers (search) and link paths carry tokens: neither is logged.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: redactPath(req.url) }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(requestLogger(log, isProbe));
+  app.use(requestSpans(isProbe));
 
-  const metrics = createMetrics(prisma);
+  const metrics = createMetrics(prisma, { workerMetricsUrl });
   app.use(metrics.timeRequests);
   app.get('/metrics', metrics.serve);
   app.use(healthRoutes(prisma, temporal, readiness));
@@ -73,10 +71,15 @@ export function createApp({ services, prisma, temporal, log, publicBaseUrl, mail
   const smallJson = express.json({ limit: BODY_LIMIT, strict: true });
   // A whole catalog (measures, departments, sources) is larger than any other request.
   const catalogJson = express.json({ limit: CATALOG_BODY_LIMIT, strict: true });
-  api.use(requireJsonBody, (req, res, next) => (req.method === 'POST' && req.path === '/catalog' ? catalogJson : smallJson)(req, res, next));
+  // A listings spreadsheet (CSV or XLSX) is the one body that is not JSON; its
+  // route reads it once the caller is known to be a clerk.
+  const isImport = (req: express.Request) => req.method === 'POST' && req.path === '/listings/import';
+  api.use((req, res, next) => (isImport(req) ? next() : requireJsonBody(req, res, next)));
+  api.use((req, res, next) => (isImport(req) ? next() : (req.method === 'POST' && req.path === '/catalog' ? catalogJson : smallJson)(req, res, next)));
   api.use(authFailureLimiter(rateLimits), authenticate(services.apiKeys));
   api.use('/api-keys', apiKeyRoutes(services.apiKeys));
   api.use('/catalog', catalogRoutes(services.catalogs));
+  api.use('/listings/import', listingImportRoutes(services.imports));
   api.use('/listings', listingRoutes(services.listings));
   api.use('/tasks', taskRoutes(services.tasks));
   api.use('/supervision', supervisionRoutes(services.supervision));

@@ -4,6 +4,7 @@ import { createPrismaClient } from '../db/client.js';
 import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { requireSettings } from '../infra/require-settings.js';
+import { startTracing, tracingSettingsFrom } from '../infra/tracing.js';
 import { resolveAckTokenSecret } from '../security/secrets.js';
 import { startApiServer } from './server.js';
 import { createApiKeyService } from './services/api-keys.js';
@@ -12,6 +13,7 @@ const config = loadConfig();
 const log = createLogger(config.LOG_LEVEL, 'api');
 const { DATABASE_URL, TEMPORAL_ADDRESS } = requireSettings(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS']);
 
+const tracing = startTracing(tracingSettingsFrom(config, 'sanctions-api'));
 const database = createPrismaClient({ url: DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
 const admin = await createApiKeyService(database.prisma).ensureBootstrapAdmin(config.ADMIN_API_KEY);
 if (admin.generated) process.stdout.write(`Admin API key (generated; set ADMIN_API_KEY to keep one): ${admin.key}\n`);
@@ -26,13 +28,18 @@ const api = await startApiServer({
   host: process.env.HOST ?? '0.0.0.0',
   publicBaseUrl: config.publicBaseUrl,
   log,
+  tracing,
+  workerMetricsUrl: config.WORKER_METRICS_URL,
 });
 log.info({ url: api.url }, 'api listening');
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {
+    // /readyz answers 503 from now on; requests in flight get a few seconds to finish.
+    log.info(`${signal}: draining`);
     await api.stop();
     await database.close();
+    await tracing.shutdown();
     process.exit(0);
   });
 }

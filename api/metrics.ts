@@ -1,13 +1,20 @@
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PrismaClient } from '../prisma/generated/client.js';
+import { matchedRoute } from './matched-route.js';
+import { workerMetricsScraper } from './worker-metrics.js';
+
+export interface MetricsOptions {
+  /** The worker's Prometheus endpoint; its `temporal_*` metrics are appended to ours. */
+  workerMetricsUrl?: string | undefined;
+}
 
 /**
  * Prometheus metrics of the coordinator. The business figures are read from
  * the read model at scrape time, so every API instance reports the same
  * numbers, whichever process did the work.
  */
-export function createMetrics(prisma: PrismaClient) {
+export function createMetrics(prisma: PrismaClient, { workerMetricsUrl }: MetricsOptions = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sanctions_' });
 
@@ -76,16 +83,19 @@ export function createMetrics(prisma: PrismaClient) {
   const timeRequests: RequestHandler = (req, res, next) => {
     const stop = httpDuration.startTimer({ method: req.method });
     res.on('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
-      stop({ route, status: `${Math.floor(res.statusCode / 100)}xx` });
+      stop({ route: matchedRoute(req) ?? 'unmatched', status: `${Math.floor(res.statusCode / 100)}xx` });
     });
     next();
   };
 
+  const scrapeWorker = workerMetricsUrl ? workerMetricsScraper(workerMetricsUrl, registry) : async () => '';
+
   const serve: RequestHandler = async (_req, res) => {
     try {
-      const body = await registry.metrics();
-      res.type(registry.contentType).send(body);
+      // The worker first: its answer sets sanctions_worker_metrics_up, which our registry then reports.
+      const worker = await scrapeWorker();
+      const own = await registry.metrics();
+      res.type(registry.contentType).send(worker ? `${own.trimEnd()}\n${worker}` : own);
     } catch {
       scrapeErrors.inc();
       res.status(503).type('text/plain').send('metrics unavailable: the database is unreachable\n');

@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import type { MailCatcher } from '../mail/catcher.js';
+import { tracingOff, type Tracing } from '../infra/tracing.js';
 import { createApp } from './app.js';
 import type { RateLimitSettings } from './rate-limits.js';
 import { createServices, type Services } from './services/index.js';
@@ -23,6 +24,10 @@ export interface ApiServerOptions {
   /** How long requests in flight may take to finish at shutdown. */
   shutdownGraceMs?: number;
   rateLimits?: RateLimitSettings;
+  /** Spans for requests and for the workflows they start or update; off by default. */
+  tracing?: Tracing;
+  /** The worker's Prometheus endpoint, appended to /metrics. */
+  workerMetricsUrl?: string | undefined;
 }
 
 export interface RunningApi {
@@ -36,8 +41,14 @@ export interface RunningApi {
 /** Connects to Temporal, wires the services and listens. */
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApi> {
   const connection = await Connection.connect({ address: options.temporalAddress });
-  const temporalClient = new Client({ connection, namespace: options.namespace });
-  const services = createServices({ prisma: options.prisma, temporalClient, taskQueue: options.taskQueue, ackTokenSecret: options.ackTokenSecret });
+  const temporalClient = new Client({ connection, namespace: options.namespace, interceptors: (options.tracing ?? tracingOff).clientInterceptors });
+  const services = createServices({
+    prisma: options.prisma,
+    temporalClient,
+    taskQueue: options.taskQueue,
+    ackTokenSecret: options.ackTokenSecret,
+    log: options.log.child({ component: 'listing-import' }),
+  });
   const host = options.host ?? '127.0.0.1';
   const readiness = { draining: false };
   const app = createApp({
@@ -50,6 +61,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     publicBaseUrl: options.publicBaseUrl ?? '/',
     mailCatcher: options.mailCatcher,
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    workerMetricsUrl: options.workerMetricsUrl,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(options.port, host, (error?: Error) => (error ? reject(error) : resolve(listening)));
@@ -59,11 +71,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   server.requestTimeout = 30_000;
   // A listing recorded just before a crash, whose workflow never started, is
   // picked up here: at start and then every minute.
+  // An import left unfinished by a stopped instance resumes here too.
   const reconcile = () =>
-    services.listings
-      .startUnstartedWorkflows()
-      .then((started) => started > 0 && options.log.warn({ started }, 'started workflows of listings recorded without one'))
-      .catch((error: unknown) => options.log.warn({ err: error }, 'could not reconcile listings'));
+    Promise.all([
+      services.listings
+        .startUnstartedWorkflows()
+        .then((started) => started > 0 && options.log.warn({ started }, 'started workflows of listings recorded without one'))
+        .catch((error: unknown) => options.log.warn({ err: error }, 'could not reconcile listings')),
+      services.imports
+        .resumeUnfinished()
+        .then((resumed) => resumed > 0 && options.log.info({ resumed }, 'resumed listing imports'))
+        .catch((error: unknown) => options.log.warn({ err: error }, 'could not resume listing imports')),
+    ]);
   void reconcile();
   const reconciler = setInterval(reconcile, options.reconcileIntervalMs ?? 60_000);
   reconciler.unref();
@@ -82,6 +101,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 5_000);
       await closed;
       clearTimeout(grace);
+      await services.imports.stop();
       await connection.close();
     },
   };

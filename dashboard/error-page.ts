@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
+import { redactPath } from '../api/log-paths.js';
 import { HttpProblem } from '../api/problem.js';
 import { contextOf } from './context.js';
 import { sendErrorPage } from './page.js';
@@ -18,6 +19,6 @@ export const dashboardErrorPage: ErrorRequestHandler = (error, req, res, next) =
     const message = status === 403 ? strings.errors.forbidden : status === 404 ? strings.errors.notFound : strings.errors.badRequest;
     return sendErrorPage(req, res, status, message, error instanceof HttpProblem ? error.detail : undefined);
   }
-  req.log?.error({ err: error, method: req.method, url: req.originalUrl }, 'dashboard request failed');
+  req.log?.error({ err: error, method: req.method, path: redactPath(req.originalUrl) }, 'dashboard request failed');
   sendErrorPage(req, res, 500, strings.errors.server);
 };

@@ -30,6 +30,15 @@ export const configSchema = z.object({
   /** Connections per process to a PostgreSQL server. */
   DATABASE_POOL_SIZE: optionalString.transform((value) => Number(value ?? '20')).pipe(z.number().int().min(1).max(500)),
   LOG_LEVEL: optionalString.transform((value) => value ?? 'info'),
+  /** OTLP/HTTP collector base URL (`/v1/traces` is appended); tracing is off unless this or the next is set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url().optional()),
+  /** The full URL spans are posted to; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalString.pipe(z.url().optional()),
+  OTEL_SERVICE_NAME: optionalString,
+  /** host:port where the worker serves its Temporal SDK metrics (Prometheus). */
+  WORKER_METRICS_ADDRESS: optionalString.pipe(z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^\s:\[\]]+):\d{1,5}$/, 'expected host:port').optional()),
+  /** Where the API fetches the worker's metrics to append them to its own /metrics. */
+  WORKER_METRICS_URL: optionalString.pipe(z.url().optional()),
 });
 
 export type Config = z.infer<typeof configSchema> & { publicBaseUrl: string };

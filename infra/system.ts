@@ -9,6 +9,7 @@ import type { RateLimitSettings } from '../api/rate-limits.js';
 import { createReplyHandler } from '../mail/inbound/handle-reply.js';
 import { startInboundMailServer } from '../mail/inbound/server.js';
 import { createSanctionWorker } from '../worker/create-worker.js';
+import type { Tracing } from './tracing.js';
 
 export interface SystemParts {
   prisma: PrismaClient;
@@ -31,6 +32,10 @@ export interface SystemParts {
   inboundSmtpPort?: number | undefined;
   inboundSmtpHost?: string | undefined;
   rateLimits?: RateLimitSettings;
+  /** From startTracing: one per process, shared by its worker and API. */
+  tracing?: Tracing;
+  /** Where the API finds the worker's Prometheus metrics to append to /metrics. */
+  workerMetricsUrl?: string | undefined;
 }
 
 export interface RunningSystem {
@@ -63,6 +68,7 @@ export async function startSystem(parts: SystemParts): Promise<RunningSystem> {
         log: parts.log.child({ component: 'worker' }),
       },
       ...(parts.workflowBundle ? { workflowBundle: parts.workflowBundle } : {}),
+      ...(parts.tracing ? { tracing: parts.tracing } : {}),
     });
     workerRun = worker.run();
     stops.push(async () => {
@@ -88,6 +94,8 @@ export async function startSystem(parts: SystemParts): Promise<RunningSystem> {
       log: parts.log.child({ component: 'api' }),
       mailCatcher: parts.mailCatcher,
       ...(parts.rateLimits ? { rateLimits: parts.rateLimits } : {}),
+      ...(parts.tracing ? { tracing: parts.tracing } : {}),
+      workerMetricsUrl: parts.workerMetricsUrl,
     });
     stops.push(() => api!.stop());
   }

@@ -15,6 +15,8 @@ import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { loadPolicy } from '../infra/policy-file.js';
 import { startSystem } from '../infra/system.js';
+import { installTemporalRuntime, metricsUrlOf } from '../infra/temporal-runtime.js';
+import { startTracing, tracingSettingsFrom } from '../infra/tracing.js';
 import { ensureTemporalCli } from '../infra/temporal-cli.js';
 import { ensureSearchAttributes } from '../infra/search-attributes.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../infra/temporal-dev-server.js';
@@ -66,7 +68,28 @@ async function connectTemporal(): Promise<{ address: string; devServer: Temporal
   return { address: devServer.address, devServer };
 }
 
+/**
+ * The worker's SDK metrics on WORKER_METRICS_ADDRESS, by default 127.0.0.1:9464,
+ * for the API's /metrics to append. A default port already taken only turns
+ * them off: the embedded start must not fail over metrics.
+ */
+function installRuntimeWithMetrics(): string | undefined {
+  const address = config.WORKER_METRICS_ADDRESS ?? '127.0.0.1:9464';
+  try {
+    installTemporalRuntime({ log, metricsAddress: address });
+    return metricsUrlOf(address);
+  } catch (error) {
+    if (config.WORKER_METRICS_ADDRESS) throw error;
+    log.warn({ err: error, address }, 'worker metrics are off: their default address is taken (set WORKER_METRICS_ADDRESS)');
+    installTemporalRuntime({ log });
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
+  const workerMetricsUrl = installRuntimeWithMetrics();
+  const tracing = startTracing(tracingSettingsFrom(config, 'sanctions'));
+  cleanups.push(() => tracing.shutdown());
   const database = await openDatabase();
   cleanups.unshift(() => database.close());
   const { prisma } = database;
@@ -103,6 +126,8 @@ async function main(): Promise<void> {
     host: process.env.HOST ?? '127.0.0.1',
     mailCatcher,
     inboundSmtpPort: config.INBOUND_SMTP_PORT,
+    tracing,
+    workerMetricsUrl: config.WORKER_METRICS_URL ?? workerMetricsUrl,
   });
   cleanups.unshift(() => system.stop());
 

@@ -6,11 +6,16 @@ import { createLogger } from '../infra/logger.js';
 import { loadPolicy } from '../infra/policy-file.js';
 import { requireSettings } from '../infra/require-settings.js';
 import { startSystem } from '../infra/system.js';
+import { installTemporalRuntime, metricsUrlOf } from '../infra/temporal-runtime.js';
+import { startTracing, tracingSettingsFrom } from '../infra/tracing.js';
 import { resolveAckTokenSecret } from '../security/secrets.js';
 
 const config = loadConfig();
 const log = createLogger(config.LOG_LEVEL, 'worker');
 const { DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL } = requireSettings(config, ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL']);
+
+installTemporalRuntime({ log, metricsAddress: config.WORKER_METRICS_ADDRESS });
+const tracing = startTracing(tracingSettingsFrom(config, 'sanctions-worker'));
 
 const database = createPrismaClient({ url: DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
 const system = await startSystem({
@@ -26,14 +31,17 @@ const system = await startSystem({
   log,
   port: 0,
   runApi: false,
+  tracing,
 });
-log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
+log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, metrics: config.WORKER_METRICS_ADDRESS && metricsUrlOf(config.WORKER_METRICS_ADDRESS) }, 'worker running');
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {
+    // Polling stops at once; running activities get the worker's shutdown grace time to finish.
     log.info(`${signal}: draining`);
     await system.stop();
     await database.close();
+    await tracing.shutdown();
     process.exit(0);
   });
 }

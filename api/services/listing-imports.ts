@@ -135,7 +135,6 @@ export function createListingImportService({ prisma, listings, log, now = () => 
     const job = await prisma.listingImport.findUniqueOrThrow({ where: { id } });
     const principal = job.principal as unknown as Principal;
     const queue = job.rows as unknown as QueuedRow[];
-    const results = job.results as unknown as RowResult[];
     const counts = { processed: job.processed, created: job.created, existing: job.existing, failed: job.failed };
 
     while (counts.processed < queue.length) {
@@ -149,15 +148,12 @@ export function createListingImportService({ prisma, listings, log, now = () => 
       // run with the batch unrecorded; the resumer retries it later, and rows
       // already listed are then found, not listed again.
       const outcomes = await Promise.all(batch.map((row) => recordRow(principal, row)));
-      for (const outcome of outcomes) {
-        results.push(outcome);
-        counts[outcome.outcome] += 1;
-      }
+      for (const outcome of outcomes) counts[outcome.outcome] += 1;
       counts.processed += batch.length;
-      await prisma.listingImport.update({
-        where: { id },
-        data: { ...counts, results: results as object[], leaseUntil: new Date(now().getTime() + LEASE_MS) },
-      });
+      await prisma.$transaction([
+        prisma.listingImportResult.createMany({ data: outcomes.map((outcome) => ({ importId: id, ...outcome })), skipDuplicates: true }),
+        prisma.listingImport.update({ where: { id }, data: { ...counts, leaseUntil: new Date(now().getTime() + LEASE_MS) } }),
+      ]);
     }
     // The listings now hold the rows; the import keeps only its results.
     await prisma.listingImport.update({ where: { id }, data: { status: 'completed', completedAt: now(), leaseUntil: null, rows: [] } });
@@ -189,8 +185,8 @@ export function createListingImportService({ prisma, listings, log, now = () => 
 
   async function visibleImport(principal: Principal, id: string): Promise<ImportProgress> {
     if (!listingIdParam.safeParse(id).success) throw notFound(`No import ${id}.`);
-    // The queued rows and the results are large; progress needs neither.
-    const job = await prisma.listingImport.findUnique({ where: { id }, omit: { rows: true, results: true } });
+    // The queued rows are large; progress does not need them.
+    const job = await prisma.listingImport.findUnique({ where: { id }, omit: { rows: true } });
     if (!job) throw notFound(`No import ${id}.`);
     const owner = job.principal as unknown as Principal;
     const visible =
@@ -221,7 +217,7 @@ export function createListingImportService({ prisma, listings, log, now = () => 
       // A client that repeats its upload (a timeout, a double click) gets the import already under way.
       const underWay = await prisma.listingImport.findFirst({
         where: { createdByKeyId: principal.keyId, fileSha256, status: { in: ['queued', 'running'] } },
-        omit: { rows: true, results: true },
+        omit: { rows: true },
       });
       if (underWay) return { queued: false, import: importView(underWay) };
 
@@ -250,8 +246,8 @@ export function createListingImportService({ prisma, listings, log, now = () => 
     /** GET /api/listings/import/:id/results — each recorded row and its listing. */
     async results(principal: Principal, id: string) {
       const job = await visibleImport(principal, id);
-      const { results } = await prisma.listingImport.findUniqueOrThrow({ where: { id }, select: { results: true } });
-      return { id: job.id, status: job.status, rows: results as unknown as RowResult[] };
+      const rows = await prisma.listingImportResult.findMany({ where: { importId: id }, orderBy: { row: 'asc' }, omit: { importId: true } });
+      return { id: job.id, status: job.status, rows: rows.map(({ listingId, message, ...rest }) => ({ ...rest, ...(listingId ? { listingId } : {}), ...(message ? { message } : {}) })) };
     },
 
     /** Resumes imports whose instance stopped (lease expired); called at start and periodically. */
@@ -272,8 +268,8 @@ export function createListingImportService({ prisma, listings, log, now = () => 
   };
 }
 
-/** An import without its queued rows and results. */
-type ImportProgress = Omit<ListingImport, 'rows' | 'results'>;
+/** An import without its queued rows. */
+type ImportProgress = Omit<ListingImport, 'rows'>;
 
 export function importView(job: ImportProgress) {
   return {

@@ -12,12 +12,13 @@ import {
   type TaskActionResult,
 } from '../../workflows/messages.js';
 import type { LiftRequest, SanctionWorkflowInput } from '../../workflows/types.js';
+import { workflowIdOf } from '../../workflows/workflow-id.js';
 import { HttpProblem } from '../problem.js';
+
+export { workflowIdOf };
 
 /** Search attributes the coordinator sets; registered on the server at start. No personal data. */
 export const SEARCH_ATTRIBUTES = { SanctionStatus: 'Keyword', CourtCode: 'Keyword' } as const;
-
-export const workflowIdOf = (listingId: string) => `sanction-${listingId}`;
 
 const rejectionStatus: Record<string, [number, string]> = {
   [REJECTIONS.wrongDepartment]: [403, 'Forbidden'],

@@ -1,7 +1,9 @@
-// /metrics reflects a listing's progress; /readyz turns away traffic while draining.
-import type { AddressInfo } from 'node:net';
+// /metrics reflects a listing's progress and carries the worker's SDK metrics;
+// /readyz turns away traffic while draining.
+import { createServer, type AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createMetrics } from '../../api/metrics.js';
 import { healthRoutes } from '../../api/routes/health.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { entityListing } from '../support/fixtures.js';
@@ -12,7 +14,7 @@ import { waitUntil } from '../support/wait.js';
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack({ policy: calmPolicy, catalog: twoDepartmentCatalog() });
+  stack = await startTestStack({ policy: calmPolicy, catalog: twoDepartmentCatalog(), workerMetrics: true });
 });
 afterAll(async () => stack?.stop());
 
@@ -44,6 +46,38 @@ it('/metrics follows a listing from dispatch to acknowledgment', async () => {
   const after = await scrape();
   expect(value(after, 'sanctions_open_tasks{department="D05",phase="impose"}')).toBeNaN();
   expect(value(after, 'sanctions_open_tasks{department="D06",phase="impose"}')).toBe(1);
+});
+
+it('/metrics appends the worker\'s own Temporal SDK metrics', async () => {
+  const text = await waitUntil(async () => {
+    const scraped = await scrape();
+    return /^temporal_worker_task_slots_available\{/m.test(scraped) ? scraped : undefined;
+  }, 'the worker\'s task slots in the metrics');
+  expect(value(text, 'sanctions_worker_metrics_up')).toBe(1);
+  expect(text).toMatch(new RegExp(`^temporal_num_pollers\\{.*task_queue="${stack.taskQueue}"`, 'm'));
+  // The API's own figures are still there, once.
+  expect(text.match(/^# TYPE sanctions_listings gauge$/gm)).toHaveLength(1);
+});
+
+it('a worker whose metrics do not answer turns sanctions_worker_metrics_up to 0 within a second, and /metrics still answers', async () => {
+  // Accepts connections and never answers, like a hung worker.
+  const silent = createServer(() => {});
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const app = express().get('/metrics', createMetrics(stack.prisma, { workerMetricsUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/metrics` }).serve);
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    const started = Date.now();
+    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);
+    const text = await response.text();
+    expect(response.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(value(text, 'sanctions_worker_metrics_up')).toBe(0);
+    expect(text).toContain('sanctions_listings');
+  } finally {
+    server.close();
+    silent.close();
+  }
 });
 
 it('/readyz answers 200 when serving and 503 problem+json while draining; /healthz stays about dependencies', async () => {

@@ -6,7 +6,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../../infra/temporal-cli.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../infra/temporal-dev-server.js';
 import { SEARCH_ATTRIBUTES } from '../../api/services/workflow-gateway.js';
-import { workflowsPath } from '../../worker/create-worker.js';
+import { workflowInterceptorModules, workflowsPath } from '../../worker/create-worker.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,7 +31,7 @@ export async function setup(project: TestProject): Promise<void> {
     });
     address = devServer.address;
   }
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  const bundle = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quietLogger });
   project.provide('temporalAddress', address);
   project.provide('workflowBundleCode', bundle.code);
 }

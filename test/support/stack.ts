@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { defaultCatalog, type Catalog } from '../../domain/catalog.js';
 import { defaultPolicy, type Policy } from '../../domain/policy.js';
 import { createPrismaClient } from '../../db/client.js';
@@ -13,6 +12,8 @@ import { loadCatalog } from '../../db/seed-catalog.js';
 import { createTestDatabase } from '../../db/test-database.js';
 import { createLogger } from '../../infra/logger.js';
 import { startSystem } from '../../infra/system.js';
+import { installTemporalRuntime, metricsUrlOf } from '../../infra/temporal-runtime.js';
+import { startTracing, type TracingSettings } from '../../infra/tracing.js';
 import { MailCatcher } from '../../mail/catcher.js';
 import { createApiKeyService } from '../../api/services/api-keys.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
@@ -35,13 +36,6 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-// The SDK's own logs at INFO would bury the test report.
-try {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-} catch {
-  // already installed in this worker process
-}
-
 /** A port nothing listens on right now. */
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -51,9 +45,40 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startTestStack(options: { policy?: Policy; catalog?: Catalog; inbound?: boolean } = {}): Promise<TestStack> {
+/**
+ * The Temporal SDK runtime of this test process, installed once, before the
+ * first worker: its logs through our logger at WARN (INFO would bury the test
+ * report) and, with `workerMetrics`, its Prometheus endpoint on a free port,
+ * whose URL is returned.
+ */
+async function installRuntime(workerMetrics: boolean): Promise<string | undefined> {
+  const metricsAddress = workerMetrics ? `127.0.0.1:${await freePort()}` : undefined;
+  try {
+    installTemporalRuntime({ log: createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'), metricsAddress });
+  } catch (error) {
+    // Installed by an earlier stack in this process: only worker metrics cannot be added any more.
+    if (metricsAddress) throw error;
+  }
+  return metricsAddress && metricsUrlOf(metricsAddress);
+}
+
+export interface TestStackOptions {
+  policy?: Policy;
+  catalog?: Catalog;
+  inbound?: boolean;
+  /** Serve the worker's SDK metrics and append them to the API's /metrics (the first stack of a test file only). */
+  workerMetrics?: boolean;
+  /** Export spans; the tracer provider is process-wide and shut down with the stack. */
+  tracing?: TracingSettings;
+  /** Database connections; the default suits tests that list a few debtors. */
+  poolSize?: number;
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const workerMetricsUrl = await installRuntime(options.workerMetrics ?? false);
+  const tracing = startTracing(options.tracing);
   const database = await createTestDatabase();
-  const { prisma, close } = createPrismaClient({ url: database.url, poolSize: 5 });
+  const { prisma, close } = createPrismaClient({ url: database.url, poolSize: options.poolSize ?? 5 });
   await loadCatalog(prisma, options.catalog ?? defaultCatalog);
   const mail = await new MailCatcher().start();
   const taskQueue = `test-${randomUUID()}`;
@@ -73,6 +98,8 @@ export async function startTestStack(options: { policy?: Policy; catalog?: Catal
     port: 0,
     workflowBundle: { code: inject('workflowBundleCode') },
     inboundSmtpPort: inboundPort,
+    tracing,
+    workerMetricsUrl,
   });
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: 'default' });
@@ -114,6 +141,7 @@ export async function startTestStack(options: { policy?: Policy; catalog?: Catal
     },
     async stop() {
       await system.stop();
+      await tracing.shutdown();
       await connection.close();
       await mail.stop();
       await close();

@@ -1,0 +1,8 @@
+// One workflow per listing, named after it: the API starts and finds it by this
+// id, and the worker's log lines tell the listing from it.
+const PREFIX = 'sanction-';
+
+export const workflowIdOf = (listingId: string) => `${PREFIX}${listingId}`;
+
+/** The listing a sanction workflow is about, or undefined for any other workflow id. */
+export const listingIdOf = (workflowId: string) => (workflowId.startsWith(PREFIX) ? workflowId.slice(PREFIX.length) : undefined);
