@@ -6,6 +6,8 @@ const UNREACHABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', '
 /** gRPC status codes of a Temporal frontend that is away. */
 const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
+/** Temporal refusing more work for now (e.g. too many updates in flight on one workflow): nothing was accepted. */
+const GRPC_RESOURCE_EXHAUSTED = 8;
 
 function driverErrorKind(error: Prisma.PrismaClientKnownRequestError): string | undefined {
   const meta = error.meta as { driverAdapterError?: { cause?: { kind?: string; code?: string } } } | undefined;
@@ -30,7 +32,7 @@ export function unavailableDependency(error: unknown): 'database' | 'temporal' |
   // pg's own errors when the server cuts its connections carry no Prisma code.
   if (error instanceof Error && /is not queryable|Connection terminated|terminating connection|ECONNREFUSED|ECONNRESET/i.test(error.message)) return 'database';
   const code = (error as { code?: unknown } | null)?.code;
-  if (error instanceof Error && (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED) && /ServiceError|grpc|UNAVAILABLE|DEADLINE/i.test(`${error.name} ${error.message}`)) {
+  if (error instanceof Error && (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED || code === GRPC_RESOURCE_EXHAUSTED) && /ServiceError|grpc|UNAVAILABLE|DEADLINE|RESOURCE_EXHAUSTED/i.test(`${error.name} ${error.message}`)) {
     return 'temporal';
   }
   if (error instanceof Error && error.cause) return unavailableDependency(error.cause);

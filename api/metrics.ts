@@ -38,6 +38,19 @@ export function createMetrics(prisma: PrismaClient, { workerMetricsUrl }: Metric
   });
 
   new Gauge({
+    name: 'sanctions_listing_import_rows',
+    help: 'Rows of listing imports not yet completed: in the files, and recorded so far',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const { _sum } = await prisma.listingImport.aggregate({ where: { status: { not: 'completed' } }, _sum: { total: true, processed: true } });
+      this.set({ state: 'total' }, _sum.total ?? 0);
+      this.set({ state: 'processed' }, _sum.processed ?? 0);
+    },
+  });
+
+  new Gauge({
     name: 'sanctions_open_tasks',
     help: 'Open (pending or acknowledged) department tasks by department and phase',
     labelNames: ['department', 'phase'] as const,

@@ -29,6 +29,7 @@ const rejectionStatus: Record<string, [number, string]> = {
 };
 
 const UPDATE_ATTEMPTS = 8;
+const BUSY_ATTEMPTS = 8;
 const START_DEADLINE_MS = 5_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -41,6 +42,25 @@ function wasNotProcessed(error: unknown): boolean {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === REJECTIONS.continuing) return true;
   const message = error instanceof Error ? `${error.message} ${error.cause instanceof Error ? error.cause.message : ''}` : '';
   return /wasn't processed by worker|not supported by the worker|completed before the update completed/i.test(message);
+}
+
+/**
+ * The server takes a bounded number of updates per workflow at once (10 by
+ * default); beyond it an update is refused before it is accepted, so it can be
+ * sent again. Forty-five departments acknowledging one listing together meet it.
+ */
+function workflowBusy(error: unknown): boolean {
+  const message = error instanceof Error ? `${error.message} ${error.cause instanceof Error ? error.cause.message : ''}` : '';
+  return /RESOURCE_EXHAUSTED|concurrent in-flight updates/i.test(message);
+}
+
+/** How long to wait before sending an update again, or null to give up. */
+function retryDelayMs(error: unknown, attempt: number): number | null {
+  if (workflowBusy(error)) {
+    // Backing off with jitter spreads the waiting updates over the workflow's next tasks (about 10 s in all).
+    return attempt < BUSY_ATTEMPTS ? Math.min(100 * 2 ** (attempt - 1), 3_200) * (0.5 + Math.random()) : null;
+  }
+  return attempt < UPDATE_ATTEMPTS && wasNotProcessed(error) ? 20 * attempt : null;
 }
 
 /** A validator's rejection becomes the matching 4xx; nothing was written to history. */
@@ -65,8 +85,9 @@ export function createWorkflowGateway(client: Client, taskQueue: string) {
         // gave up would tell the department to retry something that is on its way.
         return await run();
       } catch (error) {
-        if (attempt < UPDATE_ATTEMPTS && wasNotProcessed(error)) {
-          await sleep(20 * attempt);
+        const delay = retryDelayMs(error, attempt);
+        if (delay !== null) {
+          await sleep(delay);
           continue;
         }
         return asProblem(error);

@@ -90,8 +90,12 @@ it('imports 1,000 rows in the background with progress to poll; importing the fi
   expect(queued.status).toBe(202);
   expect(queued.headers.get('location')).toBe(`/api/listings/import/${queued.body.id}`);
   expect(queued.body).toMatchObject({ status: expect.stringMatching(/queued|running/), total: 1000, fileName: 'court-2026-11.csv', format: 'csv' });
+  // Operators see the rows still to record on /metrics.
+  const metrics = async () => (await (await fetch(`${stack.apiUrl}/metrics`)).text()).match(/^sanctions_listing_import_rows\{state="total"\} (\d+)$/m)?.[1];
+  expect(await metrics()).toBe('1000');
   const progress: number[] = [];
   const done = await completed(queued.body.id, progress);
+  expect(await metrics()).toBe('0');
   expect(done).toMatchObject({ total: 1000, processed: 1000, created: 1000, existing: 0, failed: 0 });
   expect(progress.some((processed) => processed > 0 && processed < 1000)).toBe(true);
   expect(await listingCount()).toBe(before + 1000);

@@ -12,14 +12,15 @@ import { tracingOff } from '../../infra/tracing.js';
 const { History } = proto.temporal.api.history.v1;
 const dir = fileURLToPath(new URL('./histories/', import.meta.url));
 
-it('replays every recorded history without nondeterminism', async () => {
+// With and without tracing's workflow interceptors: they must add no commands.
+it.each(['workflowBundleCode', 'tracedWorkflowBundleCode'] as const)('replays every recorded history without nondeterminism (%s)', async (bundle) => {
   // Binary protobuf: the SDK's JSON history reader trips over two protobufjs copies in one install.
   const files = (await readdir(dir)).filter((file) => file.endsWith('.binpb')).sort();
   expect(files.length).toBeGreaterThan(0);
   const histories = await Promise.all(files.map(async (file) => ({ workflowId: file, history: History.decode(await readFile(`${dir}/${file}`)) })));
   const failures: string[] = [];
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { code: inject('workflowBundleCode') }, sinks: tracingOff.workflowSinks }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { code: inject(bundle) }, sinks: tracingOff.workflowSinks }, histories)) {
     replayed++;
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }

@@ -12,6 +12,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
     workflowBundleCode: string;
+    /** The same code with the OpenTelemetry workflow interceptors, for stacks that trace. */
+    tracedWorkflowBundleCode: string;
   }
 }
 
@@ -31,9 +33,14 @@ export async function setup(project: TestProject): Promise<void> {
     });
     address = devServer.address;
   }
-  const bundle = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quietLogger });
+  // Tracing's workflow interceptors cost CPU in every workflow task: only stacks that trace get them.
+  const [bundle, traced] = await Promise.all([
+    bundleWorkflowCode({ workflowsPath, logger: quietLogger }),
+    bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quietLogger }),
+  ]);
   project.provide('temporalAddress', address);
   project.provide('workflowBundleCode', bundle.code);
+  project.provide('tracedWorkflowBundleCode', traced.code);
 }
 
 export async function teardown(): Promise<void> {

@@ -96,7 +96,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     policy: options.policy ?? defaultPolicy,
     log: createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
     port: 0,
-    workflowBundle: { code: inject('workflowBundleCode') },
+    workflowBundle: { code: inject(options.tracing ? 'tracedWorkflowBundleCode' : 'workflowBundleCode') },
     inboundSmtpPort: inboundPort,
     tracing,
     workerMetricsUrl,
