@@ -1,4 +1,4 @@
-// npm run bench -- [--listings 200] [--task-rows 1000000] [--overdue-share 0.001] [--ack-seconds 20] [--idle-listings 10]
+// npm run bench -- [--listings 200] [--task-rows 1000000] [--overdue-share 0.001] [--ack-seconds 20] [--idle-listings 10] [--import-rows 1000]
 //
 // The benchmark of README and BENCHMARKS.md, on the local stack: a Temporal
 // dev server of its own, the local PostgreSQL (a throwaway database), an SMTP
@@ -18,6 +18,7 @@ import { startTemporalDevServer } from '../infra/temporal-dev-server.js';
 import { MailCatcher } from '../mail/catcher.js';
 import { SEARCH_ATTRIBUTES } from '../api/services/workflow-gateway.js';
 import { creditCode, residentId } from '../test/support/fixtures.js';
+import { listingRows, toCsv } from '../test/support/spreadsheets.js';
 import { inPool, percentile, perSecond } from './stats.js';
 import { benchSupervisionQueries } from './supervision-queries.js';
 
@@ -28,6 +29,7 @@ const { values: args } = parseArgs({
     'ack-seconds': { type: 'string', default: '20' },
     'idle-listings': { type: 'string', default: '10' },
     'overdue-share': { type: 'string', default: '0.001' },
+    'import-rows': { type: 'string', default: '1000' },
   },
 });
 const listings = Number(args.listings);
@@ -35,6 +37,7 @@ const taskRows = Number(args['task-rows']);
 const ackSeconds = Number(args['ack-seconds']);
 const idleListings = Number(args['idle-listings']);
 const overdueShare = Number(args['overdue-share']);
+const importRows = Number(args['import-rows']);
 const DEPARTMENTS = 42; // an entity with its legal representative, default catalog
 const ADMIN_KEY = 'jsc_bench_admin_key_0123456789abcdefghijklmnopqrstu';
 const root = new URL('..', import.meta.url);
@@ -185,7 +188,25 @@ try {
   memory.api = Math.max(memory.api, await rssMiB(api.pid!));
   await connection.close();
 
-  // 4. Supervision queries on a large read model.
+  // 4. A court's spreadsheet: the whole file checked, then recorded in the background; then the same file again.
+  say(`import: ${importRows} rows, then the same file again`);
+  const importFile = toCsv(listingRows(importRows, { court: 'BENCH', caseOffset: 500_000 }));
+  const importOnce = async () => {
+    const started = performance.now();
+    const response = await fetch(`${baseUrl}/api/listings/import`, { method: 'POST', headers: { authorization: `Bearer ${clerk}`, 'content-type': 'text/csv' }, body: importFile });
+    if (response.status !== 202) throw new Error(`import: ${response.status} ${await response.text()}`);
+    const checkedMs = performance.now() - started;
+    const { id } = (await response.json()) as { id: string };
+    for (;;) {
+      const progress = (await (await fetch(`${baseUrl}/api/listings/import/${id}`, { headers: { authorization: `Bearer ${clerk}` } })).json()) as { status: string; created: number; existing: number };
+      if (progress.status === 'completed') return { checkedMs, totalMs: performance.now() - started, ...progress };
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  const firstImport = await importOnce();
+  const repeatImport = await importOnce();
+
+  // 5. Supervision queries on a large read model.
   say(`supervision queries on ${taskRows.toLocaleString('en')} task rows`);
   const supervision = await benchSupervisionQueries(taskRows, overdueShare);
 
@@ -201,6 +222,8 @@ try {
   row(`listing → last notice, idle system (${idleListings} listings), p50 / p95`, `${(percentile(idle, 0.5) / 1000).toFixed(2)} s / ${(percentile(idle, 0.95) / 1000).toFixed(2)} s`, 'p95 < 3 s');
   row(`acknowledgments, 100 concurrent clients (${ackLatencies.length} in ${(ackMs / 1000).toFixed(1)} s, ${ackErrors} errors), p50 / p99`, `${percentile(ackLatencies, 0.5).toFixed(1)} ms / ${percentile(ackLatencies, 0.99).toFixed(1)} ms`, 'p99 < 50 ms');
   row('acknowledgment throughput', `${perSecond(ackLatencies.length, ackMs).toFixed(0)} /s`, '');
+  row(`import of ${importRows} rows: checked (upload → 202) / all recorded (${firstImport.created} created)`, `${(firstImport.checkedMs / 1000).toFixed(2)} s / ${(firstImport.totalMs / 1000).toFixed(1)} s, ${perSecond(importRows, firstImport.totalMs).toFixed(0)} rows/s`, '');
+  row(`the same file again (${repeatImport.existing} found, ${repeatImport.created} created)`, `${(repeatImport.totalMs / 1000).toFixed(1)} s`, 'nothing created');
   row('resident memory after the fan-out and acknowledgments: worker / API', `${memory.worker.toFixed(0)} MiB / ${memory.api.toFixed(0)} MiB`, '');
   process.stdout.write(`${table.join('\n')}\n\n${supervision}\n`);
 } finally {
