@@ -6,9 +6,9 @@ import { tracingOff, workflowTracingModules, type Tracing } from '../infra/traci
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /**
- * For `bundleWorkflowCode` when the bundle is built ahead (tests): the
- * workflow interceptors any worker running it may use. A worker without a
- * collector drops their spans.
+ * For `bundleWorkflowCode` when a bundle for tracing workers is built ahead
+ * (tests): the workflow interceptors. A worker running it without a collector
+ * drops their spans.
  */
 export const workflowInterceptorModules = workflowTracingModules;
 
