@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { catalogSchema } from '../domain/catalog.js';
+import { XLSX_MEDIA_TYPE } from '../imports/read-sheet.js';
 import {
   acknowledgeSchema,
   completeSchema,
@@ -151,7 +152,7 @@ export function openApiDocument(serverUrl: string) {
             required: true,
             content: {
               'text/csv': { schema: { type: 'string' } },
-              'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
+              [XLSX_MEDIA_TYPE]: { schema: { type: 'string', format: 'binary' } },
             },
           },
           responses: { 202: json('Queued: the import', 'ListingImport'), 200: json('Checked (dryRun), or the same file already being imported'), ...errors, 413: problem('Larger than 10 MB') },

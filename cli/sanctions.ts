@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
+import { XLSX_MEDIA_TYPE } from '../imports/read-sheet.js';
 import { ApiError, createApiClient } from './api-client.js';
 import { print } from './output.js';
 
@@ -102,7 +103,7 @@ program
 
 const SPREADSHEET_TYPES: Record<string, string> = {
   '.csv': 'text/csv',
-  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  '.xlsx': XLSX_MEDIA_TYPE,
 };
 const spreadsheetType = (file: string) => {
   const type = SPREADSHEET_TYPES[path.extname(file).toLowerCase()];

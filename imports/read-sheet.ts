@@ -17,6 +17,8 @@ export interface Sheet {
 
 export type SheetFormat = 'csv' | 'xlsx';
 
+export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
 /** Why a file could not be read at all, as opposed to a row that breaks a rule. */
 export class UnreadableSheet extends Error {}
 
@@ -41,7 +43,7 @@ export async function readSheet(file: Buffer, format: SheetFormat = sniffFormat(
   };
 }
 
-const isBlank = (cell: RawCell) => cell === null || (typeof cell === 'string' && cell.trim() === '');
+export const isBlank = (cell: RawCell | undefined) => cell === null || cell === undefined || (typeof cell === 'string' && cell.trim() === '');
 
 /**
  * Excel on a Chinese system saves CSV in GB 18030 unless told otherwise;

@@ -1,5 +1,5 @@
 import { IMPORT_COLUMNS, circumstanceOf, columnOfHeader, debtorKindOf, type ColumnKey, type ImportColumn } from './columns.js';
-import type { RawCell, Sheet } from './read-sheet.js';
+import { isBlank, type RawCell, type Sheet } from './read-sheet.js';
 
 /** One thing wrong with a file: where (row and column, as a spreadsheet shows them) and which rule. */
 export interface ImportError {
@@ -25,7 +25,7 @@ const HEADER_ROW = 1;
  * a word that is not a debtor kind, text where a number belongs) is reported
  * here; the listing rules are checked afterwards on the requests.
  */
-export function sheetToRequests(sheet: Sheet): { requests: RowRequest[]; errors: ImportError[]; columns: Map<ColumnKey, number> } {
+export function sheetToRequests(sheet: Sheet): { requests: RowRequest[]; errors: ImportError[] } {
   const errors: ImportError[] = [];
   const columns = new Map<ColumnKey, number>();
   sheet.headers.forEach((header, index) => {
@@ -48,7 +48,7 @@ export function sheetToRequests(sheet: Sheet): { requests: RowRequest[]; errors:
       errors.push({ row: HEADER_ROW, column: column.header, field: column.field, rule: 'missing-column', message: `the column ${column.header} is required` });
     }
   }
-  if (errors.length > 0) return { requests: [], errors, columns };
+  if (errors.length > 0) return { requests: [], errors };
 
   const requests: RowRequest[] = [];
   for (const { row, cells } of sheet.rows) {
@@ -121,17 +121,15 @@ export function sheetToRequests(sheet: Sheet): { requests: RowRequest[]; errors:
       },
     });
   }
-  return { requests, errors, columns };
+  return { requests, errors };
 }
-
-const isBlank = (cell: RawCell | undefined) => cell === null || cell === undefined || (typeof cell === 'string' && cell.trim() === '');
 
 function columnByKey(key: ColumnKey): ImportColumn {
   return IMPORT_COLUMNS.find((column) => column.key === key)!;
 }
 
 /** Errors name the column the way the file does. */
-export function headerOf(sheet: Sheet, columns: Map<ColumnKey, number>, column: ImportColumn): string {
+function headerOf(sheet: Sheet, columns: Map<ColumnKey, number>, column: ImportColumn): string {
   const index = columns.get(column.key);
   return index === undefined ? column.header : (sheet.headers[index] ?? column.header);
 }

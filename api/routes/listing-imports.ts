@@ -1,11 +1,11 @@
 import express, { Router } from 'express';
 import { principalOf, requireRole } from '../auth.js';
+import { XLSX_MEDIA_TYPE } from '../../imports/read-sheet.js';
 import { csvTemplate, xlsxTemplate } from '../../imports/template.js';
 import type { ListingImportService } from '../services/listing-imports.js';
 
 /** 10,000 rows of a listings spreadsheet stay well under this. */
 export const IMPORT_BODY_LIMIT = '10mb';
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** Mounted at /api/listings/import. */
 export function listingImportRoutes(imports: ListingImportService): Router {
@@ -15,7 +15,6 @@ export function listingImportRoutes(imports: ListingImportService): Router {
     const file = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const result = await imports.start(principalOf(res), {
       file,
-      contentType: req.headers['content-type'],
       fileName: typeof req.query.fileName === 'string' ? req.query.fileName.slice(0, 255) : undefined,
       dryRun: req.query.dryRun === 'true',
     });
@@ -26,7 +25,7 @@ export function listingImportRoutes(imports: ListingImportService): Router {
     res.type('text/csv; charset=utf-8').attachment('listings-template.csv').send(csvTemplate());
   });
   router.get('/template.xlsx', async (_req, res) => {
-    res.type(XLSX_TYPE).attachment('listings-template.xlsx').send(await xlsxTemplate());
+    res.type(XLSX_MEDIA_TYPE).attachment('listings-template.xlsx').send(await xlsxTemplate());
   });
   router.get('/:id', readers, async (req, res) => {
     res.json(await imports.get(principalOf(res), String(req.params.id)));

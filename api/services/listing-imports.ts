@@ -18,12 +18,6 @@ const BATCH_SIZE = 8;
 /** An instance that stops renewing its lease for this long has stopped; another resumes the import. */
 const LEASE_MS = 60_000;
 
-export const SPREADSHEET_TYPES: Readonly<Record<string, SheetFormat>> = {
-  'text/csv': 'csv',
-  'application/csv': 'csv',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
-};
-
 interface QueuedRow {
   row: number;
   body: Record<string, unknown>;
@@ -38,8 +32,6 @@ interface RowResult {
 
 export interface ImportUpload {
   file: Buffer;
-  /** The media type the client sent; an unknown or generic one is sniffed. */
-  contentType: string | undefined;
   fileName?: string | undefined;
   /** Check the file and report, recording nothing. */
   dryRun?: boolean;
@@ -114,13 +106,10 @@ export function createListingImportService({ prisma, listings, log, now = () => 
     return { rows, errors, format };
   }
 
+  /** The content decides, not the media type: a browser may label an XLSX file text/csv or octet-stream. */
   function formatOf(upload: ImportUpload): SheetFormat {
-    const mediaType = upload.contentType?.split(';')[0]?.trim().toLowerCase();
-    const declared = mediaType ? SPREADSHEET_TYPES[mediaType] : undefined;
     try {
-      // The content decides: a browser may label an XLSX file text/csv or octet-stream.
-      const sniffed = sniffFormat(upload.file);
-      return declared === 'csv' && sniffed === 'csv' ? 'csv' : sniffed;
+      return sniffFormat(upload.file);
     } catch (error) {
       throw badRequest((error as Error).message, [{ field: 'file', message: (error as Error).message, rule: 'format' }]);
     }

@@ -40,9 +40,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 function wasNotProcessed(error: unknown): boolean {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === REJECTIONS.continuing) return true;
-  const message = error instanceof Error ? `${error.message} ${error.cause instanceof Error ? error.cause.message : ''}` : '';
-  return /wasn't processed by worker|not supported by the worker|completed before the update completed/i.test(message);
+  return /wasn't processed by worker|not supported by the worker|completed before the update completed/i.test(messageOf(error));
 }
+
+/** An error's message with its cause's: the gRPC status text is in the cause. */
+const messageOf = (error: unknown) => (error instanceof Error ? `${error.message} ${error.cause instanceof Error ? error.cause.message : ''}` : '');
 
 /**
  * The server takes a bounded number of updates per workflow at once (10 by
@@ -50,8 +52,7 @@ function wasNotProcessed(error: unknown): boolean {
  * sent again. Forty-five departments acknowledging one listing together meet it.
  */
 function workflowBusy(error: unknown): boolean {
-  const message = error instanceof Error ? `${error.message} ${error.cause instanceof Error ? error.cause.message : ''}` : '';
-  return /RESOURCE_EXHAUSTED|concurrent in-flight updates/i.test(message);
+  return /RESOURCE_EXHAUSTED|concurrent in-flight updates/i.test(messageOf(error));
 }
 
 /** How long to wait before sending an update again, or null to give up. */

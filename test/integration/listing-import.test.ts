@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { IMPORT_COLUMNS } from '../../imports/columns.js';
+import { XLSX_MEDIA_TYPE } from '../../imports/read-sheet.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { individualListing, residentId } from '../support/fixtures.js';
 import { list } from '../support/listing-client.js';
@@ -13,7 +14,6 @@ import { HEADERS, listingRows, toCsv, toXlsx } from '../support/spreadsheets.js'
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { waitUntil } from '../support/wait.js';
 
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 let stack: TestStack;
 let clerk: string;
 beforeAll(async () => {
@@ -123,12 +123,12 @@ it('reads XLSX, finds listings made by hand, refuses identifiers Excel stored as
 
   const numeric = [...rows.map((row) => ({ ...row }))];
   numeric[2]!.debtorIdNumber = 110105194912310000; // what Excel keeps of an 18-digit number
-  const refused = await upload(await toXlsx(numeric), XLSX);
+  const refused = await upload(await toXlsx(numeric), XLSX_MEDIA_TYPE);
   expect(refused.status).toBe(400);
   expect(refused.body.errors).toEqual([expect.objectContaining({ row: 4, column: '证件号码', rule: 'stored-as-number' })]);
 
   const before = await listingCount();
-  const checked = await upload(await toXlsx(rows), XLSX, { query: '?dryRun=true' });
+  const checked = await upload(await toXlsx(rows), XLSX_MEDIA_TYPE, { query: '?dryRun=true' });
   expect(checked.status).toBe(200);
   expect(checked.body).toEqual({ status: 'checked', format: 'xlsx', total: 5 });
   expect(await listingCount()).toBe(before);
@@ -168,7 +168,7 @@ it('refuses unreadable files, unknown or missing columns and empty files, and on
   expect(xls.status).toBe(400);
   expect(xls.body.detail).toMatch(/save it as \.xlsx/);
 
-  const brokenZip = await upload(Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(64)]), XLSX);
+  const brokenZip = await upload(Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(64)]), XLSX_MEDIA_TYPE);
   expect(brokenZip.status).toBe(400);
   expect(brokenZip.body.errors[0]).toMatchObject({ field: 'file', rule: 'readable' });
 
@@ -201,7 +201,7 @@ it('serves the template as CSV and as an XLSX workbook with a guide', async () =
   const filled = new ExcelJS.Workbook();
   await filled.xlsx.load(await (await fetch(`${stack.apiUrl}/api/listings/import/template.xlsx`, { headers: { authorization: `Bearer ${clerk}` } })).arrayBuffer());
   for (const row of listingRows(2, { caseOffset: 50_000 })) filled.worksheets[0]!.addRow(IMPORT_COLUMNS.map((column) => row[column.key] ?? null));
-  const checked = await upload(Buffer.from(await filled.xlsx.writeBuffer()), XLSX, { query: '?dryRun=true' });
+  const checked = await upload(Buffer.from(await filled.xlsx.writeBuffer()), XLSX_MEDIA_TYPE, { query: '?dryRun=true' });
   expect(checked.body).toMatchObject({ status: 'checked', total: 2 });
 });
 
