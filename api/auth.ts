@@ -1,6 +1,6 @@
 import type { RequestHandler, Response } from 'express';
-import { HttpProblem, forbidden } from './problem.js';
-import type { ApiKeyService } from './services/api-keys.js';
+import { HttpProblem, forbidden } from '../http/problem.js';
+import type { ApiKeyService } from '../app/api-keys.js';
 
 export type Role = 'clerk' | 'department' | 'supervisor' | 'admin';
 export const ROLES = ['clerk', 'department', 'supervisor', 'admin'] as const;

@@ -12,7 +12,7 @@ import {
   performanceSchema,
   revocationSchema,
   taskQuerySchema,
-} from './schemas.js';
+} from '../app/schemas.js';
 
 /**
  * The OpenAPI 3.1 document, built from the same zod schemas that check

@@ -8,7 +8,7 @@ import { defaultCatalog } from '../domain/catalog.js';
 import { createPrismaClient } from '../db/client.js';
 import { loadCatalog } from '../db/seed-catalog.js';
 import { createTestDatabase } from '../db/test-database.js';
-import { createSupervisionService } from '../api/services/supervision.js';
+import { createSupervisionService } from '../app/supervision.js';
 
 const departmentsPerListing = 42;
 const rounds = 40;

@@ -1,5 +1,5 @@
-import type { Services } from '../api/services/index.js';
-import type { MailCatcher } from '../mail/catcher.js';
+import type { Services } from '../app/index.js';
+import type { MailCatcher } from '../dev/mail-catcher.js';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import type { DashboardKeys } from './keys.js';
 

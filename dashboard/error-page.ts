@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
-import { redactPath } from '../api/log-paths.js';
-import { HttpProblem } from '../api/problem.js';
+import { redactPath } from '../http/log-paths.js';
+import { HttpProblem } from '../http/problem.js';
 import { contextOf } from './context.js';
 import { sendErrorPage } from './page.js';
 

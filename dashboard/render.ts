@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
-import { maskIdentifier } from '../domain/mask.js';
+import { maskIdentifier } from '../domain/disclosure.js';
 import { formatDuration, formatInstant } from './format.js';
 import { DEFAULT_LOCALE, fill, labelOf, stringsFor, type Locale } from './i18n.js';
 

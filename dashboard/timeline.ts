@@ -1,6 +1,6 @@
 import { labelOf, fill, type Strings } from './i18n.js';
 import { nameOf } from './lookups.js';
-import { maskIdentifiersIn } from './mask-text.js';
+import { maskIdentifiersIn } from '../domain/disclosure.js';
 
 interface AuditEvent {
   at: string;

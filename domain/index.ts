@@ -2,7 +2,7 @@ export {
   ADULT_AGE, ageOn, birthDateOfResidentId, isMinorOn, isValidResidentId, isValidSocialCreditCode,
   residentIdProblem, socialCreditCodeProblem,
 } from './identifiers.js';
-export { maskIdentifier } from './mask.js';
+export { maskIdentifier } from './disclosure.js';
 export {
   CIRCUMSTANCE_CODES, CIRCUMSTANCES, LISTING_EXTENSION_YEARS, LISTING_PERIOD_YEARS, expiryOf, isCircumstanceCode,
   listingPeriodYears, type Circumstance, type CircumstanceCode,

@@ -1,8 +1,8 @@
 import type { Catalog } from '../domain/catalog.js';
 import { CIRCUMSTANCES, type CircumstanceCode } from '../domain/circumstances.js';
-import { maskIdentifier } from '../domain/mask.js';
+import { maskIdentifier } from '../domain/disclosure.js';
 import type { Prisma } from '../prisma/generated/client.js';
-import { createLinkToken, createReplyLocalPart } from '../security/ack-tokens.js';
+import { createLinkToken, createReplyLocalPart } from '../platform/signing.js';
 import type { DeadlineKind, EscalationTarget, NoticeType } from '../workflows/types.js';
 import { fill, formatChinaTime, mailStrings, renderMail, type MailLocale, type RenderedMail } from './render.js';
 

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { requireRole } from '../auth.js';
-import { parseRequest } from '../validate.js';
-import { createApiKeySchema } from '../schemas.js';
-import type { ApiKeyService } from '../services/api-keys.js';
+import { parseRequest } from '../../app/validate.js';
+import { createApiKeySchema } from '../../app/schemas.js';
+import type { ApiKeyService } from '../../app/api-keys.js';
 
 export function apiKeyRoutes(keys: ApiKeyService): Router {
   const router = Router();

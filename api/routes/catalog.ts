@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { requireRole } from '../auth.js';
-import type { CatalogService } from '../services/catalog.js';
+import type { CatalogService } from '../../app/catalog.js';
 
 export function catalogRoutes(catalogs: CatalogService): Router {
   const router = Router();

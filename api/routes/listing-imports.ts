@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import { principalOf, requireRole } from '../auth.js';
 import { XLSX_MEDIA_TYPE } from '../../imports/read-sheet.js';
 import { csvTemplate, xlsxTemplate } from '../../imports/template.js';
-import type { ListingImportService } from '../services/listing-imports.js';
+import type { ListingImportService } from '../../app/listing-imports.js';
 
 /** 10,000 rows of a listings spreadsheet stay well under this. */
 export const IMPORT_BODY_LIMIT = '10mb';

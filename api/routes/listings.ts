@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { principalOf, requireRole } from '../auth.js';
-import type { ListingService } from '../services/listings.js';
+import type { ListingService } from '../../app/listings.js';
 
 export function listingRoutes(listings: ListingService): Router {
   const router = Router();

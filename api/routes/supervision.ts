@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { requireRole } from '../auth.js';
-import type { SupervisionService } from '../services/supervision.js';
+import type { SupervisionService } from '../../app/supervision.js';
 
 export function supervisionRoutes(supervision: SupervisionService): Router {
   const router = Router();

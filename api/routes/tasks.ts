@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { principalOf, requireRole } from '../auth.js';
-import type { TaskService } from '../services/tasks.js';
+import type { TaskService } from '../../app/tasks.js';
 
 export function taskRoutes(tasks: TaskService): Router {
   const router = Router();

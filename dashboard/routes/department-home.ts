@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { maskIdentifier } from '../../domain/mask.js';
+import { maskIdentifier } from '../../domain/disclosure.js';
 import { contextOf } from '../context.js';
 import type { DashboardDeps } from '../deps.js';
 import { measureNamesByVersion, nameOf } from '../lookups.js';

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { CIRCUMSTANCES, type CircumstanceCode } from '../../domain/circumstances.js';
-import { maskIdentifier } from '../../domain/mask.js';
+import { maskIdentifier } from '../../domain/disclosure.js';
 import { contextOf } from '../context.js';
 import type { DashboardDeps } from '../deps.js';
 import { timelineOf } from '../timeline.js';

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { MailCatcher } from '../../mail/catcher.js';
+import type { MailCatcher } from '../../dev/mail-catcher.js';
 import { contextOf } from '../context.js';
 import { sendErrorPage, sendPage } from '../page.js';
 import type { Chains } from './chains.js';

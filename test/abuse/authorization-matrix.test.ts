@@ -5,8 +5,8 @@
 // allowed answer, and the same rules on the dashboard's pages and buttons.
 import { parseSetCookie } from 'cookie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashApiKey } from '../../api/services/api-keys.js';
-import { maskIdentifier } from '../../domain/mask.js';
+import { hashApiKey } from '../../app/api-keys.js';
+import { maskIdentifier } from '../../domain/disclosure.js';
 import { VALID_CREDIT_CODE, creditCode, entityListing, individualListing, residentId } from '../support/fixtures.js';
 import { list, tasksOf } from '../support/listing-client.js';
 import { startTestStack, type TestStack } from '../support/stack.js';

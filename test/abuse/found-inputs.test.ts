@@ -4,7 +4,7 @@
 // that can never succeed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expiryOf } from '../../domain/circumstances.js';
-import { createLinkToken } from '../../security/ack-tokens.js';
+import { createLinkToken } from '../../platform/signing.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { creditCode, entityListing } from '../support/fixtures.js';
 import { acknowledgeAndComplete, departmentKeys, list, listingStatus, tasksOf } from '../support/listing-client.js';

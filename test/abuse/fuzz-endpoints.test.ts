@@ -22,8 +22,8 @@ import { deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CIRCUMSTANCE_CODES } from '../../domain/circumstances.js';
-import { hashApiKey } from '../../api/services/api-keys.js';
-import { createLinkToken } from '../../security/ack-tokens.js';
+import { hashApiKey } from '../../app/api-keys.js';
+import { createLinkToken } from '../../platform/signing.js';
 import {
   acknowledgeSchema,
   completeSchema,
@@ -32,7 +32,7 @@ import {
   extensionSchema,
   performanceSchema,
   revocationSchema,
-} from '../../api/schemas.js';
+} from '../../app/schemas.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { VALID_CREDIT_CODE, VALID_RESIDENT_ID, creditCode, entityListing, individualListing, residentId } from '../support/fixtures.js';
 import { list, tasksOf } from '../support/listing-client.js';

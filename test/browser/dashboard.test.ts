@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maskIdentifier } from '../../domain/mask.js';
+import { maskIdentifier } from '../../domain/disclosure.js';
 import { parsePolicy } from '../../domain/policy.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { VALID_CREDIT_CODE, entityListing } from '../support/fixtures.js';

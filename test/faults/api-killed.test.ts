@@ -14,9 +14,9 @@ import { defaultPolicy } from '../../domain/policy.js';
 import { createPrismaClient, type DatabaseClient } from '../../db/client.js';
 import { loadCatalog } from '../../db/seed-catalog.js';
 import { createTestDatabase, type TestDatabase } from '../../db/test-database.js';
-import { createLogger } from '../../infra/logger.js';
-import { startSystem, type RunningSystem } from '../../infra/system.js';
-import { MailCatcher } from '../../mail/catcher.js';
+import { createLogger } from '../../platform/logger.js';
+import { startSystem, type RunningSystem } from '../../main/compose.js';
+import { MailCatcher } from '../../dev/mail-catcher.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { creditCode, entityListing, residentId } from '../support/fixtures.js';
 import { call, freePort, inBatches, sleep, startService, stopService, tempDir, until, workflowTaskTrouble, type Answer, type ServiceProcess } from './harness.js';
@@ -78,7 +78,7 @@ afterAll(async () => {
 
 async function startApi(): Promise<{ api: ServiceProcess; url: string }> {
   const api = await startService(
-    'api/main.ts',
+    'main/api.ts',
     {
       DATABASE_URL: database.url,
       TEMPORAL_ADDRESS: temporalAddress,

@@ -5,7 +5,7 @@ import './quiet-sdk.js';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchPlan } from '../../domain/catalog.js';
-import { MailCatcher } from '../../mail/catcher.js';
+import { MailCatcher } from '../../dev/mail-catcher.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { creditCode, entityListing, residentId } from '../support/fixtures.js';
 import { startTestStack, type TestStack } from '../support/stack.js';

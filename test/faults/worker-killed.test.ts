@@ -13,10 +13,10 @@ import { defaultPolicy } from '../../domain/policy.js';
 import { createPrismaClient, type DatabaseClient } from '../../db/client.js';
 import { loadCatalog } from '../../db/seed-catalog.js';
 import { createTestDatabase, type TestDatabase } from '../../db/test-database.js';
-import { createLogger } from '../../infra/logger.js';
-import { startSystem, type RunningSystem } from '../../infra/system.js';
-import { MailCatcher } from '../../mail/catcher.js';
-import { createApiKeyService } from '../../api/services/api-keys.js';
+import { createLogger } from '../../platform/logger.js';
+import { startSystem, type RunningSystem } from '../../main/compose.js';
+import { MailCatcher } from '../../dev/mail-catcher.js';
+import { createApiKeyService } from '../../app/api-keys.js';
 import { stateQuery } from '../../workflows/messages.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { creditCode, entityListing, residentId } from '../support/fixtures.js';
@@ -82,7 +82,7 @@ afterAll(async () => {
 
 function startWorker(): Promise<ServiceProcess> {
   return startService(
-    'worker/main.ts',
+    'main/worker.ts',
     {
       DATABASE_URL: database.url,
       TEMPORAL_ADDRESS: temporalAddress,

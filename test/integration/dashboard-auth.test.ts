@@ -1,7 +1,7 @@
 // The dashboard's sign-in, sessions, CSRF and department scoping, over plain HTTP.
 import { parseSetCookie } from 'cookie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maskIdentifier } from '../../domain/mask.js';
+import { maskIdentifier } from '../../domain/disclosure.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { VALID_CREDIT_CODE, entityListing } from '../support/fixtures.js';
 import { list, tasksOf } from '../support/listing-client.js';

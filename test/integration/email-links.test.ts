@@ -1,6 +1,6 @@
 // The one-click links of the notices, on the real stack.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLinkToken } from '../../security/ack-tokens.js';
+import { createLinkToken } from '../../platform/signing.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { calmPolicy } from '../support/policies.js';
 import { entityListing } from '../support/fixtures.js';

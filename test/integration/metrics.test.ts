@@ -3,8 +3,8 @@
 import { createServer, type AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createMetrics } from '../../api/metrics.js';
-import { healthRoutes } from '../../api/routes/health.js';
+import { createMetrics } from '../../http/metrics.js';
+import { healthRoutes } from '../../http/health.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { entityListing } from '../support/fixtures.js';
 import { list, tasksOf } from '../support/listing-client.js';

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTemporalCli } from '../../infra/temporal-cli.js';
-import { ensureSearchAttributes } from '../../infra/search-attributes.js';
-import { startTemporalDevServer, type TemporalDevServer } from '../../infra/temporal-dev-server.js';
+import { ensureTemporalCli } from '../../dev/temporal-cli.js';
+import { ensureSearchAttributes } from '../../platform/search-attributes.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../../dev/temporal-dev-server.js';
 
 const namespace = 'sanctions-test';
 const keyword = 2; // temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, inject, it } from 'vitest';
 import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { tracingOff } from '../../infra/tracing.js';
+import { tracingOff } from '../../platform/tracing.js';
 
 const { History } = proto.temporal.api.history.v1;
 const dir = fileURLToPath(new URL('./histories/', import.meta.url));

@@ -3,10 +3,10 @@
 // file creates its own PostgreSQL database and SMTP server.
 import type { TestProject } from 'vitest/node';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { ensureTemporalCli } from '../../infra/temporal-cli.js';
-import { startTemporalDevServer, type TemporalDevServer } from '../../infra/temporal-dev-server.js';
-import { SEARCH_ATTRIBUTES } from '../../api/services/workflow-gateway.js';
-import { workflowInterceptorModules, workflowsPath } from '../../worker/create-worker.js';
+import { ensureTemporalCli } from '../../dev/temporal-cli.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../../dev/temporal-dev-server.js';
+import { SEARCH_ATTRIBUTES } from '../../app/sanction-workflows.js';
+import { workflowInterceptorModules, workflowsPath } from '../../main/create-worker.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

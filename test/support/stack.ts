@@ -10,15 +10,15 @@ import { defaultPolicy, type Policy } from '../../domain/policy.js';
 import { createPrismaClient } from '../../db/client.js';
 import { loadCatalog } from '../../db/seed-catalog.js';
 import { createTestDatabase } from '../../db/test-database.js';
-import { createLogger } from '../../infra/logger.js';
-import { startSystem } from '../../infra/system.js';
-import { installTemporalRuntime, metricsUrlOf } from '../../infra/temporal-runtime.js';
-import { startTracing, type TracingSettings } from '../../infra/tracing.js';
-import { MailCatcher } from '../../mail/catcher.js';
-import { createApiKeyService } from '../../api/services/api-keys.js';
+import { createLogger } from '../../platform/logger.js';
+import { startSystem } from '../../main/compose.js';
+import { installTemporalRuntime, metricsUrlOf } from '../../platform/temporal-runtime.js';
+import { startTracing, type TracingSettings } from '../../platform/tracing.js';
+import { MailCatcher } from '../../dev/mail-catcher.js';
+import { createApiKeyService } from '../../app/api-keys.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { Role } from '../../api/auth.js';
-import type { Services } from '../../api/services/index.js';
+import type { Services } from '../../app/index.js';
 
 export interface TestStack {
   apiUrl: string;

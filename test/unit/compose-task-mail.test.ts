@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCatalog } from '../../domain/catalog.js';
 import { composeTaskMail, notificationKey, type TaskWithContext } from '../../mail/compose-task-mail.js';
-import { readReplyLocalPart } from '../../security/ack-tokens.js';
+import { readReplyLocalPart } from '../../platform/signing.js';
 
 const settings = { mailFrom: '平台 <no-reply@sanctions.example>', publicBaseUrl: 'https://sanctions.example', ackTokenSecret: 's3cret' };
 

@@ -3,7 +3,7 @@ import {
   ageOn, birthDateOfResidentId, isMinorOn, isValidResidentId, isValidSocialCreditCode, residentIdProblem,
   socialCreditCodeProblem,
 } from '../../domain/identifiers.js';
-import { maskIdentifier } from '../../domain/mask.js';
+import { maskIdentifier } from '../../domain/disclosure.js';
 
 const VALID_RESIDENT_ID = '11010519491231002X';
 const VALID_CREDIT_CODE = '91350100M000100Y43';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { redactPath } from '../../api/log-paths.js';
-import { createLogger } from '../../infra/logger.js';
+import { redactPath } from '../../http/log-paths.js';
+import { createLogger } from '../../platform/logger.js';
 
 describe('what reaches the logs', () => {
   it('request paths lose their query and link tokens', () => {

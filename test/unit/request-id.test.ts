@@ -2,8 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestLogger } from '../../api/request-log.js';
-import { createLogger } from '../../infra/logger.js';
+import { requestLogger } from '../../http/request-log.js';
+import { createLogger } from '../../platform/logger.js';
 
 const lines: Record<string, any>[] = [];
 const sink = new Writable({ write: (chunk, _encoding, done) => (lines.push(JSON.parse(String(chunk))), done()) });

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { expect, it } from 'vitest';
-import { createLogger } from '../../infra/logger.js';
-import { sdkLoggerOver } from '../../infra/sdk-logger.js';
+import { createLogger } from '../../platform/logger.js';
+import { sdkLoggerOver } from '../../platform/sdk-logger.js';
 
 it('the Temporal SDK logs through our logger: same levels, errors serialized, identifiers redacted', () => {
   const lines: Record<string, any>[] = [];

@@ -1,8 +1,8 @@
 // The gateway sends an update again when the server refused it unaccepted; fakes stand in for Temporal.
 import { expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { createWorkflowGateway } from '../../api/services/workflow-gateway.js';
-import { unavailableDependency } from '../../api/dependency-errors.js';
+import { createWorkflowGateway } from '../../app/sanction-workflows.js';
+import { unavailableDependency } from '../../platform/unavailable-dependency.js';
 
 function busyError(): Error {
   const cause = Object.assign(new Error('8 RESOURCE_EXHAUSTED: limit on number of concurrent in-flight updates has been reached (10)'), { code: 8 });

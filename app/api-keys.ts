@@ -1,0 +1,77 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { PrismaClient } from '../prisma/generated/client.js';
+import type { Principal, Role } from '../api/auth.js';
+import { badRequest } from '../http/problem.js';
+
+/**
+ * API keys are random 256-bit secrets; only their SHA-256 is stored. A slow
+ * password hash buys nothing for secrets this long and would cost every request.
+ */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export function generateApiKey(): string {
+  return `jsc_${randomBytes(32).toString('base64url')}`;
+}
+
+export interface NewApiKey {
+  name: string;
+  role: Role;
+  departmentCode?: string | undefined;
+  courtCode?: string | undefined;
+}
+
+export function createApiKeyService(prisma: PrismaClient) {
+  return {
+    async resolve(key: string): Promise<Principal | null> {
+      const row = await prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(key) } });
+      if (!row || row.revokedAt) return null;
+      return { keyId: row.id, name: row.name, role: row.role as Role, departmentCode: row.departmentCode, courtCode: row.courtCode };
+    },
+
+    async create(input: NewApiKey): Promise<{ id: string; key: string }> {
+      if (input.role === 'department') {
+        if (!input.departmentCode) {
+          throw badRequest('A department key names its department.', [{ field: 'departmentCode', message: 'required for the role department' }]);
+        }
+        const department = await prisma.department.findUnique({ where: { code: input.departmentCode } });
+        if (!department) {
+          throw badRequest('Unknown department.', [{ field: 'departmentCode', message: `no department ${input.departmentCode} in the catalog` }]);
+        }
+      } else if (input.departmentCode) {
+        throw badRequest('Only department keys name a department.', [{ field: 'departmentCode', message: `not allowed for the role ${input.role}` }]);
+      }
+      if (input.courtCode && input.role !== 'clerk') {
+        throw badRequest('Only clerk keys name a court.', [{ field: 'courtCode', message: `not allowed for the role ${input.role}` }]);
+      }
+      const key = generateApiKey();
+      const id = randomUUID();
+      await prisma.apiKey.create({
+        data: { id, name: input.name, role: input.role, departmentCode: input.departmentCode ?? null, courtCode: input.courtCode ?? null, keyHash: hashApiKey(key) },
+      });
+      return { id, key };
+    },
+
+    /**
+     * Makes sure an admin key exists at start: the configured ADMIN_API_KEY,
+     * or a freshly generated one (returned so it can be printed) that replaces
+     * the previously generated one.
+     */
+    async ensureBootstrapAdmin(configuredKey: string | undefined): Promise<{ key: string; generated: boolean }> {
+      const key = configuredKey ?? generateApiKey();
+      const name = configuredKey ? 'ADMIN_API_KEY' : 'generated at start';
+      await prisma.$transaction(async (tx) => {
+        await tx.apiKey.updateMany({ where: { role: 'admin', name, revokedAt: null }, data: { revokedAt: new Date() } });
+        await tx.apiKey.upsert({
+          where: { keyHash: hashApiKey(key) },
+          create: { id: randomUUID(), name, role: 'admin', keyHash: hashApiKey(key) },
+          update: { revokedAt: null },
+        });
+      });
+      return { key, generated: !configuredKey };
+    },
+  };
+}
+
+export type ApiKeyService = ReturnType<typeof createApiKeyService>;

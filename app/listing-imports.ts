@@ -1,0 +1,281 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { columnOfField } from '../imports/columns.js';
+import { UnreadableSheet, readSheet, sniffFormat, type SheetFormat } from '../imports/read-sheet.js';
+import { sheetToRequests, type ImportError } from '../imports/sheet-to-requests.js';
+import type { ListingImport, PrismaClient } from '../prisma/generated/client.js';
+import type { Principal } from '../api/auth.js';
+import { HttpProblem, badRequest, forbidden, notFound, type FieldError } from '../http/problem.js';
+import { listingIdParam } from './schemas.js';
+import type { ListingService } from './listings.js';
+
+/** A court's yearly list fits many times over; a larger file is split. */
+export const MAX_IMPORT_ROWS = 10_000;
+/** An error report that long has said what is wrong with the file. */
+const MAX_REPORTED_ERRORS = 1_000;
+/** Rows recorded at once, and between two progress updates. */
+const BATCH_SIZE = 8;
+/** An instance that stops renewing its lease for this long has stopped; another resumes the import. */
+const LEASE_MS = 60_000;
+
+interface QueuedRow {
+  row: number;
+  body: Record<string, unknown>;
+}
+
+interface RowResult {
+  row: number;
+  outcome: 'created' | 'existing' | 'failed';
+  listingId?: string;
+  message?: string;
+}
+
+export interface ImportUpload {
+  file: Buffer;
+  fileName?: string | undefined;
+  /** Check the file and report, recording nothing. */
+  dryRun?: boolean;
+}
+
+export interface ListingImportDeps {
+  prisma: PrismaClient;
+  listings: ListingService;
+  log?: Logger | undefined;
+  now?: () => Date;
+}
+
+/**
+ * Bulk listing from a court's spreadsheet. The whole file is checked first
+ * and nothing is recorded unless every row passes; then the rows are recorded
+ * in the background through the same path as POST /api/listings, so a row
+ * listed before (by hand or by an earlier import) is found, not listed twice.
+ */
+export function createListingImportService({ prisma, listings, log, now = () => new Date() }: ListingImportDeps) {
+  const runs = new Map<string, Promise<void>>();
+  let stopping = false;
+
+  /** Every row through the same checks as a single listing, each problem mapped back to its cell. */
+  async function check(principal: Principal, upload: ImportUpload): Promise<{ rows: QueuedRow[]; errors: ImportError[]; format: SheetFormat }> {
+    const format = formatOf(upload);
+    let sheet;
+    try {
+      sheet = await readSheet(upload.file, format);
+    } catch (error) {
+      if (error instanceof UnreadableSheet) throw badRequest(error.message, [{ field: 'file', message: error.message, rule: 'readable' }]);
+      throw error;
+    }
+    if (sheet.rows.length > MAX_IMPORT_ROWS) {
+      throw badRequest(`The file has ${sheet.rows.length} rows; split it into files of at most ${MAX_IMPORT_ROWS}.`, [
+        { field: 'file', message: `at most ${MAX_IMPORT_ROWS} rows`, rule: 'max-rows' },
+      ]);
+    }
+    const { requests, errors } = sheetToRequests(sheet);
+    const rows: QueuedRow[] = [];
+    const firstRowOf = new Map<string, number>();
+    const listedAt = now();
+    for (const { row, body } of requests) {
+      try {
+        const { request, courtCode } = listings.check(principal, body, listedAt);
+        const identity = `${courtCode}\u0000${request.caseNumber}\u0000${request.debtor.idNumber}`;
+        const first = firstRowOf.get(identity);
+        if (first !== undefined) {
+          errors.push({ row, column: columnOfField('caseNumber')!.header, field: 'caseNumber', rule: 'duplicate-row', message: `row ${first} lists the same case and debtor` });
+          continue;
+        }
+        firstRowOf.set(identity, row);
+        rows.push({ row, body: { ...body, courtCode } });
+      } catch (error) {
+        if (!(error instanceof HttpProblem) || (error.status !== 400 && error.status !== 403)) throw error;
+        // A row for another court than the key's is refused (403) like any bad cell.
+        const fieldErrors =
+          error.status === 403
+            ? [{ field: 'courtCode', message: error.detail, rule: 'court-of-key' }]
+            : ((error.extra.errors as FieldError[] | undefined) ?? [{ field: '(row)', message: error.detail }]);
+        for (const fieldError of fieldErrors) {
+          errors.push({
+            row,
+            column: columnOfField(fieldError.field)?.header ?? fieldError.field,
+            field: fieldError.field,
+            rule: fieldError.rule ?? 'invalid',
+            message: fieldError.message,
+          });
+        }
+      }
+    }
+    errors.sort((a, b) => a.row - b.row);
+    return { rows, errors, format };
+  }
+
+  /** The content decides, not the media type: a browser may label an XLSX file text/csv or octet-stream. */
+  function formatOf(upload: ImportUpload): SheetFormat {
+    try {
+      return sniffFormat(upload.file);
+    } catch (error) {
+      throw badRequest((error as Error).message, [{ field: 'file', message: (error as Error).message, rule: 'format' }]);
+    }
+  }
+
+  async function run(id: string): Promise<void> {
+    const claimed = await prisma.listingImport.updateMany({
+      where: { id, status: { in: ['queued', 'running'] }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now() } }] },
+      data: { status: 'running', leaseUntil: new Date(now().getTime() + LEASE_MS) },
+    });
+    if (claimed.count === 0) return;
+    const job = await prisma.listingImport.findUniqueOrThrow({ where: { id } });
+    const principal = job.principal as unknown as Principal;
+    const queue = job.rows as unknown as QueuedRow[];
+    const counts = { processed: job.processed, created: job.created, existing: job.existing, failed: job.failed };
+
+    while (counts.processed < queue.length) {
+      if (stopping) {
+        // Shutdown: the batch in hand is recorded; the rest waits for the next instance.
+        await prisma.listingImport.update({ where: { id }, data: { leaseUntil: null } });
+        return;
+      }
+      const batch = queue.slice(counts.processed, counts.processed + BATCH_SIZE);
+      // An error other than a refused row (database or Temporal down) ends this
+      // run with the batch unrecorded; the resumer retries it later, and rows
+      // already listed are then found, not listed again.
+      const outcomes = await Promise.all(batch.map((row) => recordRow(principal, row)));
+      for (const outcome of outcomes) counts[outcome.outcome] += 1;
+      counts.processed += batch.length;
+      await prisma.$transaction([
+        prisma.listingImportResult.createMany({ data: outcomes.map((outcome) => ({ importId: id, ...outcome })), skipDuplicates: true }),
+        prisma.listingImport.update({ where: { id }, data: { ...counts, leaseUntil: new Date(now().getTime() + LEASE_MS) } }),
+      ]);
+    }
+    // The listings now hold the rows; the import keeps only its results.
+    await prisma.listingImport.update({ where: { id }, data: { status: 'completed', completedAt: now(), leaseUntil: null, rows: [] } });
+    log?.info({ importId: id, ...counts }, 'listing import completed');
+  }
+
+  async function recordRow(principal: Principal, { row, body }: QueuedRow): Promise<RowResult> {
+    try {
+      const { created, listing } = await listings.create(principal, body);
+      return { row, outcome: created ? 'created' : 'existing', listingId: listing.id };
+    } catch (error) {
+      if (error instanceof HttpProblem && error.status < 500) return { row, outcome: 'failed', message: error.detail };
+      throw error;
+    }
+  }
+
+  /** Runs an import in this instance unless it already does; failures are logged and left to the resumer. */
+  function runInBackground(id: string): void {
+    if (runs.has(id) || stopping) return;
+    const running = run(id)
+      .catch(async (error: unknown) => {
+        log?.warn({ err: error, importId: id }, 'listing import interrupted; it resumes later');
+        // Give the lease back so that the next resume need not wait for it to expire.
+        await prisma.listingImport.updateMany({ where: { id, status: 'running' }, data: { leaseUntil: null } }).catch(() => undefined);
+      })
+      .finally(() => runs.delete(id));
+    runs.set(id, running);
+  }
+
+  async function visibleImport(principal: Principal, id: string): Promise<ImportProgress> {
+    if (!listingIdParam.safeParse(id).success) throw notFound(`No import ${id}.`);
+    // The queued rows are large; progress does not need them.
+    const job = await prisma.listingImport.findUnique({ where: { id }, omit: { rows: true } });
+    if (!job) throw notFound(`No import ${id}.`);
+    const owner = job.principal as unknown as Principal;
+    const visible =
+      principal.role === 'supervisor' || principal.role === 'admin' || job.createdByKeyId === principal.keyId || (principal.role === 'clerk' && principal.courtCode !== null && principal.courtCode === owner.courtCode);
+    if (!visible) throw forbidden('This import belongs to another court.');
+    return job;
+  }
+
+  return {
+    /**
+     * POST /api/listings/import: a file with any bad row is refused whole,
+     * every error listed. A good file is queued and recorded in the background.
+     */
+    async start(principal: Principal, upload: ImportUpload) {
+      const { rows, errors, format } = await check(principal, upload);
+      if (errors.length > 0) {
+        const badRows = new Set(errors.map((error) => error.row)).size;
+        throw new HttpProblem(400, 'Invalid request', `The file has ${errors.length} error${errors.length === 1 ? '' : 's'} in ${badRows} row${badRows === 1 ? '' : 's'}; nothing was imported.`, {
+          errors: errors.slice(0, MAX_REPORTED_ERRORS),
+          errorCount: errors.length,
+          truncated: errors.length > MAX_REPORTED_ERRORS,
+        });
+      }
+      if (rows.length === 0) throw badRequest('The file has a header row but no listings.', [{ field: 'file', message: 'no data rows', rule: 'not-empty' }]);
+      if (upload.dryRun) return { queued: false, import: { status: 'checked', format, total: rows.length } };
+
+      const fileSha256 = createHash('sha256').update(upload.file).digest('hex');
+      // A client that repeats its upload (a timeout, a double click) gets the import already under way.
+      const underWay = await prisma.listingImport.findFirst({
+        where: { createdByKeyId: principal.keyId, fileSha256, status: { in: ['queued', 'running'] } },
+        omit: { rows: true },
+      });
+      if (underWay) return { queued: false, import: importView(underWay) };
+
+      const job = await prisma.listingImport.create({
+        data: {
+          id: randomUUID(),
+          fileSha256,
+          fileName: upload.fileName ?? null,
+          format,
+          createdByKeyId: principal.keyId,
+          principal: { ...principal },
+          rows: rows as object[],
+          total: rows.length,
+        },
+      });
+      log?.info({ importId: job.id, rows: rows.length, format }, 'listing import queued');
+      runInBackground(job.id);
+      return { queued: true, import: importView(job) };
+    },
+
+    /** GET /api/listings/import/:id — progress and counts. */
+    async get(principal: Principal, id: string) {
+      return importView(await visibleImport(principal, id));
+    },
+
+    /** GET /api/listings/import/:id/results — each recorded row and its listing. */
+    async results(principal: Principal, id: string) {
+      const job = await visibleImport(principal, id);
+      const rows = await prisma.listingImportResult.findMany({ where: { importId: id }, orderBy: { row: 'asc' }, omit: { importId: true } });
+      return { id: job.id, status: job.status, rows: rows.map(({ listingId, message, ...rest }) => ({ ...rest, ...(listingId ? { listingId } : {}), ...(message ? { message } : {}) })) };
+    },
+
+    /** Resumes imports whose instance stopped (lease expired); called at start and periodically. */
+    async resumeUnfinished(): Promise<number> {
+      const stalled = await prisma.listingImport.findMany({
+        where: { status: { in: ['queued', 'running'] }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now() } }] },
+        select: { id: true },
+      });
+      for (const { id } of stalled) runInBackground(id);
+      return stalled.length;
+    },
+
+    /** Shutdown: each running import stops after its current batch and is resumed by the next instance. */
+    async stop(): Promise<void> {
+      stopping = true;
+      await Promise.all([...runs.values()]);
+    },
+  };
+}
+
+/** An import without its queued rows. */
+type ImportProgress = Omit<ListingImport, 'rows'>;
+
+export function importView(job: ImportProgress) {
+  return {
+    id: job.id,
+    status: job.status,
+    fileName: job.fileName,
+    format: job.format,
+    total: job.total,
+    processed: job.processed,
+    created: job.created,
+    existing: job.existing,
+    failed: job.failed,
+    createdAt: job.createdAt.toISOString(),
+    updatedAt: job.updatedAt.toISOString(),
+    completedAt: job.completedAt?.toISOString() ?? null,
+    links: { self: `/api/listings/import/${job.id}`, results: `/api/listings/import/${job.id}/results` },
+  };
+}
+
+export type ListingImportService = ReturnType<typeof createListingImportService>;

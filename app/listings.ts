@@ -1,0 +1,260 @@
+import { randomUUID } from 'node:crypto';
+import { dispatchPlan } from '../domain/catalog.js';
+import { LISTING_EXTENSION_YEARS, LISTING_PERIOD_YEARS, expiryOf } from '../domain/circumstances.js';
+import { listingRuleViolations, periodOf } from '../domain/listing-rules.js';
+import { appendEvents, findBrokenLink } from '../db/events.js';
+import { Prisma, type Listing, type PrismaClient } from '../prisma/generated/client.js';
+import type { Principal } from '../api/auth.js';
+import { HttpProblem, badRequest, forbidden, notFound } from '../http/problem.js';
+import { parseRequest } from './validate.js';
+import {
+  createListingSchema,
+  extensionSchema,
+  listingIdParam,
+  listingQuerySchema,
+  performanceSchema,
+  revocationSchema,
+  type CreateListingRequest,
+} from './schemas.js';
+import { listingView } from './views.js';
+import type { CatalogService } from './catalog.js';
+import { workflowIdOf, type WorkflowGateway } from './sanction-workflows.js';
+
+const conflict = (detail: string) => new HttpProblem(409, 'Conflict', detail);
+
+/** Keyset pagination: the cursor is the last row's (createdAt, id). */
+function encodeCursor(listing: Listing): string {
+  return Buffer.from(`${listing.createdAt.toISOString()}|${listing.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(at ?? '');
+  // Only a cursor this service wrote reads back to the same text.
+  const year = createdAt.getUTCFullYear();
+  if (!id || Number.isNaN(createdAt.getTime()) || year < 2000 || year > 9999 || createdAt.toISOString() !== at || !listingIdParam.safeParse(id).success) {
+    throw badRequest('Bad cursor.', [{ field: 'cursor', message: 'use the nextCursor of a previous page' }]);
+  }
+  return { createdAt, id };
+}
+
+export interface ListingServiceDeps {
+  prisma: PrismaClient;
+  catalogs: CatalogService;
+  workflows: WorkflowGateway;
+  now?: () => Date;
+}
+
+/** Listing a debtor: validate, record once, and make sure exactly one sanction workflow runs for it. */
+export function createListingService({ prisma, catalogs, workflows, now = () => new Date() }: ListingServiceDeps) {
+  async function ensureWorkflow(listing: Listing): Promise<void> {
+    const catalog = await catalogs.version(listing.catalogVersion);
+    const plan = dispatchPlan(catalog, {
+      debtorKind: listing.debtorKind as 'individual' | 'entity',
+      hasLegalRepresentative: listing.legalRepIdNumber != null,
+    });
+    await workflows.startSanction({
+      listingId: listing.id,
+      courtCode: listing.courtCode,
+      plan,
+      expiresAt: listing.expiresAt?.toISOString() ?? null,
+    });
+  }
+
+  function courtOf(principal: Principal, requested: string | undefined): string {
+    if (principal.courtCode && requested && requested !== principal.courtCode) {
+      throw forbidden(`This key lists for court ${principal.courtCode}, not ${requested}.`);
+    }
+    const court = principal.courtCode ?? requested;
+    if (!court) throw badRequest('Name the enforcing court.', [{ field: 'courtCode', message: 'required: this key names no court' }]);
+    return court;
+  }
+
+  const findExisting = (courtCode: string, request: CreateListingRequest) =>
+    prisma.listing.findUnique({
+      where: { courtCode_caseNumber_debtorIdNumber: { courtCode, caseNumber: request.caseNumber, debtorIdNumber: request.debtor.idNumber } },
+    });
+
+  /**
+   * Everything that can be said about a listing request before recording
+   * it: the schema, the listing rules and the caller's court. Throws a 400
+   * naming each offending field.
+   */
+  function check(principal: Principal, body: unknown, listedAt = now()): { request: CreateListingRequest; courtCode: string } {
+    const request = parseRequest(createListingSchema, body, 'listing');
+    const courtCode = courtOf(principal, request.courtCode);
+    const violations = listingRuleViolations(request, listedAt);
+    if (violations.length > 0) throw badRequest('The listing breaks the listing rules.', violations);
+    return { request, courtCode };
+  }
+
+  return {
+    check,
+
+    /** POST /api/listings: `created` is false when the same listing was posted before. */
+    async create(principal: Principal, body: unknown) {
+      const listedAt = now();
+      const { request, courtCode } = check(principal, body, listedAt);
+
+      const existing = await findExisting(courtCode, request);
+      if (existing) {
+        // A crash between recording and starting leaves a listing without its
+        // workflow; the repeated POST finishes the job. A closed listing's
+        // workflow has ended and stays ended.
+        if (existing.status === 'active') await ensureWorkflow(existing);
+        return { created: false, listing: listingView(existing, await tasksOf(existing.id), principal) };
+      }
+
+      const { version } = await catalogs.current();
+      const id = randomUUID();
+      const legalRep = request.debtor.kind === 'entity' ? request.debtor.legalRepresentative : undefined;
+      let listing: Listing;
+      try {
+        listing = await prisma.$transaction(async (tx) => {
+          const created = await tx.listing.create({
+            data: {
+              id,
+              workflowId: workflowIdOf(id),
+              courtCode,
+              caseNumber: request.caseNumber,
+              debtorKind: request.debtor.kind,
+              debtorName: request.debtor.name,
+              debtorIdNumber: request.debtor.idNumber,
+              legalRepName: legalRep?.name ?? null,
+              legalRepIdNumber: legalRep?.idNumber ?? null,
+              circumstance: request.circumstance,
+              obligationDescription: request.obligation.description,
+              obligationAmountYuan: request.obligation.amountYuan ?? null,
+              periodYears: periodOf(request),
+              listedAt,
+              expiresAt: expiryOf(listedAt, periodOf(request)),
+              catalogVersion: version,
+              createdByKeyId: principal.keyId,
+            },
+          });
+          await appendEvents(tx, id, [
+            { id: `${id}:listed`, at: listedAt, type: 'listed', actor: `${principal.role}:${principal.name}`, data: { courtCode, caseNumber: request.caseNumber, circumstance: request.circumstance, catalogVersion: version } },
+          ]);
+          return created;
+        });
+      } catch (error) {
+        // Two identical POSTs raced; the loser answers with the winner's listing.
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+          const winner = await findExisting(courtCode, request);
+          if (winner) return { created: false, listing: listingView(winner, await tasksOf(winner.id), principal) };
+        }
+        throw error;
+      }
+      await ensureWorkflow(listing);
+      return { created: true, listing: listingView(listing, [], principal) };
+    },
+
+    /**
+     * Starts the workflow of every listing that was recorded but never
+     * started (the API stopped between the two). Starting is idempotent, so
+     * running this on several API instances at once is harmless.
+     */
+    async startUnstartedWorkflows(olderThanMs = 30_000): Promise<number> {
+      const stale = await prisma.listing.findMany({
+        where: { status: 'active', createdAt: { lt: new Date(now().getTime() - olderThanMs) }, tasks: { none: {} } },
+        take: 500,
+      });
+      for (const listing of stale) await ensureWorkflow(listing);
+      return stale.length;
+    },
+
+    /** GET /api/listings/:id, as far as the caller may see it. */
+    async get(principal: Principal, id: string) {
+      const { listing, tasks } = await visibleListing(principal, id);
+      return listingView(listing, tasks, principal);
+    },
+
+    /** GET /api/listings — newest first, paged by an opaque cursor. */
+    async list(principal: Principal, query: unknown) {
+      const filters = parseRequest(listingQuerySchema, query, 'query');
+      const limit = filters.limit ?? 50;
+      const after = filters.cursor ? decodeCursor(filters.cursor) : null;
+      const where: Prisma.ListingWhereInput = {
+        AND: [
+          filters.status ? { status: filters.status } : {},
+          principal.role === 'clerk' && principal.courtCode ? { courtCode: principal.courtCode } : {},
+          principal.role === 'department' ? { tasks: { some: { departmentCode: principal.departmentCode! } } } : {},
+          filters.q
+            ? { OR: [{ caseNumber: { contains: filters.q } }, { debtorName: { contains: filters.q } }, { debtorIdNumber: filters.q.toUpperCase() }] }
+            : {},
+          after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {},
+        ],
+      };
+      const rows = await prisma.listing.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: limit + 1 });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((listing) => listingView(listing, null, principal)),
+        nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+      };
+    },
+
+    /** POST /api/listings/:id/performance and /revocation: the workflow lifts every sanction. */
+    async requestLift(principal: Principal, id: string, reason: 'performance' | 'revocation', body: unknown) {
+      const request =
+        reason === 'performance'
+          ? (({ note, performedAt }) => ({ note, performedAt }))(parseRequest(performanceSchema, body, 'performance record'))
+          : { note: parseRequest(revocationSchema, body, 'revocation').reason, performedAt: undefined };
+      const { listing } = await visibleListing(principal, id);
+      if (listing.status === 'lifted' || listing.status === 'revoked') throw conflict(`The listing is already ${listing.status}.`);
+      const by = `${principal.role}:${principal.name}`;
+      const result = await workflows.requestLift(id, { reason, by, note: request.note, performedAt: request.performedAt });
+      return { id, status: result.phase === 'imposing' ? 'lifting' : listing.status === 'active' ? 'lifting' : listing.status, accepted: result.changed };
+    },
+
+    /** POST /api/listings/:id/extension: extends a fixed period by 1–3 years (art. 2). */
+    async extend(principal: Principal, id: string, body: unknown) {
+      const request = parseRequest(extensionSchema, body, 'extension');
+      const { listing } = await visibleListing(principal, id);
+      const basePeriod = listing.periodYears;
+      if (basePeriod === null || !listing.expiresAt) throw conflict('This listing has no fixed term to extend.');
+      const total = basePeriod + request.extensionYears;
+      if (total > LISTING_PERIOD_YEARS + LISTING_EXTENSION_YEARS.max) {
+        throw badRequest('The extension is too long.', [{ field: 'extensionYears', rule: 'period-range', message: `the period may not exceed ${LISTING_PERIOD_YEARS + LISTING_EXTENSION_YEARS.max} years in all` }]);
+      }
+      const expiresAt = expiryOf(listing.listedAt, total)!;
+      await workflows.extendPeriod(id, { expiresAt: expiresAt.toISOString(), by: `${principal.role}:${principal.name}`, reason: request.reason });
+      await prisma.listing.update({ where: { id }, data: { periodYears: total } });
+      return listingView(await prisma.listing.findUniqueOrThrow({ where: { id } }), null, principal);
+    },
+
+    /** GET /api/listings/:id/events — the audit trail, oldest first, and whether its hash chain is intact. */
+    async events(principal: Principal, id: string) {
+      const { tasks } = await visibleListing(principal, id);
+      const events = await prisma.event.findMany({ where: { listingId: id }, orderBy: { seq: 'asc' } });
+      const brokenAt = findBrokenLink(events);
+      const ownTaskIds = new Set(tasks.map((task) => task.id));
+      const visible = principal.role === 'department' ? events.filter((event) => event.taskId && ownTaskIds.has(event.taskId)) : events;
+      return {
+        chain: { intact: brokenAt === null, brokenAt, length: events.length, head: events.at(-1)?.hash ?? null },
+        events: visible.map((event) => ({ id: event.id, at: event.at.toISOString(), type: event.type, actor: event.actor, taskId: event.taskId, data: event.data, hash: event.hash })),
+      };
+    },
+  };
+
+  async function visibleListing(principal: Principal, id: string) {
+    if (!listingIdParam.safeParse(id).success) throw notFound(`No listing ${id}.`);
+    const listing = await prisma.listing.findUnique({ where: { id } });
+    if (!listing) throw notFound(`No listing ${id}.`);
+    if (principal.role === 'clerk' && principal.courtCode && listing.courtCode !== principal.courtCode) {
+      throw forbidden('This listing belongs to another court.');
+    }
+    const tasks = await tasksOf(id, principal.role === 'department' ? principal.departmentCode : null);
+    if (principal.role === 'department' && tasks.length === 0) throw forbidden('This listing has no task for your department.');
+    return { listing, tasks };
+  }
+
+  function tasksOf(listingId: string, departmentCode: string | null = null) {
+    return prisma.task.findMany({
+      where: { listingId, ...(departmentCode ? { departmentCode } : {}) },
+      orderBy: [{ kind: 'asc' }, { departmentCode: 'asc' }],
+    });
+  }
+}
+
+export type ListingService = ReturnType<typeof createListingService>;

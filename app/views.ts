@@ -1,0 +1,60 @@
+import { maskIdentifier } from '../domain/disclosure.js';
+import type { Listing, Task } from '../prisma/generated/client.js';
+import type { Principal } from '../api/auth.js';
+
+/** The JSON shapes of API.md, built from read-model rows. */
+type TaskFields = Pick<
+  Task,
+  'id' | 'listingId' | 'departmentCode' | 'kind' | 'measures' | 'status' | 'acknowledgeDueAt' | 'completeDueAt' | 'acknowledgedAt' | 'completedAt' | 'escalationLevel'
+>;
+
+export function taskView(task: TaskFields) {
+  return {
+    id: task.id,
+    listingId: task.listingId,
+    departmentCode: task.departmentCode,
+    kind: task.kind,
+    measures: task.measures,
+    status: task.status,
+    acknowledgeDueAt: task.acknowledgeDueAt.toISOString(),
+    completeDueAt: task.completeDueAt.toISOString(),
+    acknowledgedAt: task.acknowledgedAt?.toISOString() ?? null,
+    completedAt: task.completedAt?.toISOString() ?? null,
+    escalationLevel: task.escalationLevel,
+  };
+}
+
+/** Departments act on a debtor they can identify from the notice; they see the identifier masked. */
+function identifierFor(principal: Principal, idNumber: string): string {
+  return principal.role === 'department' ? maskIdentifier(idNumber) : idNumber;
+}
+
+export function listingView(listing: Listing, tasks: Task[] | null, principal: Principal) {
+  return {
+    id: listing.id,
+    status: listing.status,
+    caseNumber: listing.caseNumber,
+    courtCode: listing.courtCode,
+    debtor: {
+      kind: listing.debtorKind,
+      name: listing.debtorName,
+      idNumber: identifierFor(principal, listing.debtorIdNumber),
+      ...(listing.legalRepName && listing.legalRepIdNumber
+        ? { legalRepresentative: { name: listing.legalRepName, idNumber: identifierFor(principal, listing.legalRepIdNumber) } }
+        : {}),
+    },
+    circumstance: listing.circumstance,
+    obligation: {
+      description: listing.obligationDescription,
+      ...(listing.obligationAmountYuan != null ? { amountYuan: Number(listing.obligationAmountYuan) } : {}),
+    },
+    periodYears: listing.periodYears,
+    listedAt: listing.listedAt.toISOString(),
+    expiresAt: listing.expiresAt?.toISOString() ?? null,
+    liftReason: listing.liftReason,
+    performedAt: listing.performedAt?.toISOString() ?? null,
+    closedAt: listing.closedAt?.toISOString() ?? null,
+    catalogVersion: listing.catalogVersion,
+    ...(tasks ? { tasks: tasks.map(taskView) } : {}),
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Who sees a debtor's identifier in full. Only the API callers of the court
+ * and the coordinating office (clerks, supervisors, admins) do; departments,
+ * every page, every email and every log line see it masked or not at all.
+ */
+import type { Role } from './access.js';
+
+const KEEP_START = 6;
+const KEEP_END = 4;
+const SHORT_KEEP_END = 2;
+
+/**
+ * Hides the middle of an identifier: `640104********123X`. The first six characters (region or
+ * registration authority) and the last four are enough to tell two records apart by eye. A string too
+ * short to keep both ends keeps only its last two characters, and one of three or fewer characters is
+ * hidden entirely, so no short value is ever shown whole.
+ */
+export function maskIdentifier(s: string): string {
+  const characters = Array.from(s);
+  const length = characters.length;
+  if (length > KEEP_START + KEEP_END) {
+    return characters.slice(0, KEEP_START).join('') + '*'.repeat(length - KEEP_START - KEEP_END) + characters.slice(-KEEP_END).join('');
+  }
+  if (length > SHORT_KEEP_END + 1) {
+    return '*'.repeat(length - SHORT_KEEP_END) + characters.slice(-SHORT_KEEP_END).join('');
+  }
+  return '*'.repeat(length);
+}
+
+// Resident ID numbers (17 digits and a check character) and unified social credit codes (18 characters).
+const IDENTIFIER = /(?<![0-9A-Za-z])(?:\d{17}[\dXx]|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10})(?![0-9A-Za-z])/g;
+
+/** Free text typed by people (notes, references) may quote an identifier; it is masked like any other. */
+export function maskIdentifiersIn(text: string): string {
+  return text.replace(IDENTIFIER, (identifier) => maskIdentifier(identifier));
+}
+
+/** Where an identifier is shown. */
+export type Audience = { channel: 'api'; role: Role } | { channel: 'page' } | { channel: 'email' };
+
+export function disclosedIdentifier(audience: Audience, idNumber: string): string {
+  return audience.channel === 'api' && audience.role !== 'department' ? idNumber : maskIdentifier(idNumber);
+}
+
+/** Fields that hold identifiers: log lines censor them whole, whatever their depth. */
+export const IDENTIFIER_FIELDS = ['idNumber', 'debtorIdNumber', 'legalRepIdNumber'] as const;

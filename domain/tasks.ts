@@ -1,0 +1,86 @@
+/**
+ * The vocabulary of a coordination: a party gets a task, acknowledges it by
+ * one deadline and completes it by another; a missed deadline is reminded and
+ * escalated step by step. Plain data and pure functions, so the workflow
+ * bundle can import it as well as everything else.
+ */
+
+/** A sanction is imposed by one round of tasks and lifted by another. */
+export const TASK_KINDS = ['impose', 'lift'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+
+export const TASK_STATUSES = ['pending', 'acknowledged', 'completed', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** Each task works against one deadline at a time: acknowledgment first, then completion. */
+export const DEADLINE_KINDS = ['acknowledge', 'complete'] as const;
+export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
+
+/** Who hears of a missed deadline, step by step after the reminder to the party itself. */
+export const ESCALATION_TARGETS = ['department-supervisor', 'coordinating-office'] as const;
+export type EscalationTarget = (typeof ESCALATION_TARGETS)[number];
+
+export type NoticeType = 'notice' | 'reminder' | 'escalation' | 'lift-notice' | 'closed';
+
+/** What a party does with a task: acknowledge receipt, or report it done. */
+export type TaskAction = 'acknowledge' | 'complete';
+
+/** Which department applies which measures: one task each. */
+export interface PlannedTask {
+  departmentCode: string;
+  measures: string[];
+}
+
+export interface EscalationStep<Instant> {
+  /** 1 for the first step; equals the task's escalation level once the step is taken. */
+  level: number;
+  at: Instant;
+  notify: EscalationTarget;
+}
+
+/**
+ * When each reminder, deadline and escalation of a task falls due; fixed at
+ * dispatch. `Date`s where it is computed, ISO strings where it crosses the
+ * workflow boundary.
+ */
+export interface TaskSchedule<Instant = Date> {
+  acknowledgeDueAt: Instant;
+  completeDueAt: Instant;
+  acknowledgeReminderAt: Instant | null;
+  completeReminderAt: Instant | null;
+  escalations: Record<DeadlineKind, EscalationStep<Instant>[]>;
+}
+
+export function scheduleToIso(schedule: TaskSchedule<Date>): TaskSchedule<string> {
+  const steps = (list: EscalationStep<Date>[]) => list.map((step) => ({ level: step.level, at: step.at.toISOString(), notify: step.notify }));
+  return {
+    acknowledgeDueAt: schedule.acknowledgeDueAt.toISOString(),
+    completeDueAt: schedule.completeDueAt.toISOString(),
+    acknowledgeReminderAt: schedule.acknowledgeReminderAt?.toISOString() ?? null,
+    completeReminderAt: schedule.completeReminderAt?.toISOString() ?? null,
+    escalations: { acknowledge: steps(schedule.escalations.acknowledge), complete: steps(schedule.escalations.complete) },
+  };
+}
+
+/** A deadline is open while the task has not done what it asks. */
+export function isDeadlineOpen(status: TaskStatus | string, deadline: DeadlineKind): boolean {
+  if (deadline === 'acknowledge') return status === 'pending';
+  return status === 'pending' || status === 'acknowledged';
+}
+
+/** The deadline a task works against now, or null once it is completed or cancelled. */
+export function openDeadlineOf(status: TaskStatus | string): DeadlineKind | null {
+  if (status === 'pending') return 'acknowledge';
+  if (status === 'acknowledged') return 'complete';
+  return null;
+}
+
+/** The instant of the open deadline, as a task row or view holds its due dates. */
+export function openDeadlineAt<Instant>(task: { status: TaskStatus | string; acknowledgeDueAt: Instant; completeDueAt: Instant }): Instant | null {
+  const deadline = openDeadlineOf(task.status);
+  if (deadline === null) return null;
+  return deadline === 'acknowledge' ? task.acknowledgeDueAt : task.completeDueAt;
+}
+
+/** The status a task reaches by an action; completing implies acknowledging. */
+export const statusAfter = (action: TaskAction): TaskStatus => (action === 'acknowledge' ? 'acknowledged' : 'completed');
