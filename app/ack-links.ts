@@ -1,9 +1,7 @@
-import { maskIdentifier } from '../domain/disclosure.js';
+import { disclosedIdentifier } from '../domain/disclosure.js';
 import { storableText } from '../domain/text.js';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import { readLinkToken, type LinkTokenClaims } from '../platform/signing.js';
-import { formatChinaTime } from '../mail/render.js';
-import { HttpProblem } from '../http/problem.js';
 import type { TaskService } from './tasks.js';
 
 export type LinkState =
@@ -19,8 +17,8 @@ export interface LinkTaskView {
   maskedIdNumber: string;
   phase: string;
   measures: string;
-  acknowledgeDueAt: string;
-  completeDueAt: string;
+  acknowledgeDueAt: Date;
+  completeDueAt: Date;
   status: string;
 }
 
@@ -45,11 +43,11 @@ export function createAckLinkService({ prisma, tasks, secret, now = () => new Da
         departmentName: `${task.department.nameZh} · ${task.department.nameEn}`,
         caseNumber: task.listing.caseNumber,
         debtorName: task.listing.debtorName,
-        maskedIdNumber: maskIdentifier(task.listing.debtorIdNumber),
+        maskedIdNumber: disclosedIdentifier({ channel: 'page' }, task.listing.debtorIdNumber),
         phase: task.kind === 'impose' ? '实施惩戒 impose' : '解除惩戒 lift',
         measures: task.measures.join(', '),
-        acknowledgeDueAt: formatChinaTime(task.acknowledgeDueAt),
-        completeDueAt: formatChinaTime(task.completeDueAt),
+        acknowledgeDueAt: task.acknowledgeDueAt,
+        completeDueAt: task.completeDueAt,
         status: task.status,
       },
     };
@@ -63,17 +61,14 @@ export function createAckLinkService({ prisma, tasks, secret, now = () => new Da
       const link = await inspect(token);
       if (link.state !== 'valid') return link;
       const task = await prisma.task.findUniqueOrThrow({ where: { id: link.claims.taskId }, include: { department: true } });
-      try {
-        const { changed, task: after } = await tasks.actOnBehalfOfDepartment(task.id, link.claims.action, {
-          by: `email link (${task.department.contactEmail})`,
-          note: note?.trim() ? storableText(note.trim()).slice(0, 2000) : undefined,
-        });
-        await prisma.usedLinkToken.createMany({ data: [{ nonce: link.claims.nonce, taskId: task.id, action: link.claims.action }], skipDuplicates: true });
-        return { outcome: 'done', changed, status: after.status };
-      } catch (error) {
-        if (error instanceof HttpProblem && error.status >= 400 && error.status < 500) return { outcome: 'refused', detail: error.detail };
-        throw error;
-      }
+      const outcome = await tasks.actOnBehalfOfDepartment(task.id, link.claims.action, {
+        by: `email link (${task.department.contactEmail})`,
+        note: note?.trim() ? storableText(note.trim()).slice(0, 2000) : undefined,
+      });
+      // A refused action leaves the link unspent: it did nothing.
+      if (!outcome.done) return { outcome: 'refused', detail: outcome.message };
+      await prisma.usedLinkToken.createMany({ data: [{ nonce: link.claims.nonce, taskId: task.id, action: link.claims.action }], skipDuplicates: true });
+      return { outcome: 'done', changed: outcome.changed, status: outcome.task.status };
     },
   };
 }

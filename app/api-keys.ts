@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../prisma/generated/client.js';
-import type { Principal, Role } from '../api/auth.js';
-import { badRequest } from '../http/problem.js';
+import { keyScopeProblems, type Principal, type Role } from '../domain/access.js';
+import type { ApiKey } from '../prisma/generated/client.js';
+import { invalid } from './errors.js';
 
 /**
  * API keys are random 256-bit secrets; only their SHA-256 is stored. A slow
@@ -22,28 +23,31 @@ export interface NewApiKey {
   courtCode?: string | undefined;
 }
 
+/** The principal a stored key stands for, unless it was revoked. */
+function principalOf(row: ApiKey | null): Principal | null {
+  if (!row || row.revokedAt) return null;
+  return { keyId: row.id, name: row.name, role: row.role as Role, departmentCode: row.departmentCode, courtCode: row.courtCode };
+}
+
 export function createApiKeyService(prisma: PrismaClient) {
   return {
     async resolve(key: string): Promise<Principal | null> {
-      const row = await prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(key) } });
-      if (!row || row.revokedAt) return null;
-      return { keyId: row.id, name: row.name, role: row.role as Role, departmentCode: row.departmentCode, courtCode: row.courtCode };
+      return principalOf(await prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(key) } }));
+    },
+
+    /**
+     * The principal behind a dashboard session, looked up on every request by
+     * key id, so that revoking the key ends its sessions at once.
+     */
+    async byId(keyId: string): Promise<Principal | null> {
+      return principalOf(await prisma.apiKey.findUnique({ where: { id: keyId } }));
     },
 
     async create(input: NewApiKey): Promise<{ id: string; key: string }> {
-      if (input.role === 'department') {
-        if (!input.departmentCode) {
-          throw badRequest('A department key names its department.', [{ field: 'departmentCode', message: 'required for the role department' }]);
-        }
-        const department = await prisma.department.findUnique({ where: { code: input.departmentCode } });
-        if (!department) {
-          throw badRequest('Unknown department.', [{ field: 'departmentCode', message: `no department ${input.departmentCode} in the catalog` }]);
-        }
-      } else if (input.departmentCode) {
-        throw badRequest('Only department keys name a department.', [{ field: 'departmentCode', message: `not allowed for the role ${input.role}` }]);
-      }
-      if (input.courtCode && input.role !== 'clerk') {
-        throw badRequest('Only clerk keys name a court.', [{ field: 'courtCode', message: `not allowed for the role ${input.role}` }]);
+      const scopeProblems = keyScopeProblems(input);
+      if (scopeProblems.length > 0) throw invalid('The key\'s scope does not fit its role.', scopeProblems);
+      if (input.departmentCode && !(await prisma.department.findUnique({ where: { code: input.departmentCode } }))) {
+        throw invalid('Unknown department.', [{ field: 'departmentCode', message: `no department ${input.departmentCode} in the catalog` }]);
       }
       const key = generateApiKey();
       const id = randomUUID();

@@ -3,7 +3,7 @@ import { diffCatalogs } from '../domain/catalog-diff.js';
 import { loadCatalog } from '../db/seed-catalog.js';
 import { createCatalogVersions } from '../db/catalog-versions.js';
 import type { PrismaClient } from '../prisma/generated/client.js';
-import { HttpProblem, badRequest } from '../http/problem.js';
+import { invalid, unavailable } from './errors.js';
 
 /** The catalog as stored: versions are immutable, so each is parsed once. */
 export function createCatalogService(prisma: PrismaClient) {
@@ -11,7 +11,7 @@ export function createCatalogService(prisma: PrismaClient) {
   return {
     async current(): Promise<{ version: number; catalog: Catalog }> {
       const latest = await prisma.catalogVersion.findFirst({ orderBy: { version: 'desc' }, select: { version: true } });
-      if (!latest) throw new HttpProblem(503, 'Catalog not loaded', 'No measures catalog has been loaded yet.');
+      if (!latest) throw unavailable('No measures catalog has been loaded yet.');
       return { version: latest.version, catalog: await this.version(latest.version) };
     },
 
@@ -30,11 +30,16 @@ export function createCatalogService(prisma: PrismaClient) {
       try {
         next = parseCatalog(body);
       } catch (error) {
-        throw badRequest('The catalog is not valid.', [{ field: '(body)', message: (error as Error).message.slice(0, 4000) }]);
+        throw invalid('The catalog is not valid.', [{ field: '(body)', message: (error as Error).message.slice(0, 4000) }]);
       }
       const current = await prisma.catalogVersion.count() > 0 ? (await this.current()).catalog : null;
       const loaded = await loadCatalog(prisma, next);
       return { version: loaded.version, created: loaded.created, diff: current ? diffCatalogs(current, next) : null };
+    },
+
+    /** Every department's names, by code. */
+    async departmentNames(): Promise<{ code: string; nameZh: string; nameEn: string }[]> {
+      return prisma.department.findMany({ select: { code: true, nameZh: true, nameEn: true }, orderBy: { code: 'asc' } });
     },
 
     /** GET /api/catalog/versions */

@@ -4,8 +4,9 @@ import { columnOfField } from '../imports/columns.js';
 import { UnreadableSheet, readSheet, sniffFormat, type SheetFormat } from '../imports/read-sheet.js';
 import { sheetToRequests, type ImportError } from '../imports/sheet-to-requests.js';
 import type { ListingImport, PrismaClient } from '../prisma/generated/client.js';
-import type { Principal } from '../api/auth.js';
-import { HttpProblem, badRequest, forbidden, notFound, type FieldError } from '../http/problem.js';
+import type { Principal } from '../domain/access.js';
+import { AppError, forbidden, invalid, notFound } from './errors.js';
+import { maySeeImport } from '../domain/access.js';
 import { listingIdParam } from './schemas.js';
 import type { ListingService } from './listings.js';
 
@@ -61,11 +62,11 @@ export function createListingImportService({ prisma, listings, log, now = () => 
     try {
       sheet = await readSheet(upload.file, format);
     } catch (error) {
-      if (error instanceof UnreadableSheet) throw badRequest(error.message, [{ field: 'file', message: error.message, rule: 'readable' }]);
+      if (error instanceof UnreadableSheet) throw invalid(error.message, [{ field: 'file', message: error.message, rule: 'readable' }]);
       throw error;
     }
     if (sheet.rows.length > MAX_IMPORT_ROWS) {
-      throw badRequest(`The file has ${sheet.rows.length} rows; split it into files of at most ${MAX_IMPORT_ROWS}.`, [
+      throw invalid(`The file has ${sheet.rows.length} rows; split it into files of at most ${MAX_IMPORT_ROWS}.`, [
         { field: 'file', message: `at most ${MAX_IMPORT_ROWS} rows`, rule: 'max-rows' },
       ]);
     }
@@ -85,12 +86,12 @@ export function createListingImportService({ prisma, listings, log, now = () => 
         firstRowOf.set(identity, row);
         rows.push({ row, body: { ...body, courtCode } });
       } catch (error) {
-        if (!(error instanceof HttpProblem) || (error.status !== 400 && error.status !== 403)) throw error;
-        // A row for another court than the key's is refused (403) like any bad cell.
+        if (!(error instanceof AppError) || (error.kind !== 'invalid' && error.kind !== 'forbidden')) throw error;
+        // A row for another court than the key's is refused like any bad cell.
         const fieldErrors =
-          error.status === 403
+          error.kind === 'forbidden'
             ? [{ field: 'courtCode', message: error.detail, rule: 'court-of-key' }]
-            : ((error.extra.errors as FieldError[] | undefined) ?? [{ field: '(row)', message: error.detail }]);
+            : (error.facts.fields ?? [{ field: '(row)', message: error.detail }]);
         for (const fieldError of fieldErrors) {
           errors.push({
             row,
@@ -111,7 +112,7 @@ export function createListingImportService({ prisma, listings, log, now = () => 
     try {
       return sniffFormat(upload.file);
     } catch (error) {
-      throw badRequest((error as Error).message, [{ field: 'file', message: (error as Error).message, rule: 'format' }]);
+      throw invalid((error as Error).message, [{ field: 'file', message: (error as Error).message, rule: 'format' }]);
     }
   }
 
@@ -154,7 +155,7 @@ export function createListingImportService({ prisma, listings, log, now = () => 
       const { created, listing } = await listings.create(principal, body);
       return { row, outcome: created ? 'created' : 'existing', listingId: listing.id };
     } catch (error) {
-      if (error instanceof HttpProblem && error.status < 500) return { row, outcome: 'failed', message: error.detail };
+      if (error instanceof AppError && error.kind !== 'unavailable') return { row, outcome: 'failed', message: error.detail };
       throw error;
     }
   }
@@ -178,9 +179,7 @@ export function createListingImportService({ prisma, listings, log, now = () => 
     const job = await prisma.listingImport.findUnique({ where: { id }, omit: { rows: true } });
     if (!job) throw notFound(`No import ${id}.`);
     const owner = job.principal as unknown as Principal;
-    const visible =
-      principal.role === 'supervisor' || principal.role === 'admin' || job.createdByKeyId === principal.keyId || (principal.role === 'clerk' && principal.courtCode !== null && principal.courtCode === owner.courtCode);
-    if (!visible) throw forbidden('This import belongs to another court.');
+    if (!maySeeImport(principal, { keyId: job.createdByKeyId, courtCode: owner.courtCode })) throw forbidden('This import belongs to another court.');
     return job;
   }
 
@@ -193,13 +192,12 @@ export function createListingImportService({ prisma, listings, log, now = () => 
       const { rows, errors, format } = await check(principal, upload);
       if (errors.length > 0) {
         const badRows = new Set(errors.map((error) => error.row)).size;
-        throw new HttpProblem(400, 'Invalid request', `The file has ${errors.length} error${errors.length === 1 ? '' : 's'} in ${badRows} row${badRows === 1 ? '' : 's'}; nothing was imported.`, {
-          errors: errors.slice(0, MAX_REPORTED_ERRORS),
+        throw invalid(`The file has ${errors.length} error${errors.length === 1 ? '' : 's'} in ${badRows} row${badRows === 1 ? '' : 's'}; nothing was imported.`, errors.slice(0, MAX_REPORTED_ERRORS), {
           errorCount: errors.length,
           truncated: errors.length > MAX_REPORTED_ERRORS,
         });
       }
-      if (rows.length === 0) throw badRequest('The file has a header row but no listings.', [{ field: 'file', message: 'no data rows', rule: 'not-empty' }]);
+      if (rows.length === 0) throw invalid('The file has a header row but no listings.', [{ field: 'file', message: 'no data rows', rule: 'not-empty' }]);
       if (upload.dryRun) return { queued: false, import: { status: 'checked', format, total: rows.length } };
 
       const fileSha256 = createHash('sha256').update(upload.file).digest('hex');

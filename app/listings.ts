@@ -4,9 +4,10 @@ import { LISTING_EXTENSION_YEARS, LISTING_PERIOD_YEARS, expiryOf } from '../doma
 import { listingRuleViolations, periodOf } from '../domain/listing-rules.js';
 import { appendEvents, findBrokenLink } from '../db/events.js';
 import { Prisma, type Listing, type PrismaClient } from '../prisma/generated/client.js';
-import type { Principal } from '../api/auth.js';
-import { HttpProblem, badRequest, forbidden, notFound } from '../http/problem.js';
-import { parseRequest } from './validate.js';
+import { actorOf, courtScopeOf, departmentScopeOf, listingRefusal, type Principal } from '../domain/access.js';
+import { isClosedStatus } from '../domain/listings.js';
+import { conflict, forbidden, invalid, notFound } from './errors.js';
+import { parseInput } from './validate.js';
 import {
   createListingSchema,
   extensionSchema,
@@ -18,9 +19,7 @@ import {
 } from './schemas.js';
 import { listingView } from './views.js';
 import type { CatalogService } from './catalog.js';
-import { workflowIdOf, type WorkflowGateway } from './sanction-workflows.js';
-
-const conflict = (detail: string) => new HttpProblem(409, 'Conflict', detail);
+import { refusalError, workflowIdOf, type WorkflowGateway } from './sanction-workflows.js';
 
 /** Keyset pagination: the cursor is the last row's (createdAt, id). */
 function encodeCursor(listing: Listing): string {
@@ -33,7 +32,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   // Only a cursor this service wrote reads back to the same text.
   const year = createdAt.getUTCFullYear();
   if (!id || Number.isNaN(createdAt.getTime()) || year < 2000 || year > 9999 || createdAt.toISOString() !== at || !listingIdParam.safeParse(id).success) {
-    throw badRequest('Bad cursor.', [{ field: 'cursor', message: 'use the nextCursor of a previous page' }]);
+    throw invalid('Bad cursor.', [{ field: 'cursor', message: 'use the nextCursor of a previous page' }]);
   }
   return { createdAt, id };
 }
@@ -66,7 +65,7 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
       throw forbidden(`This key lists for court ${principal.courtCode}, not ${requested}.`);
     }
     const court = principal.courtCode ?? requested;
-    if (!court) throw badRequest('Name the enforcing court.', [{ field: 'courtCode', message: 'required: this key names no court' }]);
+    if (!court) throw invalid('Name the enforcing court.', [{ field: 'courtCode', message: 'required: this key names no court' }]);
     return court;
   }
 
@@ -81,10 +80,10 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
    * naming each offending field.
    */
   function check(principal: Principal, body: unknown, listedAt = now()): { request: CreateListingRequest; courtCode: string } {
-    const request = parseRequest(createListingSchema, body, 'listing');
+    const request = parseInput(createListingSchema, body, 'listing');
     const courtCode = courtOf(principal, request.courtCode);
     const violations = listingRuleViolations(request, listedAt);
-    if (violations.length > 0) throw badRequest('The listing breaks the listing rules.', violations);
+    if (violations.length > 0) throw invalid('The listing breaks the listing rules.', violations);
     return { request, courtCode };
   }
 
@@ -133,7 +132,7 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
             },
           });
           await appendEvents(tx, id, [
-            { id: `${id}:listed`, at: listedAt, type: 'listed', actor: `${principal.role}:${principal.name}`, data: { courtCode, caseNumber: request.caseNumber, circumstance: request.circumstance, catalogVersion: version } },
+            { id: `${id}:listed`, at: listedAt, type: 'listed', actor: actorOf(principal), data: { courtCode, caseNumber: request.caseNumber, circumstance: request.circumstance, catalogVersion: version } },
           ]);
           return created;
         });
@@ -163,6 +162,11 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
       return stale.length;
     },
 
+    /** The case number a listing is known by, for a confirmation after acting on one of its tasks. */
+    async caseNumberOf(id: string): Promise<string | null> {
+      return (await prisma.listing.findUnique({ where: { id }, select: { caseNumber: true } }))?.caseNumber ?? null;
+    },
+
     /** GET /api/listings/:id, as far as the caller may see it. */
     async get(principal: Principal, id: string) {
       const { listing, tasks } = await visibleListing(principal, id);
@@ -171,14 +175,14 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
 
     /** GET /api/listings — newest first, paged by an opaque cursor. */
     async list(principal: Principal, query: unknown) {
-      const filters = parseRequest(listingQuerySchema, query, 'query');
+      const filters = parseInput(listingQuerySchema, query, 'query');
       const limit = filters.limit ?? 50;
       const after = filters.cursor ? decodeCursor(filters.cursor) : null;
       const where: Prisma.ListingWhereInput = {
         AND: [
           filters.status ? { status: filters.status } : {},
-          principal.role === 'clerk' && principal.courtCode ? { courtCode: principal.courtCode } : {},
-          principal.role === 'department' ? { tasks: { some: { departmentCode: principal.departmentCode! } } } : {},
+          courtScopeOf(principal) ? { courtCode: courtScopeOf(principal)! } : {},
+          departmentScopeOf(principal) ? { tasks: { some: { departmentCode: departmentScopeOf(principal)! } } } : {},
           filters.q
             ? { OR: [{ caseNumber: { contains: filters.q } }, { debtorName: { contains: filters.q } }, { debtorIdNumber: filters.q.toUpperCase() }] }
             : {},
@@ -198,27 +202,28 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
     async requestLift(principal: Principal, id: string, reason: 'performance' | 'revocation', body: unknown) {
       const request =
         reason === 'performance'
-          ? (({ note, performedAt }) => ({ note, performedAt }))(parseRequest(performanceSchema, body, 'performance record'))
-          : { note: parseRequest(revocationSchema, body, 'revocation').reason, performedAt: undefined };
+          ? (({ note, performedAt }) => ({ note, performedAt }))(parseInput(performanceSchema, body, 'performance record'))
+          : { note: parseInput(revocationSchema, body, 'revocation').reason, performedAt: undefined };
       const { listing } = await visibleListing(principal, id);
-      if (listing.status === 'lifted' || listing.status === 'revoked') throw conflict(`The listing is already ${listing.status}.`);
-      const by = `${principal.role}:${principal.name}`;
-      const result = await workflows.requestLift(id, { reason, by, note: request.note, performedAt: request.performedAt });
+      if (isClosedStatus(listing.status)) throw conflict(`The listing is already ${listing.status}.`);
+      const result = await workflows.requestLift(id, { reason, by: actorOf(principal), note: request.note, performedAt: request.performedAt });
+      if (result.refused) throw refusalError(result);
       return { id, status: result.phase === 'imposing' ? 'lifting' : listing.status === 'active' ? 'lifting' : listing.status, accepted: result.changed };
     },
 
     /** POST /api/listings/:id/extension: extends a fixed period by 1–3 years (art. 2). */
     async extend(principal: Principal, id: string, body: unknown) {
-      const request = parseRequest(extensionSchema, body, 'extension');
+      const request = parseInput(extensionSchema, body, 'extension');
       const { listing } = await visibleListing(principal, id);
       const basePeriod = listing.periodYears;
       if (basePeriod === null || !listing.expiresAt) throw conflict('This listing has no fixed term to extend.');
       const total = basePeriod + request.extensionYears;
       if (total > LISTING_PERIOD_YEARS + LISTING_EXTENSION_YEARS.max) {
-        throw badRequest('The extension is too long.', [{ field: 'extensionYears', rule: 'period-range', message: `the period may not exceed ${LISTING_PERIOD_YEARS + LISTING_EXTENSION_YEARS.max} years in all` }]);
+        throw invalid('The extension is too long.', [{ field: 'extensionYears', rule: 'period-range', message: `the period may not exceed ${LISTING_PERIOD_YEARS + LISTING_EXTENSION_YEARS.max} years in all` }]);
       }
       const expiresAt = expiryOf(listing.listedAt, total)!;
-      await workflows.extendPeriod(id, { expiresAt: expiresAt.toISOString(), by: `${principal.role}:${principal.name}`, reason: request.reason });
+      const result = await workflows.extendPeriod(id, { expiresAt: expiresAt.toISOString(), by: actorOf(principal), reason: request.reason });
+      if (result.refused) throw refusalError(result);
       await prisma.listing.update({ where: { id }, data: { periodYears: total } });
       return listingView(await prisma.listing.findUniqueOrThrow({ where: { id } }), null, principal);
     },
@@ -229,7 +234,7 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
       const events = await prisma.event.findMany({ where: { listingId: id }, orderBy: { seq: 'asc' } });
       const brokenAt = findBrokenLink(events);
       const ownTaskIds = new Set(tasks.map((task) => task.id));
-      const visible = principal.role === 'department' ? events.filter((event) => event.taskId && ownTaskIds.has(event.taskId)) : events;
+      const visible = departmentScopeOf(principal) !== null ? events.filter((event) => event.taskId && ownTaskIds.has(event.taskId)) : events;
       return {
         chain: { intact: brokenAt === null, brokenAt, length: events.length, head: events.at(-1)?.hash ?? null },
         events: visible.map((event) => ({ id: event.id, at: event.at.toISOString(), type: event.type, actor: event.actor, taskId: event.taskId, data: event.data, hash: event.hash })),
@@ -241,11 +246,11 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
     if (!listingIdParam.safeParse(id).success) throw notFound(`No listing ${id}.`);
     const listing = await prisma.listing.findUnique({ where: { id } });
     if (!listing) throw notFound(`No listing ${id}.`);
-    if (principal.role === 'clerk' && principal.courtCode && listing.courtCode !== principal.courtCode) {
-      throw forbidden('This listing belongs to another court.');
-    }
-    const tasks = await tasksOf(id, principal.role === 'department' ? principal.departmentCode : null);
-    if (principal.role === 'department' && tasks.length === 0) throw forbidden('This listing has no task for your department.');
+    const court = courtScopeOf(principal);
+    if (court && listing.courtCode !== court) throw forbidden(listingRefusal(principal, listing, 0)!);
+    const tasks = await tasksOf(id, departmentScopeOf(principal));
+    const refusal = listingRefusal(principal, listing, tasks.length);
+    if (refusal) throw forbidden(refusal);
     return { listing, tasks };
   }
 

@@ -8,25 +8,35 @@ import {
   extendPeriodUpdate,
   requestLiftUpdate,
   type ExtensionRequest,
+  type Rejection,
   type TaskActionInput,
   type TaskActionResult,
 } from '../workflows/messages.js';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import type { LiftRequest, SanctionWorkflowInput } from '../workflows/types.js';
 import { workflowIdOf } from '../workflows/workflow-id.js';
-import { HttpProblem } from '../http/problem.js';
+import { AppError } from './errors.js';
 
-export { workflowIdOf };
+export { SEARCH_ATTRIBUTES, workflowIdOf };
 
-/** Search attributes the coordinator sets; registered on the server at start. No personal data. */
-export const SEARCH_ATTRIBUTES = { SanctionStatus: 'Keyword', CourtCode: 'Keyword' } as const;
+/** Why the workflow refused: its validators' reasons, or a workflow that has already ended. */
+export type WorkflowRefusal = { refused: Rejection | 'workflowEnded'; message: string };
 
-const rejectionStatus: Record<string, [number, string]> = {
-  [REJECTIONS.wrongDepartment]: [403, 'Forbidden'],
-  [REJECTIONS.unknownTask]: [404, 'Not found'],
-  [REJECTIONS.taskClosed]: [409, 'Conflict'],
-  [REJECTIONS.listingClosed]: [409, 'Conflict'],
-  [REJECTIONS.badExtension]: [409, 'Conflict'],
-};
+/** What an update gave back, or why the workflow turned it down. Nothing was written to history on a refusal. */
+export type UpdateOutcome<T> = ({ refused?: undefined } & T) | WorkflowRefusal;
+
+const rejectionOf = new Map<string, Rejection>(
+  Object.entries(REJECTIONS)
+    .filter(([reason]) => reason !== 'continuing')
+    .map(([reason, type]) => [type, reason as Rejection]),
+);
+
+/** How a use case reports a refusal to a caller who asked in person (API, dashboard). */
+export function refusalError({ refused, message }: WorkflowRefusal): AppError {
+  if (refused === 'wrongDepartment') return new AppError('forbidden', message, { refused });
+  if (refused === 'unknownTask') return new AppError('not-found', message, { refused });
+  return new AppError('conflict', message, { refused });
+}
 
 const UPDATE_ATTEMPTS = 8;
 const BUSY_ATTEMPTS = 8;
@@ -64,34 +74,36 @@ function retryDelayMs(error: unknown, attempt: number): number | null {
   return attempt < UPDATE_ATTEMPTS && wasNotProcessed(error) ? 20 * attempt : null;
 }
 
-/** A validator's rejection becomes the matching 4xx; nothing was written to history. */
-function asProblem(error: unknown): never {
+/** The workflow's own refusal, if the error is one; anything else (the engine away, a bug) is thrown on. */
+function refusalOf(error: unknown): WorkflowRefusal | null {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-    const [status, title] = rejectionStatus[error.cause.type ?? ''] ?? [409, 'Conflict'];
-    throw new HttpProblem(status, title, error.cause.message);
+    const reason = rejectionOf.get(error.cause.type ?? '');
+    if (reason) return { refused: reason, message: error.cause.message };
   }
   if (error instanceof Error && error.name === 'WorkflowNotFoundError') {
-    throw new HttpProblem(409, 'Conflict', 'The sanction workflow of this listing has ended.');
+    return { refused: 'workflowEnded', message: 'The sanction workflow of this listing has ended.' };
   }
-  throw error;
+  return null;
 }
 
-/** The API's only door into Temporal. */
+/** The use cases' only door into Temporal. */
 export function createWorkflowGateway(client: Client, taskQueue: string) {
   const handle = (listingId: string) => client.workflow.getHandle<typeof sanctionWorkflow>(workflowIdOf(listingId));
-  const update = async <T>(run: () => Promise<T>): Promise<T> => {
+  const update = async <T extends object>(run: () => Promise<T>): Promise<UpdateOutcome<T>> => {
     for (let attempt = 1; ; attempt++) {
       try {
         // No deadline here: under load one workflow's updates queue for seconds, and an update that
         // gave up would tell the department to retry something that is on its way.
-        return await run();
+        return (await run()) as UpdateOutcome<T>;
       } catch (error) {
         const delay = retryDelayMs(error, attempt);
         if (delay !== null) {
           await sleep(delay);
           continue;
         }
-        return asProblem(error);
+        const refusal = refusalOf(error);
+        if (refusal) return refusal;
+        throw error;
       }
     }
   };
@@ -103,8 +115,8 @@ export function createWorkflowGateway(client: Client, taskQueue: string) {
      * on one workflow.
      */
     async startSanction(input: SanctionWorkflowInput): Promise<void> {
-      // The listing is already recorded: if Temporal is away, answer 503 soon
-      // (the reconciler or a repeated POST starts the workflow later).
+      // The listing is already recorded: if Temporal is away, answer soon
+      // (the relay or a repeated POST starts the workflow later).
       await client.connection
         .withDeadline(Date.now() + START_DEADLINE_MS, () =>
           client.workflow.start<typeof sanctionWorkflow>('sanctionWorkflow', {
@@ -124,11 +136,11 @@ export function createWorkflowGateway(client: Client, taskQueue: string) {
     },
 
     /** `updateId` makes a retried request (same Idempotency-Key) the same update. */
-    acknowledge(listingId: string, action: TaskActionInput, updateId?: string): Promise<TaskActionResult> {
+    acknowledge(listingId: string, action: TaskActionInput, updateId?: string): Promise<UpdateOutcome<TaskActionResult>> {
       return update(() => handle(listingId).executeUpdate(acknowledgeTaskUpdate, { args: [action], ...(updateId ? { updateId } : {}) }));
     },
 
-    complete(listingId: string, action: TaskActionInput, updateId?: string): Promise<TaskActionResult> {
+    complete(listingId: string, action: TaskActionInput, updateId?: string): Promise<UpdateOutcome<TaskActionResult>> {
       return update(() => handle(listingId).executeUpdate(completeTaskUpdate, { args: [action], ...(updateId ? { updateId } : {}) }));
     },
 

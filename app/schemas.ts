@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CIRCUMSTANCE_CODES } from '../domain/circumstances.js';
 import { residentIdProblem, socialCreditCodeProblem } from '../domain/identifiers.js';
 import { isStorableText } from '../domain/text.js';
-import { ROLES } from '../api/auth.js';
+import { ROLES } from '../domain/access.js';
 
 /**
  * Request schemas: the single source for request checking and for the

@@ -1,6 +1,6 @@
 import { Prisma, type PrismaClient } from '../prisma/generated/client.js';
 import { overdueQuerySchema } from './schemas.js';
-import { parseRequest } from './validate.js';
+import { parseInput } from './validate.js';
 import { taskView } from './views.js';
 
 interface OverdueRow {
@@ -41,7 +41,7 @@ export function createSupervisionService({ prisma, now = () => new Date() }: { p
      * (the list can hold thousands of rows; a second round trip doubled its time).
      */
     async overdue(query: unknown) {
-      const filters = parseRequest(overdueQuerySchema, query, 'query');
+      const filters = parseInput(overdueQuerySchema, query, 'query');
       const at = now();
       const rows = await prisma.$queryRaw<OverdueRow[]>`
         SELECT t.id, t."listingId", t."departmentCode", t.kind, t.measures, t.status,
@@ -60,6 +60,12 @@ export function createSupervisionService({ prisma, now = () => new Date() }: { p
         caseNumber: row.caseNumber,
         courtCode: row.courtCode,
       }));
+    },
+
+    /** The highest escalation level any task has reached: how far the overdue filter's levels go. */
+    async highestEscalationLevel(): Promise<number> {
+      const { _max } = await prisma.task.aggregate({ _max: { escalationLevel: true } });
+      return _max.escalationLevel ?? 0;
     },
 
     /** Mail not delivered yet (the SMTP server refused or was unreachable); the workflow keeps retrying it. */

@@ -1,12 +1,15 @@
-import { maskIdentifier } from '../domain/disclosure.js';
+import type { Principal } from '../domain/access.js';
+import { disclosedIdentifier } from '../domain/disclosure.js';
 import type { Listing, Task } from '../prisma/generated/client.js';
-import type { Principal } from '../api/auth.js';
 
 /** The JSON shapes of API.md, built from read-model rows. */
 type TaskFields = Pick<
   Task,
   'id' | 'listingId' | 'departmentCode' | 'kind' | 'measures' | 'status' | 'acknowledgeDueAt' | 'completeDueAt' | 'acknowledgedAt' | 'completedAt' | 'escalationLevel'
 >;
+
+export type TaskView = ReturnType<typeof taskView>;
+export type ListingView = ReturnType<typeof listingView>;
 
 export function taskView(task: TaskFields) {
   return {
@@ -24,10 +27,7 @@ export function taskView(task: TaskFields) {
   };
 }
 
-/** Departments act on a debtor they can identify from the notice; they see the identifier masked. */
-function identifierFor(principal: Principal, idNumber: string): string {
-  return principal.role === 'department' ? maskIdentifier(idNumber) : idNumber;
-}
+const identifierFor = (principal: Principal, idNumber: string) => disclosedIdentifier({ channel: 'api', role: principal.role }, idNumber);
 
 export function listingView(listing: Listing, tasks: Task[] | null, principal: Principal) {
   return {

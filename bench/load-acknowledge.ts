@@ -25,7 +25,7 @@ import { ensureTemporalCli } from '../dev/temporal-cli.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../dev/temporal-dev-server.js';
 import { MailCatcher } from '../dev/mail-catcher.js';
 import { createApiKeyService } from '../app/api-keys.js';
-import { SEARCH_ATTRIBUTES } from '../app/sanction-workflows.js';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { twoDepartmentCatalog } from '../test/support/catalogs.js';
 import { creditCode, entityListing, residentId } from '../test/support/fixtures.js';
 

@@ -16,7 +16,7 @@ import { createTestDatabase } from '../db/test-database.js';
 import { ensureTemporalCli } from '../dev/temporal-cli.js';
 import { startTemporalDevServer } from '../dev/temporal-dev-server.js';
 import { MailCatcher } from '../dev/mail-catcher.js';
-import { SEARCH_ATTRIBUTES } from '../app/sanction-workflows.js';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { creditCode, residentId } from '../test/support/fixtures.js';
 import { listingRows, toCsv } from '../test/support/spreadsheets.js';
 import { inPool, percentile, perSecond } from './stats.js';

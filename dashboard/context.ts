@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { Principal } from '../api/auth.js';
+import type { Principal } from '../domain/access.js';
 import { COOKIES, cookieOptions, readCookie } from './cookies.js';
 import { DEFAULT_LOCALE, isLocale, stringsFor, type Locale, type Strings } from './i18n.js';
 

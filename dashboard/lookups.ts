@@ -1,10 +1,10 @@
+import type { CatalogService } from '../app/catalog.js';
 import type { Catalog } from '../domain/catalog.js';
-import type { PrismaClient } from '../prisma/generated/client.js';
 import type { Locale } from './i18n.js';
 
 /** Department names in the page's language, by code. */
-export async function departmentNames(prisma: PrismaClient, locale: Locale): Promise<Map<string, string>> {
-  const rows = await prisma.department.findMany({ select: { code: true, nameZh: true, nameEn: true }, orderBy: { code: 'asc' } });
+export async function departmentNames(catalogs: Pick<CatalogService, 'departmentNames'>, locale: Locale): Promise<Map<string, string>> {
+  const rows = await catalogs.departmentNames();
   return new Map(rows.map((row) => [row.code, locale === 'en' ? row.nameEn : row.nameZh]));
 }
 

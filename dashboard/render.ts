@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
-import { maskIdentifier } from '../domain/disclosure.js';
 import { formatDuration, formatInstant } from './format.js';
 import { DEFAULT_LOCALE, fill, labelOf, stringsFor, type Locale } from './i18n.js';
 
@@ -17,7 +16,6 @@ function helpers(locale: Locale) {
     label: labelOf,
     time: (at: string | Date | null | undefined) => formatInstant(locale, at),
     duration: (seconds: number) => formatDuration(strings, seconds),
-    mask: maskIdentifier,
   };
 }
 

@@ -1,11 +1,10 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { Principal } from '../api/auth.js';
+import { may, type Principal } from '../domain/access.js';
 import { contextOf } from './context.js';
 import { COOKIES, cookieOptions, readCookie } from './cookies.js';
 import { csrfToken, csrfTokenMatches } from './csrf.js';
 import type { DashboardDeps } from './deps.js';
 import { sendErrorPage } from './page.js';
-import { maySignIn, principalByKeyId } from './principal.js';
 import { SESSION_LIFETIME_MS, newSession, openSession, sealSession, type Session } from './session-token.js';
 
 export function startSession(req: Request, res: Response, sessionKey: Buffer, principal: Principal): void {
@@ -26,13 +25,13 @@ export function localPath(value: unknown, fallback = '/'): string {
  * Pages behind sign-in: the session cookie must verify and its API key must
  * still be valid. Otherwise the browser goes to /login (and comes back after).
  */
-export function requireSession({ prisma, keys }: DashboardDeps): RequestHandler {
+export function requireSession({ services, keys }: DashboardDeps): RequestHandler {
   return async (req, res, next) => {
     const token = readCookie(req, COOKIES.session);
     const { session: sessionKey, csrf: csrfKey } = await keys();
     const session = token ? openSession(sessionKey, token, Date.now()) : null;
-    const principal = session ? await principalByKeyId(prisma, session.keyId) : null;
-    if (!session || !principal || !maySignIn(principal)) {
+    const principal = session ? await services.apiKeys.byId(session.keyId) : null;
+    if (!session || !principal || !may(principal, 'dashboard:sign-in')) {
       if (token) endSession(req, res);
       const back = req.method === 'GET' && req.originalUrl !== '/' ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
       return res.redirect(303, `/login${back}`);

@@ -84,3 +84,9 @@ export function openDeadlineAt<Instant>(task: { status: TaskStatus | string; ack
 
 /** The status a task reaches by an action; completing implies acknowledging. */
 export const statusAfter = (action: TaskAction): TaskStatus => (action === 'acknowledge' ? 'acknowledged' : 'completed');
+
+/** Whether the deadline a task works against has passed. */
+export function isOverdue(task: { status: TaskStatus | string; acknowledgeDueAt: string | Date; completeDueAt: string | Date }, now: Date): boolean {
+  const at = openDeadlineAt(task);
+  return at !== null && new Date(at).getTime() < now.getTime();
+}

@@ -1,40 +1,11 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from 'pino';
+import { AppError } from '../app/errors.js';
+import { fieldErrorsOf } from '../app/validate.js';
 import { unavailableDependency } from '../platform/unavailable-dependency.js';
+import { httpStatusOf, problemMembersOf } from './app-error-status.js';
 import { redactPath } from './log-paths.js';
-
-/** One offending input: where it is and what is wrong with it. */
-export interface FieldError {
-  field: string;
-  message: string;
-  rule?: string;
-}
-
-/** An error the API reports as RFC 9457 problem+json. */
-export class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly title: string,
-    readonly detail: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(detail);
-  }
-}
-
-export const badRequest = (detail: string, errors: FieldError[]) =>
-  new HttpProblem(400, 'Invalid request', detail, { errors });
-export const notFound = (detail: string) => new HttpProblem(404, 'Not found', detail);
-export const forbidden = (detail: string) => new HttpProblem(403, 'Forbidden', detail);
-
-export function fieldErrorsOf(error: ZodError, prefix: string[] = []): FieldError[] {
-  return error.issues.map((issue) => ({
-    field: [...prefix, ...issue.path.map(String)].join('.') || '(body)',
-    message: issue.message,
-    rule: issue.code,
-  }));
-}
 
 export function sendProblem(
   res: Parameters<RequestHandler>[1],
@@ -66,8 +37,10 @@ const parserErrorTitles: Record<string, string> = {
 export function problemHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) return next(error);
-    if (error instanceof HttpProblem) {
-      return sendProblem(res, error.status, error.title, error.detail, error.extra);
+    if (error instanceof AppError) {
+      const { status, title } = httpStatusOf(error.kind);
+      if (status === 503) res.set('Retry-After', '5');
+      return sendProblem(res, status, title, error.detail, problemMembersOf(error));
     }
     if (error instanceof ZodError) {
       return sendProblem(res, 400, 'Invalid request', 'The request does not match the schema.', { errors: fieldErrorsOf(error) });

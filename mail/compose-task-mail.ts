@@ -1,6 +1,6 @@
 import type { Catalog } from '../domain/catalog.js';
 import { CIRCUMSTANCES, type CircumstanceCode } from '../domain/circumstances.js';
-import { maskIdentifier } from '../domain/disclosure.js';
+import { disclosedIdentifier } from '../domain/disclosure.js';
 import type { Prisma } from '../prisma/generated/client.js';
 import { createLinkToken, createReplyLocalPart } from '../platform/signing.js';
 import type { DeadlineKind, EscalationTarget, NoticeType } from '../workflows/types.js';
@@ -98,8 +98,8 @@ export function composeTaskMail(
     [t.labels.caseNumber, listing.caseNumber],
     [t.labels.court, listing.courtCode],
     [t.labels.debtor, `${listing.debtorName} (${listing.debtorKind === 'entity' ? t.debtorKinds.entity : t.debtorKinds.individual})`],
-    [t.labels.idNumber, maskIdentifier(listing.debtorIdNumber)],
-    ...(listing.legalRepName && listing.legalRepIdNumber ? [[t.labels.legalRepresentative, `${listing.legalRepName} (${maskIdentifier(listing.legalRepIdNumber)})`]] : []),
+    [t.labels.idNumber, disclosedIdentifier({ channel: 'email' }, listing.debtorIdNumber)],
+    ...(listing.legalRepName && listing.legalRepIdNumber ? [[t.labels.legalRepresentative, `${listing.legalRepName} (${disclosedIdentifier({ channel: 'email' }, listing.legalRepIdNumber)})`]] : []),
     [t.labels.circumstance, circumstance ? (locale === 'en' ? circumstance.en : circumstance.zh) : listing.circumstance],
     [t.labels.department, departmentName],
     [t.labels.acknowledgeDeadline, formatChinaTime(task.acknowledgeDueAt, locale)],

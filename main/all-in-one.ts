@@ -22,7 +22,7 @@ import { ensureSearchAttributes } from '../platform/search-attributes.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../dev/temporal-dev-server.js';
 import { MailCatcher } from '../dev/mail-catcher.js';
 import { createApiKeyService } from '../app/api-keys.js';
-import { SEARCH_ATTRIBUTES } from '../app/sanction-workflows.js';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { resolveAckTokenSecret } from '../platform/signing-secret.js';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));

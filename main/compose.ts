@@ -6,7 +6,7 @@ import type { MailCatcher } from '../dev/mail-catcher.js';
 import { createMailTransport } from '../mail/transport.js';
 import { startApiServer, type RunningApi } from './api-server.js';
 import type { RateLimitSettings } from '../http/rate-limits.js';
-import { createReplyHandler } from '../mail/inbound/reply-handler.js';
+import { createReplyHandler } from '../app/replies.js';
 import { startInboundMailServer } from '../mail/inbound/server.js';
 import { createSanctionWorker } from './create-worker.js';
 import type { Tracing } from '../platform/tracing.js';

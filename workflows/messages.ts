@@ -31,7 +31,7 @@ export interface ExtensionRequest {
   reason: string;
 }
 
-/** Rejection reasons of the validators, as ApplicationFailure types the API maps to HTTP statuses. */
+/** Why a validator refused an update, as the ApplicationFailure type it throws. */
 export const REJECTIONS = {
   unknownTask: 'UnknownTask',
   wrongDepartment: 'WrongDepartment',
@@ -41,6 +41,9 @@ export const REJECTIONS = {
   continuing: 'ContinuingAsNew',
   badExtension: 'BadExtension',
 } as const;
+
+/** A refusal the caller must hear about; `continuing` is not one: the update is simply sent again. */
+export type Rejection = Exclude<keyof typeof REJECTIONS, 'continuing'>;
 
 export const acknowledgeTaskUpdate = defineUpdate<TaskActionResult, [TaskActionInput]>('acknowledgeTask');
 export const completeTaskUpdate = defineUpdate<TaskActionResult, [TaskActionInput]>('completeTask');

@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import { principalOf, requireRole } from '../auth.js';
+import { principalOf, permit } from '../auth.js';
 import { XLSX_MEDIA_TYPE } from '../../imports/read-sheet.js';
 import { csvTemplate, xlsxTemplate } from '../../imports/template.js';
 import type { ListingImportService } from '../../app/listing-imports.js';
@@ -10,8 +10,8 @@ export const IMPORT_BODY_LIMIT = '10mb';
 /** Mounted at /api/listings/import. */
 export function listingImportRoutes(imports: ListingImportService): Router {
   const router = Router();
-  const readers = requireRole('clerk', 'supervisor', 'admin');
-  router.post('/', requireRole('clerk'), express.raw({ type: () => true, limit: IMPORT_BODY_LIMIT }), async (req, res) => {
+  const readers = permit('imports:read');
+  router.post('/', permit('imports:create'), express.raw({ type: () => true, limit: IMPORT_BODY_LIMIT }), async (req, res) => {
     const file = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const result = await imports.start(principalOf(res), {
       file,

@@ -1,11 +1,11 @@
 import { Router } from 'express';
-import { principalOf, requireRole } from '../auth.js';
+import { principalOf, permit } from '../auth.js';
 import type { ListingService } from '../../app/listings.js';
 
 export function listingRoutes(listings: ListingService): Router {
   const router = Router();
-  const readers = requireRole('clerk', 'department', 'supervisor');
-  router.post('/', requireRole('clerk'), async (req, res) => {
+  const readers = permit('listings:read');
+  router.post('/', permit('listings:create'), async (req, res) => {
     const { created, listing } = await listings.create(principalOf(res), req.body);
     res.status(created ? 201 : 200).location(`/api/listings/${listing.id}`).json(listing);
   });
@@ -22,13 +22,13 @@ export function listingRoutes(listings: ListingService): Router {
   router.get('/:id/events/verification', readers, async (req, res) => {
     res.json((await listings.events(principalOf(res), String(req.params.id))).chain);
   });
-  router.post('/:id/performance', requireRole('clerk'), async (req, res) => {
+  router.post('/:id/performance', permit('listings:lift'), async (req, res) => {
     res.status(202).json(await listings.requestLift(principalOf(res), String(req.params.id), 'performance', req.body));
   });
-  router.post('/:id/revocation', requireRole('clerk'), async (req, res) => {
+  router.post('/:id/revocation', permit('listings:lift'), async (req, res) => {
     res.status(202).json(await listings.requestLift(principalOf(res), String(req.params.id), 'revocation', req.body));
   });
-  router.post('/:id/extension', requireRole('clerk'), async (req, res) => {
+  router.post('/:id/extension', permit('listings:extend'), async (req, res) => {
     res.json(await listings.extend(principalOf(res), String(req.params.id), req.body));
   });
   return router;

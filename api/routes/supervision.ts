@@ -1,10 +1,10 @@
 import { Router } from 'express';
-import { requireRole } from '../auth.js';
+import { permit } from '../auth.js';
 import type { SupervisionService } from '../../app/supervision.js';
 
 export function supervisionRoutes(supervision: SupervisionService): Router {
   const router = Router();
-  router.use(requireRole('supervisor'));
+  router.use(permit('supervision:read'));
   router.get('/overdue', async (req, res) => {
     res.json(await supervision.overdue(req.query));
   });

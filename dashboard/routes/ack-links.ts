@@ -1,6 +1,7 @@
 import express, { Router, type Response } from 'express';
 import { renderPage } from '../render.js';
 import type { AckLinkService, LinkOutcome } from '../../app/ack-links.js';
+import { formatChinaTime } from '../../mail/render.js';
 
 function page(res: Response, status: number, title: string, view: string, data: Record<string, unknown>): void {
   res
@@ -36,7 +37,12 @@ export function ackLinkRoutes(links: AckLinkService): Router {
     const link = await links.inspect(req.params.token);
     if (link.state !== 'valid') return outcomePage(res, link);
     const action = link.claims.action === 'acknowledge' ? '确认收到 · Acknowledge' : '反馈完成 · Report completion';
-    page(res, 200, action, 'ack-confirm', { ...link.view, button: action });
+    page(res, 200, action, 'ack-confirm', {
+      ...link.view,
+      acknowledgeDueAt: formatChinaTime(link.view.acknowledgeDueAt),
+      completeDueAt: formatChinaTime(link.view.completeDueAt),
+      button: action,
+    });
   });
   router.post('/:token', express.urlencoded({ extended: false, limit: '8kb' }), async (req, res) => {
     const note = typeof req.body?.note === 'string' ? req.body.note : undefined;

@@ -10,7 +10,7 @@ export function home(deps: DashboardDeps) {
   const pages = { supervisor: supervisorHome(deps), department: departmentHome(deps), clerk: listingList(deps) };
   return (req: Request, res: Response) => {
     const role = contextOf(res).principal!.role;
-    // Admins never get a session (see maySignIn).
+    // Admins never get a session (domain/access.ts: dashboard:sign-in).
     return pages[role as keyof typeof pages](req, res);
   };
 }

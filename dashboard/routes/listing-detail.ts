@@ -1,11 +1,11 @@
 import type { Request, Response } from 'express';
 import { CIRCUMSTANCES, type CircumstanceCode } from '../../domain/circumstances.js';
-import { maskIdentifier } from '../../domain/disclosure.js';
+import { disclosedIdentifier } from '../../domain/disclosure.js';
 import { contextOf } from '../context.js';
 import type { DashboardDeps } from '../deps.js';
 import { timelineOf } from '../timeline.js';
 import { departmentNames, measureNamesByVersion, nameOf } from '../lookups.js';
-import { isOverdue, openDeadlineOf } from '../open-deadline.js';
+import { isOverdue, openDeadlineOf } from '../../domain/tasks.js';
 import { sendPage } from '../page.js';
 
 /**
@@ -13,14 +13,14 @@ import { sendPage } from '../page.js';
  * department and the audit trail. The services decide what a user may see: a
  * department gets its own tasks and their events only.
  */
-export function listingDetail({ prisma, services, now = () => new Date() }: DashboardDeps) {
+export function listingDetail({ services, now = () => new Date() }: DashboardDeps) {
   return async (req: Request, res: Response) => {
     const { locale, strings, principal } = contextOf(res);
     const id = String(req.params.id);
     const listing = await services.listings.get(principal!, id);
     const [{ chain, events }, names, measures] = await Promise.all([
       services.listings.events(principal!, id),
-      departmentNames(prisma, locale),
+      departmentNames(services.catalogs, locale),
       measureNamesByVersion(services.catalogs, [listing.catalogVersion], locale),
     ]);
     const measureNameOf = measures.get(listing.catalogVersion) ?? new Map<string, string>();
@@ -32,7 +32,7 @@ export function listingDetail({ prisma, services, now = () => new Date() }: Dash
         ...task,
         departmentName: nameOf(names, task.departmentCode),
         measureNames: task.measures.map((code) => nameOf(measureNameOf, code)),
-        open: openDeadlineOf(task) !== null,
+        open: openDeadlineOf(task.status) !== null,
         overdue: isOverdue(task, at),
       }));
     const circumstance = CIRCUMSTANCES[listing.circumstance as CircumstanceCode];
@@ -43,9 +43,9 @@ export function listingDetail({ prisma, services, now = () => new Date() }: Dash
           ...listing,
           debtor: {
             ...debtor,
-            idNumber: maskIdentifier(debtor.idNumber),
+            idNumber: disclosedIdentifier({ channel: 'page' }, debtor.idNumber),
             legalRepresentative: debtor.legalRepresentative
-              ? { ...debtor.legalRepresentative, idNumber: maskIdentifier(debtor.legalRepresentative.idNumber) }
+              ? { ...debtor.legalRepresentative, idNumber: disclosedIdentifier({ channel: 'page' }, debtor.legalRepresentative.idNumber) }
               : null,
           },
           circumstanceText: circumstance ? (locale === 'en' ? circumstance.en : circumstance.zh) : listing.circumstance,

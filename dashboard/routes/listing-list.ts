@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { maskIdentifier } from '../../domain/disclosure.js';
+import { disclosedIdentifier } from '../../domain/disclosure.js';
 import { contextOf } from '../context.js';
 import type { DashboardDeps } from '../deps.js';
 import { sendPage } from '../page.js';
@@ -18,7 +18,7 @@ export function listingList({ services }: DashboardDeps) {
     const page = await services.listings.list(principal!, { ...query, limit: '50' });
     const items = page.items.map((listing) => ({
       ...listing,
-      debtor: { ...listing.debtor, idNumber: maskIdentifier(listing.debtor.idNumber) },
+      debtor: { ...listing.debtor, idNumber: disclosedIdentifier({ channel: 'page' }, listing.debtor.idNumber) },
     }));
     const nextHref = page.nextCursor
       ? `?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...(query.status ? { status: query.status } : {}), cursor: page.nextCursor })}`

@@ -4,7 +4,7 @@ import { COOKIES, cookieOptions, readCookie } from '../cookies.js';
 import { csrfToken, csrfTokenMatches, newNonce } from '../csrf.js';
 import type { DashboardDeps } from '../deps.js';
 import { sendErrorPage, sendPage } from '../page.js';
-import { maySignIn } from '../principal.js';
+import { may } from '../../domain/access.js';
 import { endSession, localPath, startSession } from '../session.js';
 import type { Chains } from './chains.js';
 
@@ -39,7 +39,7 @@ export function loginRoutes(deps: DashboardDeps, { page, signedIn, form, loginFo
     const key = typeof body.key === 'string' ? body.key.trim() : '';
     const principal = key ? await deps.services.apiKeys.resolve(key) : null;
     if (!principal) return showLogin(req, res, 401, strings.login.badKey);
-    if (!maySignIn(principal)) return sendErrorPage(req, res, 403, strings.login.adminRefused);
+    if (!may(principal, 'dashboard:sign-in')) return sendErrorPage(req, res, 403, strings.login.adminRefused);
     res.clearCookie(COOKIES.login, cookieOptions(req));
     startSession(req, res, (await deps.keys()).session, principal);
     res.redirect(303, localPath(body.next));

@@ -19,7 +19,7 @@ function filtersOf(query: Request['query']): Record<string, string> {
 }
 
 /** Overdue tasks, most overdue first, and how each department is doing. */
-export function supervisorHome({ prisma, services }: DashboardDeps) {
+export function supervisorHome({ services }: DashboardDeps) {
   return async (req: Request, res: Response) => {
     const { locale, strings } = contextOf(res);
     const filters = filtersOf(req.query);
@@ -27,8 +27,8 @@ export function supervisorHome({ prisma, services }: DashboardDeps) {
       services.supervision.overdue(filters),
       services.supervision.stats(),
       services.supervision.undeliveredMail(),
-      departmentNames(prisma, locale),
-      prisma.task.aggregate({ _max: { escalationLevel: true } }),
+      departmentNames(services.catalogs, locale),
+      services.supervision.highestEscalationLevel(),
     ]);
     const active = stats.filter((row) => row.tasks > 0).map((row) => ({ ...row, name: nameOf(names, row.departmentCode) }));
     const label = (row: { departmentCode: string; name: string }) => `${row.departmentCode} ${row.name}`;
@@ -47,7 +47,7 @@ export function supervisorHome({ prisma, services }: DashboardDeps) {
       rows: active.map((row) => ({ label: label(row), values: [row.medianSecondsToAcknowledge] })),
       format: (value) => (value === null ? strings.none : formatDuration(strings, value)),
     });
-    const maxLevel = Math.max(2, levels._max.escalationLevel ?? 0);
+    const maxLevel = Math.max(2, levels);
     sendPage(req, res, 'supervisor-home', {
       title: strings.supervisor.title,
       data: {

@@ -13,7 +13,7 @@ const optional = (value: unknown) => (typeof value === 'string' && value.trim() 
  * the API, as the signed-in key, with the key's name as who acted; the
  * services refuse another department's task.
  */
-export function taskActionRoutes({ prisma, services }: DashboardDeps, { form }: Chains): Router {
+export function taskActionRoutes({ services }: DashboardDeps, { form }: Chains): Router {
   const router = Router();
 
   const act = (action: 'acknowledge' | 'complete') => async (req: Request, res: Response) => {
@@ -25,8 +25,7 @@ export function taskActionRoutes({ prisma, services }: DashboardDeps, { form }: 
       action === 'acknowledge'
         ? await services.tasks.acknowledge(principal!, taskId, { by: principal!.name, note: optional(body.note) })
         : await services.tasks.complete(principal!, taskId, { by: principal!.name, reference: optional(body.reference), note: optional(body.note) });
-    const listing = await prisma.listing.findUnique({ where: { id: task.listingId }, select: { caseNumber: true } });
-    setFlash(req, res, action === 'acknowledge' ? 'acknowledged' : 'completed', listing?.caseNumber ?? '');
+    setFlash(req, res, action === 'acknowledge' ? 'acknowledged' : 'completed', (await services.listings.caseNumberOf(task.listingId)) ?? '');
     res.redirect(303, localPath(body.back));
   };
 

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import type { Logger } from 'pino';
-import type { InboundReply } from './reply-handler.js';
+import type { InboundReply } from '../../app/replies.js';
 
 /**
  * The SMTP endpoint that receives replies to task emails. It accepts only

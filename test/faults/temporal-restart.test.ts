@@ -19,7 +19,7 @@ import { ensureTemporalCli } from '../../dev/temporal-cli.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../dev/temporal-dev-server.js';
 import { MailCatcher } from '../../dev/mail-catcher.js';
 import { createApiKeyService } from '../../app/api-keys.js';
-import { SEARCH_ATTRIBUTES } from '../../app/sanction-workflows.js';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { entityListing } from '../support/fixtures.js';
 import { call, freePort, sleep, tempDir, until, workflowTaskTrouble } from './harness.js';

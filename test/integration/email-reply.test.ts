@@ -6,7 +6,7 @@ import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../domain/policy.js';
 import type { CaughtMessage } from '../../dev/mail-catcher.js';
-import { createReplyHandler } from '../../mail/inbound/reply-handler.js';
+import { createReplyHandler } from '../../app/replies.js';
 import { startInboundMailServer } from '../../mail/inbound/server.js';
 import { createLogger } from '../../platform/logger.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';

@@ -5,7 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../../dev/temporal-cli.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../dev/temporal-dev-server.js';
-import { SEARCH_ATTRIBUTES } from '../../app/sanction-workflows.js';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { workflowInterceptorModules, workflowsPath } from '../../main/create-worker.js';
 
 declare module 'vitest' {

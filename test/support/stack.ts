@@ -17,7 +17,7 @@ import { startTracing, type TracingSettings } from '../../platform/tracing.js';
 import { MailCatcher } from '../../dev/mail-catcher.js';
 import { createApiKeyService } from '../../app/api-keys.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
-import type { Role } from '../../api/auth.js';
+import type { Role } from '../../domain/access.js';
 import type { Services } from '../../app/index.js';
 
 export interface TestStack {

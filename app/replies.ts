@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Transporter } from 'nodemailer';
-import type { PrismaClient } from '../../prisma/generated/client.js';
-import { HttpProblem } from '../../http/problem.js';
-import type { TaskService } from '../../app/tasks.js';
-import { readReplyLocalPart } from '../../platform/signing.js';
-import { composeAnswer, type AnswerReason } from './answers.js';
-import { parseReply } from './parse-reply.js';
+import type { PrismaClient } from '../prisma/generated/client.js';
+import type { TaskService } from './tasks.js';
+import type { WorkflowRefusal } from './sanction-workflows.js';
+import { readReplyLocalPart } from '../platform/signing.js';
+import { composeAnswer, type AnswerReason } from '../mail/inbound/answers.js';
+import { parseReply } from '../mail/inbound/parse-reply.js';
 
 /**
  * Turns a reply to a task email into an acknowledgment or completion. The
@@ -116,14 +116,12 @@ export function createReplyHandler(deps: ReplyHandlerDeps) {
     return null;
   }
 
-  async function refusalOf(taskId: string, error: unknown): Promise<Decision> {
-    if (!(error instanceof HttpProblem)) throw error;
-    if (error.status === 404) return { outcome: 'refused:unknown-task', taskId, answer: { reason: 'unknown-task' } };
-    if (error.status !== 409) throw error;
-    const task = await prisma.task.findUnique({ where: { id: taskId }, select: { status: true } });
-    return task?.status === 'cancelled'
-      ? { outcome: 'refused:task-cancelled', taskId, answer: { reason: 'task-cancelled' } }
-      : { outcome: 'refused:listing-closed', taskId, answer: { reason: 'listing-closed' } };
+  /** The workflow's own reason becomes the answer; a wrong department cannot happen for a signed reply. */
+  function refusalOf(taskId: string, { refused, message }: WorkflowRefusal): Decision {
+    if (refused === 'unknownTask') return { outcome: 'refused:unknown-task', taskId, answer: { reason: 'unknown-task' } };
+    if (refused === 'taskClosed') return { outcome: 'refused:task-cancelled', taskId, answer: { reason: 'task-cancelled' } };
+    if (refused === 'listingClosed' || refused === 'workflowEnded') return { outcome: 'refused:listing-closed', taskId, answer: { reason: 'listing-closed' } };
+    throw new Error(`reply to task ${taskId} refused: ${message}`);
   }
 
   async function decide(reply: InboundReply, from: string | null): Promise<Decision> {
@@ -143,12 +141,9 @@ export function createReplyHandler(deps: ReplyHandlerDeps) {
 
     const parsed = parseReply(reply);
     if (!parsed.action) return { outcome: 'unparseable', taskId: task.id, answer: { reason: 'unparseable', replyTo: recipient.address } };
-    try {
-      const { changed } = await tasks.actOnBehalfOfDepartment(task.id, parsed.action, { by: from, note: parsed.note });
-      return { outcome: !changed ? 'unchanged' : parsed.action === 'acknowledge' ? 'acknowledged' : 'completed', taskId: task.id };
-    } catch (error) {
-      return refusalOf(task.id, error);
-    }
+    const outcome = await tasks.actOnBehalfOfDepartment(task.id, parsed.action, { by: from, note: parsed.note });
+    if (!outcome.done) return refusalOf(task.id, outcome);
+    return { outcome: !outcome.changed ? 'unchanged' : parsed.action === 'acknowledge' ? 'acknowledged' : 'completed', taskId: task.id };
   }
 
   async function answer(reply: InboundReply, messageId: string, from: string | null, decision: Decision): Promise<void> {
