@@ -2,6 +2,9 @@ import type { Logger } from 'pino';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { Policy } from '../domain/policy.js';
+import type { Keyring } from '../platform/signing.js';
+import type { ListingIntake } from './listing-import.js';
+import type { WorkflowRelay } from './relay.js';
 
 /** What the activities need from the outside world; the worker passes the real ones. */
 export interface ActivityDeps {
@@ -12,9 +15,13 @@ export interface ActivityDeps {
   /** Base of the links put in emails, e.g. https://sanctions.example.gov.cn */
   publicBaseUrl: string;
   /** Signs one-click links and reply addresses. */
-  ackTokenSecret: string;
+  keyring: Keyring;
   /** The policy new tasks are dispatched under. */
   policy: Policy;
   log: Logger;
+  /** Records an imported row as a listing, as POST /api/listings does. */
+  listingIntake: ListingIntake;
+  /** Starts workflows that were recorded but never started. */
+  relay: WorkflowRelay;
   now?: () => Date;
 }

@@ -1,18 +1,22 @@
 import type { ActivityDeps } from './deps.js';
 import { createDispatchActivities } from './dispatch.js';
+import { createListingImportActivities } from './listing-import.js';
 import { createListingRecordActivities } from './listing-records.js';
+import { createRelayActivities } from './relay.js';
 import { createTaskMailActivities } from './task-mail.js';
 import { createTaskRecordActivities } from './task-records.js';
 
 export type { ActivityDeps };
 
-/** The activities of the sanction workflow, bound to their dependencies. */
+/** The activities of every workflow the worker runs, bound to their dependencies. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createDispatchActivities(deps),
     ...createTaskRecordActivities(deps),
     ...createListingRecordActivities(deps),
     ...createTaskMailActivities(deps),
+    ...createListingImportActivities(deps),
+    ...createRelayActivities(deps),
   };
 }
 

@@ -1,7 +1,8 @@
 import { disclosedIdentifier } from '../domain/disclosure.js';
 import { storableText } from '../domain/text.js';
 import type { PrismaClient } from '../prisma/generated/client.js';
-import { readLinkToken, type LinkTokenClaims } from '../platform/signing.js';
+import { readLinkToken, type LinkTokenClaims } from '../platform/signed-tokens.js';
+import type { Keyring } from '../platform/signing.js';
 import type { TaskService } from './tasks.js';
 
 export type LinkState =
@@ -28,9 +29,9 @@ export type LinkOutcome = { outcome: 'done'; changed: boolean; status: string } 
  * The one-click links of the notices. A link is signed, expires, and works
  * once; opening it (GET) changes nothing, since mail scanners follow links.
  */
-export function createAckLinkService({ prisma, tasks, secret, now = () => new Date() }: { prisma: PrismaClient; tasks: TaskService; secret: string; now?: () => Date }) {
+export function createAckLinkService({ prisma, tasks, keyring, now = () => new Date() }: { prisma: PrismaClient; tasks: TaskService; keyring: Keyring; now?: () => Date }) {
   async function inspect(token: string): Promise<LinkState> {
-    const claims = /^[A-Za-z0-9_.-]{1,400}$/.test(token) ? readLinkToken(secret, token) : null;
+    const claims = /^[A-Za-z0-9_.-]{1,400}$/.test(token) ? readLinkToken(keyring, token) : null;
     if (!claims) return { state: 'unknown' };
     const task = await prisma.task.findUnique({ where: { id: claims.taskId }, include: { listing: true, department: true } });
     if (!task) return { state: 'unknown' };

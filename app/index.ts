@@ -1,40 +1,50 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../prisma/generated/client.js';
+import type { Keyring } from '../platform/signing.js';
 import { createAckLinkService } from './ack-links.js';
 import { createApiKeyService } from './api-keys.js';
 import { createCatalogService } from './catalog.js';
-import { createListingImportService } from './listing-imports.js';
+import { createListingImportService, importedRowIntake } from './listing-imports.js';
 import { createListingService } from './listings.js';
 import { createSupervisionService } from './supervision.js';
 import { createTaskService } from './tasks.js';
 import { createWorkflowGateway } from './sanction-workflows.js';
 
-export interface ServiceDeps {
+export interface UseCaseDeps {
   prisma: PrismaClient;
   temporalClient: Client;
   taskQueue: string;
-  /** Signs and checks the links and reply addresses of emails. */
-  ackTokenSecret: string;
+  /** Checks the links of emails. */
+  keyring: Keyring;
   log?: Logger;
   now?: () => Date;
 }
 
-/** The use cases behind the routes, wired to their dependencies. */
-export function createServices({ prisma, temporalClient, taskQueue, ackTokenSecret, log, now }: ServiceDeps) {
+/** Every use case, wired to its dependencies: what the API, the pages, inbound mail and imports call. */
+export function createUseCases({ prisma, temporalClient, taskQueue, keyring, log, now }: UseCaseDeps) {
   const catalogs = createCatalogService(prisma);
   const workflows = createWorkflowGateway(temporalClient, taskQueue);
   const tasks = createTaskService({ prisma, workflows, ...(now ? { now } : {}) });
   const listings = createListingService({ prisma, catalogs, workflows, ...(now ? { now } : {}) });
+  const imports = createListingImportService({ prisma, listings, workflows, log, ...(now ? { now } : {}) });
   return {
     apiKeys: createApiKeyService(prisma),
     catalogs,
     listings,
-    imports: createListingImportService({ prisma, listings, log, ...(now ? { now } : {}) }),
+    imports,
+    /** What the import workflow records each row through. */
+    importedRowIntake: importedRowIntake(listings),
+    /** What the relay schedule runs: workflows of what was recorded but never started. */
+    relay: {
+      async startMissingWorkflows() {
+        return { listings: await listings.startUnstartedWorkflows(), imports: await imports.startUnstartedImports() };
+      },
+    },
     tasks,
-    ackLinks: createAckLinkService({ prisma, tasks, secret: ackTokenSecret, ...(now ? { now } : {}) }),
+    ackLinks: createAckLinkService({ prisma, tasks, keyring, ...(now ? { now } : {}) }),
     supervision: createSupervisionService({ prisma, ...(now ? { now } : {}) }),
   };
 }
 
-export type Services = ReturnType<typeof createServices>;
+export type UseCases = ReturnType<typeof createUseCases>;

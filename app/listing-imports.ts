@@ -9,27 +9,13 @@ import { AppError, forbidden, invalid, notFound } from './errors.js';
 import { maySeeImport } from '../domain/access.js';
 import { listingIdParam } from './schemas.js';
 import type { ListingService } from './listings.js';
+import type { WorkflowGateway } from './sanction-workflows.js';
+import type { ListingIntake, QueuedRow } from '../activities/listing-import.js';
 
 /** A court's yearly list fits many times over; a larger file is split. */
 export const MAX_IMPORT_ROWS = 10_000;
 /** An error report that long has said what is wrong with the file. */
 const MAX_REPORTED_ERRORS = 1_000;
-/** Rows recorded at once, and between two progress updates. */
-const BATCH_SIZE = 8;
-/** An instance that stops renewing its lease for this long has stopped; another resumes the import. */
-const LEASE_MS = 60_000;
-
-interface QueuedRow {
-  row: number;
-  body: Record<string, unknown>;
-}
-
-interface RowResult {
-  row: number;
-  outcome: 'created' | 'existing' | 'failed';
-  listingId?: string;
-  message?: string;
-}
 
 export interface ImportUpload {
   file: Buffer;
@@ -41,6 +27,7 @@ export interface ImportUpload {
 export interface ListingImportDeps {
   prisma: PrismaClient;
   listings: ListingService;
+  workflows: WorkflowGateway;
   log?: Logger | undefined;
   now?: () => Date;
 }
@@ -48,13 +35,10 @@ export interface ListingImportDeps {
 /**
  * Bulk listing from a court's spreadsheet. The whole file is checked first
  * and nothing is recorded unless every row passes; then the rows are recorded
- * in the background through the same path as POST /api/listings, so a row
+ * by a workflow through the same path as POST /api/listings, so a row
  * listed before (by hand or by an earlier import) is found, not listed twice.
  */
-export function createListingImportService({ prisma, listings, log, now = () => new Date() }: ListingImportDeps) {
-  const runs = new Map<string, Promise<void>>();
-  let stopping = false;
-
+export function createListingImportService({ prisma, listings, workflows, log, now = () => new Date() }: ListingImportDeps) {
   /** Every row through the same checks as a single listing, each problem mapped back to its cell. */
   async function check(principal: Principal, upload: ImportUpload): Promise<{ rows: QueuedRow[]; errors: ImportError[]; format: SheetFormat }> {
     const format = formatOf(upload);
@@ -116,63 +100,6 @@ export function createListingImportService({ prisma, listings, log, now = () => 
     }
   }
 
-  async function run(id: string): Promise<void> {
-    const claimed = await prisma.listingImport.updateMany({
-      where: { id, status: { in: ['queued', 'running'] }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now() } }] },
-      data: { status: 'running', leaseUntil: new Date(now().getTime() + LEASE_MS) },
-    });
-    if (claimed.count === 0) return;
-    const job = await prisma.listingImport.findUniqueOrThrow({ where: { id } });
-    const principal = job.principal as unknown as Principal;
-    const queue = job.rows as unknown as QueuedRow[];
-    const counts = { processed: job.processed, created: job.created, existing: job.existing, failed: job.failed };
-
-    while (counts.processed < queue.length) {
-      if (stopping) {
-        // Shutdown: the batch in hand is recorded; the rest waits for the next instance.
-        await prisma.listingImport.update({ where: { id }, data: { leaseUntil: null } });
-        return;
-      }
-      const batch = queue.slice(counts.processed, counts.processed + BATCH_SIZE);
-      // An error other than a refused row (database or Temporal down) ends this
-      // run with the batch unrecorded; the resumer retries it later, and rows
-      // already listed are then found, not listed again.
-      const outcomes = await Promise.all(batch.map((row) => recordRow(principal, row)));
-      for (const outcome of outcomes) counts[outcome.outcome] += 1;
-      counts.processed += batch.length;
-      await prisma.$transaction([
-        prisma.listingImportResult.createMany({ data: outcomes.map((outcome) => ({ importId: id, ...outcome })), skipDuplicates: true }),
-        prisma.listingImport.update({ where: { id }, data: { ...counts, leaseUntil: new Date(now().getTime() + LEASE_MS) } }),
-      ]);
-    }
-    // The listings now hold the rows; the import keeps only its results.
-    await prisma.listingImport.update({ where: { id }, data: { status: 'completed', completedAt: now(), leaseUntil: null, rows: [] } });
-    log?.info({ importId: id, ...counts }, 'listing import completed');
-  }
-
-  async function recordRow(principal: Principal, { row, body }: QueuedRow): Promise<RowResult> {
-    try {
-      const { created, listing } = await listings.create(principal, body);
-      return { row, outcome: created ? 'created' : 'existing', listingId: listing.id };
-    } catch (error) {
-      if (error instanceof AppError && error.kind !== 'unavailable') return { row, outcome: 'failed', message: error.detail };
-      throw error;
-    }
-  }
-
-  /** Runs an import in this instance unless it already does; failures are logged and left to the resumer. */
-  function runInBackground(id: string): void {
-    if (runs.has(id) || stopping) return;
-    const running = run(id)
-      .catch(async (error: unknown) => {
-        log?.warn({ err: error, importId: id }, 'listing import interrupted; it resumes later');
-        // Give the lease back so that the next resume need not wait for it to expire.
-        await prisma.listingImport.updateMany({ where: { id, status: 'running' }, data: { leaseUntil: null } }).catch(() => undefined);
-      })
-      .finally(() => runs.delete(id));
-    runs.set(id, running);
-  }
-
   async function visibleImport(principal: Principal, id: string): Promise<ImportProgress> {
     if (!listingIdParam.safeParse(id).success) throw notFound(`No import ${id}.`);
     // The queued rows are large; progress does not need them.
@@ -221,8 +148,20 @@ export function createListingImportService({ prisma, listings, log, now = () => 
         },
       });
       log?.info({ importId: job.id, rows: rows.length, format }, 'listing import queued');
-      runInBackground(job.id);
+      // Recorded first: if Temporal is away now, the relay starts the import later.
+      await workflows.startImport(job.id).catch((error: unknown) => log?.warn({ err: error, importId: job.id }, 'listing import queued; its workflow starts later'));
       return { queued: true, import: importView(job) };
+    },
+
+    /** Starts the workflow of every unfinished import that has none (it was queued while Temporal was away). */
+    async startUnstartedImports(olderThanMs = 30_000): Promise<number> {
+      const stalled = await prisma.listingImport.findMany({
+        where: { status: { in: ['queued', 'running'] }, updatedAt: { lt: new Date(now().getTime() - olderThanMs) } },
+        select: { id: true },
+        take: 100,
+      });
+      for (const { id } of stalled) await workflows.startImport(id);
+      return stalled.length;
     },
 
     /** GET /api/listings/import/:id — progress and counts. */
@@ -236,21 +175,21 @@ export function createListingImportService({ prisma, listings, log, now = () => 
       const rows = await prisma.listingImportResult.findMany({ where: { importId: id }, orderBy: { row: 'asc' }, omit: { importId: true } });
       return { id: job.id, status: job.status, rows: rows.map(({ listingId, message, ...rest }) => ({ ...rest, ...(listingId ? { listingId } : {}), ...(message ? { message } : {}) })) };
     },
+  };
+}
 
-    /** Resumes imports whose instance stopped (lease expired); called at start and periodically. */
-    async resumeUnfinished(): Promise<number> {
-      const stalled = await prisma.listingImport.findMany({
-        where: { status: { in: ['queued', 'running'] }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now() } }] },
-        select: { id: true },
-      });
-      for (const { id } of stalled) runInBackground(id);
-      return stalled.length;
-    },
-
-    /** Shutdown: each running import stops after its current batch and is resumed by the next instance. */
-    async stop(): Promise<void> {
-      stopping = true;
-      await Promise.all([...runs.values()]);
+/** How the import workflow records a row: the listing use case, in the uploader's name, a refusal being the row's outcome. */
+export function importedRowIntake(listings: Pick<ListingService, 'create'>): ListingIntake {
+  return {
+    async record(principal, body) {
+      try {
+        const { created, listing } = await listings.create(principal, body);
+        return { outcome: created ? 'created' : 'existing', listingId: listing.id };
+      } catch (error) {
+        // An outage is not the row's fault: the batch is retried.
+        if (error instanceof AppError && error.kind !== 'unavailable') return { outcome: 'failed', message: error.detail };
+        throw error;
+      }
     },
   };
 }

@@ -4,7 +4,8 @@ import type { Transporter } from 'nodemailer';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import type { TaskService } from './tasks.js';
 import type { WorkflowRefusal } from './sanction-workflows.js';
-import { readReplyLocalPart } from '../platform/signing.js';
+import { REPLY_LOCAL_PART, readReplyLocalPart } from '../platform/signed-tokens.js';
+import type { Keyring } from '../platform/signing.js';
 import { composeAnswer, type AnswerReason } from '../mail/inbound/answers.js';
 import { parseReply } from '../mail/inbound/parse-reply.js';
 
@@ -45,7 +46,7 @@ export interface ReplyHandlerDeps {
   tasks: Pick<TaskService, 'actOnBehalfOfDepartment'>;
   mail: Pick<Transporter, 'sendMail'>;
   mailFrom: string;
-  ackTokenSecret: string;
+  keyring: Keyring;
   log: Logger;
   now?: () => Date;
 }
@@ -53,7 +54,6 @@ export interface ReplyHandlerDeps {
 /** A claim older than this belongs to a delivery that died before recording its outcome. */
 const STALE_CLAIM_MS = 15 * 60 * 1000;
 const CLAIMED = 'received';
-const REPLY_ADDRESS_SHAPE = /^reply\+[0-9a-f]{32}\.[A-Za-z0-9_-]{16}$/;
 
 interface Decision {
   outcome: Exclude<ReplyOutcome, 'duplicate'>;
@@ -110,7 +110,7 @@ export function createReplyHandler(deps: ReplyHandlerDeps) {
 
   function verifiedRecipient(recipients: string[]): { taskId: string; address: string } | null {
     for (const address of recipients) {
-      const taskId = readReplyLocalPart(deps.ackTokenSecret, localPartOf(address.trim()));
+      const taskId = readReplyLocalPart(deps.keyring, localPartOf(address.trim()));
       if (taskId) return { taskId, address: address.trim() };
     }
     return null;
@@ -131,7 +131,7 @@ export function createReplyHandler(deps: ReplyHandlerDeps) {
     if (automatic) return { outcome: `refused:${automatic}`, taskId };
     if (from && normalized(from) === ownAddress) return { outcome: 'refused:loop', taskId };
     if (!recipient) {
-      const forged = reply.recipients.some((address) => REPLY_ADDRESS_SHAPE.test(localPartOf(address.trim())));
+      const forged = reply.recipients.some((address) => REPLY_LOCAL_PART.test(localPartOf(address.trim())));
       return { outcome: forged ? 'forged' : 'unsigned', taskId: null, answer: { reason: 'unsigned' } };
     }
     const task = await prisma.task.findUnique({ where: { id: recipient.taskId }, include: { department: true } });

@@ -1,5 +1,5 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client, type WorkflowStartOptions } from '@temporalio/client';
+import { ApplicationFailure, type SearchAttributes, type Workflow } from '@temporalio/common';
 import type { sanctionWorkflow } from '../workflows/sanction.js';
 import {
   REJECTIONS,
@@ -14,7 +14,8 @@ import {
 } from '../workflows/messages.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import type { LiftRequest, SanctionWorkflowInput } from '../workflows/types.js';
-import { workflowIdOf } from '../workflows/workflow-id.js';
+import { importWorkflowIdOf, workflowIdOf } from '../workflows/workflow-id.js';
+import type { listingImportWorkflow } from '../workflows/listing-import.js';
 import { AppError } from './errors.js';
 
 export { SEARCH_ATTRIBUTES, workflowIdOf };
@@ -108,32 +109,40 @@ export function createWorkflowGateway(client: Client, taskQueue: string) {
     }
   };
 
+  /**
+   * One run per id, ever. What is being started is already recorded: if
+   * Temporal is away, fail soon (the relay or a repeated request starts it
+   * later); if it ran and closed, there is nothing more to start.
+   */
+  async function startOnce<W extends Workflow>(type: string, workflowId: string, args: Parameters<W>, searchAttributes?: SearchAttributes): Promise<void> {
+    await client.connection
+      .withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        client.workflow.start<W>(type, {
+          workflowId,
+          taskQueue,
+          args,
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          ...(searchAttributes ? { searchAttributes } : {}),
+        } as unknown as WorkflowStartOptions<W>),
+      )
+      .catch((error: unknown) => {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) return;
+        throw error;
+      });
+  }
+
   return {
     /**
      * Starts the listing's workflow, or does nothing when it already runs: the
      * id is derived from the listing, so retries and repeated POSTs converge
      * on one workflow.
      */
-    async startSanction(input: SanctionWorkflowInput): Promise<void> {
-      // The listing is already recorded: if Temporal is away, answer soon
-      // (the relay or a repeated POST starts the workflow later).
-      await client.connection
-        .withDeadline(Date.now() + START_DEADLINE_MS, () =>
-          client.workflow.start<typeof sanctionWorkflow>('sanctionWorkflow', {
-            workflowId: workflowIdOf(input.listingId),
-            taskQueue,
-            args: [input],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            searchAttributes: { SanctionStatus: ['active'], CourtCode: [input.courtCode] },
-          }),
-        )
-        .catch((error: unknown) => {
-          // It ran and closed: there is nothing more to start.
-          if (error instanceof WorkflowExecutionAlreadyStartedError) return;
-          throw error;
-        });
-    },
+    startSanction: (input: SanctionWorkflowInput) =>
+      startOnce<typeof sanctionWorkflow>('sanctionWorkflow', workflowIdOf(input.listingId), [input], { SanctionStatus: ['active'], CourtCode: [input.courtCode] }),
+
+    /** Starts an import's workflow, or does nothing when it runs or has run. */
+    startImport: (importId: string) => startOnce<typeof listingImportWorkflow>('listingImportWorkflow', importWorkflowIdOf(importId), [importId]),
 
     /** `updateId` makes a retried request (same Idempotency-Key) the same update. */
     acknowledge(listingId: string, action: TaskActionInput, updateId?: string): Promise<UpdateOutcome<TaskActionResult>> {

@@ -21,6 +21,7 @@ import { loadCatalog } from '../db/seed-catalog.js';
 import { createTestDatabase } from '../db/test-database.js';
 import { createLogger } from '../platform/logger.js';
 import { startSystem } from '../main/compose.js';
+import { loadSettings } from '../platform/settings.js';
 import { ensureTemporalCli } from '../dev/temporal-cli.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../dev/temporal-dev-server.js';
 import { MailCatcher } from '../dev/mail-catcher.js';
@@ -70,24 +71,15 @@ if (!temporalAddress) {
 const database = await createTestDatabase();
 const { prisma, close } = createPrismaClient({ url: database.url });
 const mail = await new MailCatcher().start();
-const system = await startSystem({
-  prisma,
-  temporalAddress,
-  namespace: 'default',
-  taskQueue: `bench-${randomUUID()}`,
-  smtpUrl: mail.url,
-  mailFrom: 'Sanctions Bench <no-reply@sanctions.example>',
-  publicBaseUrl: 'http://localhost:3000',
-  ackTokenSecret: 'bench-secret',
-  policy: defaultPolicy,
-  log,
-  port: 0,
-  host: '127.0.0.1',
-});
+const benchSettings = loadSettings({ TEMPORAL_TASK_QUEUE: `bench-${randomUUID()}`, MAIL_FROM: 'Sanctions Bench <no-reply@sanctions.example>', PUBLIC_BASE_URL: 'http://localhost:3000', ACK_TOKEN_SECRET: 'bench-secret' });
+const system = await startSystem(
+  { prisma, temporalAddress, smtpUrl: mail.url },
+  { settings: { ...benchSettings, http: { ...benchSettings.http, port: 0, host: '127.0.0.1' } }, policy: defaultPolicy, log, roles: { worker: true, http: true, inboundMail: false } },
+);
 
 try {
   await loadCatalog(prisma, catalog);
-  const apiUrl = system.api!.url;
+  const apiUrl = system.url!;
   const keys = createApiKeyService(prisma);
   const clerk = (await keys.create({ name: 'bench-clerk', role: 'clerk', courtCode: 'NX-YC-01' })).key;
   const plan = dispatchPlan(catalog, { debtorKind: 'entity', hasLegalRepresentative: true });

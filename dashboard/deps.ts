@@ -1,12 +1,11 @@
-import type { Services } from '../app/index.js';
-import type { MailCatcher } from '../dev/mail-catcher.js';
-import type { PrismaClient } from '../prisma/generated/client.js';
-import type { DashboardKeys } from './keys.js';
+import type { UseCases } from '../app/index.js';
+import type { Keyring } from '../platform/signing.js';
+import type { Mailbox } from './routes/mail.js';
 
 export interface DashboardDeps {
-  prisma: PrismaClient;
-  services: Services;
-  keys: () => Promise<DashboardKeys>;
-  mailCatcher?: MailCatcher | undefined;
+  useCases: UseCases;
+  /** Signs session cookies and CSRF tokens. */
+  keyring: Keyring;
+  mailbox?: Mailbox | undefined;
   now?: () => Date;
 }

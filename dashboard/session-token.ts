@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { KEY_ID_PATTERN, type Keyring } from '../platform/signing.js';
 import { newNonce } from './csrf.js';
 
 /**
@@ -18,20 +18,20 @@ export function newSession(keyId: string, now: number): Session {
   return { keyId, expiresAt: now + SESSION_LIFETIME_MS, nonce: newNonce() };
 }
 
-const mac = (key: Buffer, payload: string) => createHmac('sha256', key).update(payload).digest('base64url');
+const SIGNING_KEY_ID = new RegExp(`^${KEY_ID_PATTERN}$`);
 
-export function sealSession(key: Buffer, session: Session): string {
+/** `<payload>.<signing key id>.<mac>` */
+export function sealSession(keyring: Keyring, session: Session): string {
   const payload = Buffer.from(JSON.stringify({ k: session.keyId, e: session.expiresAt, n: session.nonce })).toString('base64url');
-  return `${payload}.${mac(key, payload)}`;
+  const { keyId, mac } = keyring.sign('session', payload);
+  return `${payload}.${keyId}.${mac}`;
 }
 
 /** The session, or null when the token is malformed, forged or expired. */
-export function openSession(key: Buffer, token: string, now: number): Session | null {
-  const [payload, signature, extra] = token.split('.');
-  if (!payload || !signature || extra !== undefined) return null;
-  const expected = Buffer.from(mac(key, payload));
-  const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+export function openSession(keyring: Keyring, token: string, now: number): Session | null {
+  const [payload, signingKeyId, mac, extra] = token.split('.');
+  if (!payload || !signingKeyId || !mac || extra !== undefined || !SIGNING_KEY_ID.test(signingKeyId)) return null;
+  if (!keyring.verify('session', payload, mac, signingKeyId)) return null;
   let fields: unknown;
   try {
     fields = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));

@@ -1,8 +1,5 @@
 // The Prisma client over either a PostgreSQL server or an embedded PGlite.
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
@@ -10,14 +7,11 @@ import { PrismaClient } from '../prisma/generated/client.js';
 
 export { PrismaClient };
 
-/** Where the embedded database lives when no DATABASE_URL is given. */
-export const defaultEmbeddedDir = fileURLToPath(new URL('../data/pglite', import.meta.url));
-
 /**
  * `url`: a PostgreSQL server, through a pg pool of `poolSize` connections
  * (default 10). `pglite`: an open PGlite; it stays open after `close()`,
  * because whoever opened it may still use it: the caller of
- * `openEmbeddedDatabase` closes it, after closing every client over it.
+ * `openEmbeddedDatabase` (dev/embedded-database.ts) closes it, after closing every client over it.
  */
 export type ClientTarget = { url: string; poolSize?: number } | { pglite: PGlite };
 
@@ -51,15 +45,4 @@ export function createPrismaClient(target: ClientTarget): DatabaseClient {
   // Prisma disposes the adapter on disconnect; for PrismaPg that ends the
   // pool it created, for PGlite it leaves the database open.
   return { prisma, close: () => prisma.$disconnect() };
-}
-
-/**
- * Opens (creating if needed) the PGlite database persisted in `dir`. Only one
- * PGlite may have a directory open at a time; the caller closes it with
- * `close()` when done, or the process does not exit.
- */
-export async function openEmbeddedDatabase(dir: string = defaultEmbeddedDir): Promise<PGlite> {
-  const resolved = path.resolve(dir);
-  await mkdir(resolved, { recursive: true });
-  return PGlite.create(resolved);
 }

@@ -25,8 +25,9 @@ let pending: Promise<string> | undefined;
  * Path of a usable Temporal CLI: `TEMPORAL_CLI`, else `temporal` on PATH,
  * else `.tools/bin/temporal`, else one built there with `go install`.
  */
-export function ensureTemporalCli(options: { log: LogFn; env?: NodeJS.ProcessEnv }): Promise<string> {
-  if (options.env) return locateOrBuild(options.log, options.env);
+export function ensureTemporalCli(options: { log: LogFn; explicitPath?: string | undefined; env?: NodeJS.ProcessEnv }): Promise<string> {
+  const env = options.explicitPath ? { ...(options.env ?? process.env), TEMPORAL_CLI: options.explicitPath } : options.env;
+  if (env) return locateOrBuild(options.log, env);
   pending ??= locateOrBuild(options.log, process.env).catch((error: unknown) => {
     pending = undefined;
     throw error;

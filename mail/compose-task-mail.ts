@@ -2,7 +2,8 @@ import type { Catalog } from '../domain/catalog.js';
 import { CIRCUMSTANCES, type CircumstanceCode } from '../domain/circumstances.js';
 import { disclosedIdentifier } from '../domain/disclosure.js';
 import type { Prisma } from '../prisma/generated/client.js';
-import { createLinkToken, createReplyLocalPart } from '../platform/signing.js';
+import { createLinkToken, createReplyLocalPart } from '../platform/signed-tokens.js';
+import type { Keyring } from '../platform/signing.js';
 import type { DeadlineKind, EscalationTarget, NoticeType } from '../workflows/types.js';
 import { fill, formatChinaTime, mailStrings, renderMail, type MailLocale, type RenderedMail } from './render.js';
 
@@ -18,7 +19,8 @@ export interface TaskMailRequest {
 export interface MailSettings {
   mailFrom: string;
   publicBaseUrl: string;
-  ackTokenSecret: string;
+  /** Signs the one-click links and the reply address. */
+  keyring: Keyring;
 }
 
 export interface ComposedMail extends RenderedMail {
@@ -92,7 +94,7 @@ export function composeTaskMail(
   const actionable = request.type === 'notice' || request.type === 'lift-notice' || request.type === 'reminder';
   const link = (which: 'acknowledge' | 'complete') => {
     const expiresAt = Math.floor((task.completeDueAt.getTime() + LINK_GRACE_MS) / 1000);
-    return `${settings.publicBaseUrl}/ack/${createLinkToken(settings.ackTokenSecret, { taskId: task.id, action: which, expiresAt })}`;
+    return `${settings.publicBaseUrl}/ack/${createLinkToken(settings.keyring, { taskId: task.id, action: which, expiresAt })}`;
   };
   const facts = [
     [t.labels.caseNumber, listing.caseNumber],
@@ -122,7 +124,7 @@ export function composeTaskMail(
 }
 
 function replyAddress(settings: MailSettings, taskId: string): string {
-  return `${createReplyLocalPart(settings.ackTokenSecret, taskId)}@${mailDomain(settings.mailFrom)}`;
+  return `${createReplyLocalPart(settings.keyring, taskId)}@${mailDomain(settings.mailFrom)}`;
 }
 
 function recipientsOf(task: TaskWithContext, request: TaskMailRequest, officeEmail: string | undefined, closedRecipients: string[]): string[] {

@@ -6,61 +6,58 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
-import type { PGlite } from '@electric-sql/pglite';
-import { defaultCatalog } from '../domain/catalog.js';
-import { createPrismaClient, openEmbeddedDatabase, type DatabaseClient } from '../db/client.js';
+import type { Logger } from 'pino';
+import { createApiKeyService } from '../app/api-keys.js';
+import { createPrismaClient, type DatabaseClient } from '../db/client.js';
 import { applyMigrations } from '../db/migrations.js';
 import { loadCatalog } from '../db/seed-catalog.js';
-import { loadConfig } from '../platform/settings.js';
-import { createLogger } from '../platform/logger.js';
-import { loadPolicy } from '../platform/policy-file.js';
-import { startSystem } from './compose.js';
+import { openEmbeddedDatabase } from '../dev/embedded-database.js';
+import { MailCatcher } from '../dev/mail-catcher.js';
+import { ensureTemporalCli } from '../dev/temporal-cli.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../dev/temporal-dev-server.js';
+import { defaultCatalog } from '../domain/catalog.js';
+import { ensureSearchAttributes } from '../platform/search-attributes.js';
+import type { Settings } from '../platform/settings.js';
 import { installTemporalRuntime, metricsUrlOf } from '../platform/temporal-runtime.js';
 import { startTracing, tracingSettingsFrom } from '../platform/tracing.js';
-import { ensureTemporalCli } from '../dev/temporal-cli.js';
-import { ensureSearchAttributes } from '../platform/search-attributes.js';
-import { startTemporalDevServer, type TemporalDevServer } from '../dev/temporal-dev-server.js';
-import { MailCatcher } from '../dev/mail-catcher.js';
-import { createApiKeyService } from '../app/api-keys.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
-import { resolveAckTokenSecret } from '../platform/signing-secret.js';
+import { startSystem } from './compose.js';
+import { runProcess, stopsInReverse } from './process.js';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-const config = loadConfig();
-const log = createLogger(config.LOG_LEVEL);
-const dataDir = path.resolve(config.DATA_DIR ?? path.join(projectRoot, 'data'));
-const say = (message: string) => log.info(message);
-const cleanups: (() => Promise<unknown>)[] = [];
+type Stops = ReturnType<typeof stopsInReverse>;
 
-async function openDatabase(): Promise<DatabaseClient> {
-  if (config.DATABASE_URL) {
-    const applied = await applyMigrations({ url: config.DATABASE_URL });
-    say(`database: ${applied.length} migrations applied`);
-    return createPrismaClient({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+async function openDatabase(settings: Settings, dataDir: string, log: Logger, stops: Stops): Promise<DatabaseClient> {
+  if (settings.database.url) {
+    const applied = await applyMigrations({ url: settings.database.url });
+    log.info(`database: ${applied.length} migrations applied`);
+    return createPrismaClient({ url: settings.database.url, poolSize: settings.database.poolSize });
   }
-  const pglite: PGlite = await openEmbeddedDatabase(path.join(dataDir, 'pglite'));
-  cleanups.push(() => pglite.close());
+  const dir = path.join(dataDir, 'pglite');
+  const pglite = await openEmbeddedDatabase(dir);
+  stops.add(() => pglite.close());
   const applied = await applyMigrations({ pglite });
-  say(`embedded database in ${path.join(dataDir, 'pglite')}: ${applied.length} migrations applied`);
+  log.info(`embedded database in ${dir}: ${applied.length} migrations applied`);
   return createPrismaClient({ pglite });
 }
 
-async function connectTemporal(): Promise<{ address: string; devServer: TemporalDevServer | null }> {
-  if (config.TEMPORAL_ADDRESS) {
-    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-    await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE, SEARCH_ATTRIBUTES);
+async function connectTemporal(settings: Settings, dataDir: string, log: Logger): Promise<{ address: string; devServer: TemporalDevServer | null }> {
+  if (settings.temporal.address) {
+    const connection = await Connection.connect({ address: settings.temporal.address });
+    await ensureSearchAttributes(connection, settings.temporal.namespace, SEARCH_ATTRIBUTES);
     await connection.close();
-    return { address: config.TEMPORAL_ADDRESS, devServer: null };
+    return { address: settings.temporal.address, devServer: null };
   }
-  const cliPath = await ensureTemporalCli({ log: say });
+  const say = (message: string) => log.info(message);
+  const cliPath = await ensureTemporalCli({ log: say, explicitPath: settings.embedded.temporalCli });
   const temporalDir = path.join(dataDir, 'temporal');
   await mkdir(temporalDir, { recursive: true });
   const devServer = await startTemporalDevServer({
     cliPath,
     dbFilename: path.join(temporalDir, 'temporal.db'),
-    port: Number(process.env.TEMPORAL_DEV_PORT ?? 7233),
-    uiPort: Number(process.env.TEMPORAL_DEV_UI_PORT ?? 8233),
-    namespace: config.TEMPORAL_NAMESPACE,
+    port: settings.embedded.temporalPort,
+    uiPort: settings.embedded.temporalUiPort,
+    namespace: settings.temporal.namespace,
     searchAttributes: SEARCH_ATTRIBUTES,
     logFile: path.join(temporalDir, 'server.log'),
     log: say,
@@ -73,95 +70,66 @@ async function connectTemporal(): Promise<{ address: string; devServer: Temporal
  * for the API's /metrics to append. A default port already taken only turns
  * them off: the embedded start must not fail over metrics.
  */
-function installRuntimeWithMetrics(): string | undefined {
-  const address = config.WORKER_METRICS_ADDRESS ?? '127.0.0.1:9464';
+function installRuntimeWithMetrics(settings: Settings, log: Logger): string | undefined {
+  const address = settings.workerMetrics.address ?? '127.0.0.1:9464';
   try {
     installTemporalRuntime({ log, metricsAddress: address });
     return metricsUrlOf(address);
   } catch (error) {
-    if (config.WORKER_METRICS_ADDRESS) throw error;
+    if (settings.workerMetrics.address) throw error;
     log.warn({ err: error, address }, 'worker metrics are off: their default address is taken (set WORKER_METRICS_ADDRESS)');
     installTemporalRuntime({ log });
     return undefined;
   }
 }
 
-async function main(): Promise<void> {
-  const workerMetricsUrl = installRuntimeWithMetrics();
-  const tracing = startTracing(tracingSettingsFrom(config, 'sanctions'));
-  cleanups.push(() => tracing.shutdown());
-  const database = await openDatabase();
-  cleanups.unshift(() => database.close());
+await runProcess('sanctions', [], async (settings, log) => {
+  const stops = stopsInReverse();
+  const dataDir = path.resolve(settings.embedded.dataDir ?? path.join(projectRoot, 'data'));
+  const workerMetricsUrl = installRuntimeWithMetrics(settings, log);
+  const tracing = startTracing(tracingSettingsFrom(settings.tracing, 'sanctions'));
+  stops.add(() => tracing.shutdown());
+  const database = await openDatabase(settings, dataDir, log, stops);
+  stops.add(() => database.close());
   const { prisma } = database;
   // The shipped catalog seeds an empty database only: an imported one (and its addresses) survives restarts.
   if ((await prisma.catalogVersion.count()) === 0) {
     const catalog = await loadCatalog(prisma, defaultCatalog);
-    say(`default catalog loaded as version ${catalog.version}`);
+    log.info(`default catalog loaded as version ${catalog.version}`);
   }
 
-  const { address, devServer } = await connectTemporal();
-  if (devServer) cleanups.unshift(() => devServer.stop());
+  const { address, devServer } = await connectTemporal(settings, dataDir, log);
+  if (devServer) stops.add(() => devServer.stop());
 
-  let smtpUrl = config.SMTP_URL;
+  let smtpUrl = settings.mail.smtpUrl;
   let mailCatcher: MailCatcher | undefined;
   if (!smtpUrl) {
-    mailCatcher = await new MailCatcher({ port: Number(process.env.MAIL_CATCHER_PORT ?? 2525), directory: path.join(dataDir, 'mail') }).start();
-    cleanups.unshift(() => mailCatcher!.stop());
+    mailCatcher = await new MailCatcher({ port: settings.embedded.mailCatcherPort, directory: path.join(dataDir, 'mail') }).start();
+    stops.add(() => mailCatcher!.stop());
     smtpUrl = mailCatcher.url;
   }
 
-  const admin = await createApiKeyService(prisma).ensureBootstrapAdmin(config.ADMIN_API_KEY);
-  const system = await startSystem({
-    prisma,
-    temporalAddress: address,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    smtpUrl,
-    mailFrom: config.MAIL_FROM,
-    publicBaseUrl: config.publicBaseUrl,
-    ackTokenSecret: await resolveAckTokenSecret(prisma, config.ACK_TOKEN_SECRET),
-    policy: await loadPolicy(config.POLICY_FILE),
-    log,
-    port: config.PORT,
-    host: process.env.HOST ?? '127.0.0.1',
-    mailCatcher,
-    inboundSmtpPort: config.INBOUND_SMTP_PORT,
-    tracing,
-    workerMetricsUrl: config.WORKER_METRICS_URL ?? workerMetricsUrl,
-  });
-  cleanups.unshift(() => system.stop());
+  const admin = await createApiKeyService(prisma).ensureBootstrapAdmin(settings.security.adminApiKey);
+  const system = await startSystem(
+    { prisma, temporalAddress: address, smtpUrl, mailbox: mailCatcher },
+    { settings, log, roles: { worker: true, http: true, inboundMail: true }, tracing, workerMetricsUrl },
+  );
+  stops.add(() => system.stop());
 
+  const base = settings.http.publicBaseUrl;
   const lines = [
     '',
     'Joint Sanctions Coordinator is running.',
-    `  API            ${config.publicBaseUrl}/api  (OpenAPI: ${config.publicBaseUrl}/api/openapi.json)`,
-    `  Dashboard      ${config.publicBaseUrl}/`,
+    `  API            ${base}/api  (OpenAPI: ${base}/api/openapi.json)`,
+    `  Dashboard      ${base}/`,
     `  Temporal UI    ${devServer?.uiUrl ?? '(external Temporal: ' + address + ')'}`,
-    `  Mail catcher   ${mailCatcher ? `${config.publicBaseUrl}/mail  (SMTP ${mailCatcher.url})` : `(sending through ${smtpUrl})`}`,
-    ...(config.INBOUND_SMTP_PORT ? [`  Inbound replies  smtp://127.0.0.1:${config.INBOUND_SMTP_PORT}`] : []),
+    `  Mail catcher   ${mailCatcher ? `${base}/mail  (SMTP ${mailCatcher.url})` : `(sending through ${smtpUrl})`}`,
+    ...(system.inboundPort ? [`  Inbound replies  smtp://${settings.mail.inbound.host ?? '127.0.0.1'}:${system.inboundPort}`] : []),
     `  Admin API key  ${admin.generated ? admin.key + '  (generated for this run; set ADMIN_API_KEY to keep one)' : '(ADMIN_API_KEY)'}`,
     `  Data           ${dataDir}`,
     'Press Ctrl-C to stop.',
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
-}
-
-let stopping = false;
-async function shutdown(signal: string, exitCode = 0): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  say(`${signal}: stopping`);
-  for (const cleanup of cleanups) {
-    await cleanup().catch((error: unknown) => log.error({ err: error }, 'error while stopping'));
-  }
-  process.exit(exitCode);
-}
-
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-
-main().catch(async (error: unknown) => {
-  log.fatal({ err: error }, 'start failed');
-  await shutdown('start failure', 1);
+  return stops;
 });

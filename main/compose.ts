@@ -1,131 +1,174 @@
+// The one composition root: every part of the coordinator is built here from
+// the settings and the infrastructure an entry point opened (database,
+// Temporal, SMTP). The entry points (api, worker, all-in-one) and the tests
+// only choose which roles a process plays.
+import { Client, Connection } from '@temporalio/client';
 import type { WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import type { Policy } from '../domain/policy.js';
-import type { PrismaClient } from '../prisma/generated/client.js';
-import type { MailCatcher } from '../dev/mail-catcher.js';
-import { createMailTransport } from '../mail/transport.js';
-import { startApiServer, type RunningApi } from './api-server.js';
-import type { RateLimitSettings } from '../http/rate-limits.js';
+import { createUseCases, type UseCases } from '../app/index.js';
 import { createReplyHandler } from '../app/replies.js';
+import type { Mailbox } from '../dashboard/routes/mail.js';
+import type { Policy } from '../domain/policy.js';
+import { listen } from '../http/listen.js';
+import { defaultRateLimits, type RateLimitSettings } from '../http/rate-limits.js';
+import type { Readiness } from '../http/health.js';
 import { startInboundMailServer } from '../mail/inbound/server.js';
+import { createMailTransport } from '../mail/transport.js';
+import { loadPolicy } from '../platform/policy-file.js';
+import type { Settings } from '../platform/settings.js';
+import { resolveSigningSecret } from '../platform/signing-secret.js';
+import { createKeyring, type Keyring } from '../platform/signing.js';
+import { tracingOff, type Tracing } from '../platform/tracing.js';
+import type { PrismaClient } from '../prisma/generated/client.js';
 import { createSanctionWorker } from './create-worker.js';
-import type { Tracing } from '../platform/tracing.js';
+import { createHttpApp } from './http-app.js';
+import { ensureRelaySchedule } from './relay-schedule.js';
 
-export interface SystemParts {
+/** What an entry point has opened before composing: the parts outside the coordinator. */
+export interface Infrastructure {
   prisma: PrismaClient;
   temporalAddress: string;
-  namespace: string;
-  taskQueue: string;
-  smtpUrl: string;
-  mailFrom: string;
-  publicBaseUrl: string;
-  ackTokenSecret: string;
-  policy: Policy;
+  /** Outgoing mail: notices (worker) and answers to replies (inbound mail); those roles need it. */
+  smtpUrl?: string | undefined;
+  /** The local mail catcher's messages, shown on the dashboard (embedded defaults only). */
+  mailbox?: Mailbox | undefined;
+}
+
+export interface Roles {
+  /** Runs the workflows and their activities. */
+  worker: boolean;
+  /** Serves the JSON API and the pages. */
+  http: boolean;
+  /** Receives replies to notices (needs `settings.mail.inbound.port`). */
+  inboundMail: boolean;
+}
+
+export interface CompositionOptions {
+  settings: Settings;
   log: Logger;
-  port: number;
-  host?: string;
-  mailCatcher?: MailCatcher | undefined;
-  workflowBundle?: WorkflowBundleOption;
-  runWorker?: boolean;
-  runApi?: boolean;
-  /** Receives replies to task emails; needs the API in this process. */
-  inboundSmtpPort?: number | undefined;
-  inboundSmtpHost?: string | undefined;
-  rateLimits?: RateLimitSettings;
+  roles: Roles;
   /** From startTracing: one per process, shared by its worker and API. */
   tracing?: Tracing;
-  /** Where the API finds the worker's Prometheus metrics to append to /metrics. */
+  /** Instead of POLICY_FILE (tests). */
+  policy?: Policy;
+  /** A prebuilt workflow bundle saves seconds at each start (tests, benchmarks). */
+  workflowBundle?: WorkflowBundleOption;
+  rateLimits?: RateLimitSettings;
+  /** The worker's metrics endpoint, when this process serves one (embedded default). */
   workerMetricsUrl?: string | undefined;
 }
 
 export interface RunningSystem {
-  api: RunningApi | null;
+  /** The HTTP server's URL, when this process serves one. */
+  url: string | null;
+  /** The port replies are received on, when this process receives them. */
+  inboundPort: number | null;
+  useCases: UseCases;
+  keyring: Keyring;
   stop(): Promise<void>;
 }
 
-/**
- * The worker and the API over parts that already run (database, Temporal,
- * SMTP). Production runs them as separate processes; the embedded launcher
- * and the tests run both here.
- */
-export async function startSystem(parts: SystemParts): Promise<RunningSystem> {
+/** How long requests in flight may take to finish at shutdown. */
+const HTTP_SHUTDOWN_GRACE_MS = 5_000;
+
+export async function startSystem(infrastructure: Infrastructure, options: CompositionOptions): Promise<RunningSystem> {
+  const { settings, log, roles } = options;
+  const { prisma } = infrastructure;
+  const tracing = options.tracing ?? tracingOff;
+  const keyring = createKeyring(await resolveSigningSecret(prisma, settings.security.signingSecret), settings.security.previousSigningSecrets);
   const stops: (() => Promise<void>)[] = [];
-  let workerRun: Promise<void> | null = null;
-
-  if (parts.runWorker !== false) {
-    const mail = createMailTransport(parts.smtpUrl);
-    const { worker, connection } = await createSanctionWorker({
-      address: parts.temporalAddress,
-      namespace: parts.namespace,
-      taskQueue: parts.taskQueue,
-      activityDeps: {
-        prisma: parts.prisma,
-        mail,
-        mailFrom: parts.mailFrom,
-        publicBaseUrl: parts.publicBaseUrl,
-        ackTokenSecret: parts.ackTokenSecret,
-        policy: parts.policy,
-        log: parts.log.child({ component: 'worker' }),
-      },
-      ...(parts.workflowBundle ? { workflowBundle: parts.workflowBundle } : {}),
-      ...(parts.tracing ? { tracing: parts.tracing } : {}),
-    });
-    workerRun = worker.run();
-    stops.push(async () => {
-      // Shutdown lets running activities finish; what does not finish is retried elsewhere.
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await workerRun;
-      await connection.close();
-      mail.close();
-    });
-  }
-
-  let api: RunningApi | null = null;
-  if (parts.runApi !== false) {
-    api = await startApiServer({
-      prisma: parts.prisma,
-      temporalAddress: parts.temporalAddress,
-      namespace: parts.namespace,
-      taskQueue: parts.taskQueue,
-      ackTokenSecret: parts.ackTokenSecret,
-      port: parts.port,
-      ...(parts.host ? { host: parts.host } : {}),
-      publicBaseUrl: parts.publicBaseUrl,
-      log: parts.log.child({ component: 'api' }),
-      mailCatcher: parts.mailCatcher,
-      ...(parts.rateLimits ? { rateLimits: parts.rateLimits } : {}),
-      ...(parts.tracing ? { tracing: parts.tracing } : {}),
-      workerMetricsUrl: parts.workerMetricsUrl,
-    });
-    stops.push(() => api!.stop());
-  }
-
-  if (api && parts.inboundSmtpPort !== undefined) {
-    const answers = createMailTransport(parts.smtpUrl);
-    const log = parts.log.child({ component: 'inbound-mail' });
-    const inbound = await startInboundMailServer({
-      port: parts.inboundSmtpPort,
-      ...(parts.inboundSmtpHost ? { host: parts.inboundSmtpHost } : {}),
-      log,
-      handle: createReplyHandler({
-        prisma: parts.prisma,
-        tasks: api.services.tasks,
-        mail: answers,
-        mailFrom: parts.mailFrom,
-        ackTokenSecret: parts.ackTokenSecret,
-        log,
-      }),
-    });
-    stops.push(async () => {
-      await inbound.stop();
-      answers.close();
-    });
-  }
-
-  return {
-    api,
-    async stop() {
-      for (const stop of stops.reverse()) await stop();
-    },
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop();
   };
+
+  const smtpUrl = () => {
+    if (!infrastructure.smtpUrl) throw new Error('sending mail needs an SMTP server (SMTP_URL)');
+    return infrastructure.smtpUrl;
+  };
+
+  try {
+    // Every role acts through the use cases, which reach Temporal through this client.
+    const connection = await Connection.connect({ address: infrastructure.temporalAddress });
+    const client = new Client({ connection, namespace: settings.temporal.namespace, interceptors: tracing.clientInterceptors });
+    const useCases = createUseCases({ prisma, temporalClient: client, taskQueue: settings.temporal.taskQueue, keyring, log });
+    stops.push(() => connection.close());
+
+    if (roles.worker) {
+      const mail = createMailTransport(smtpUrl());
+      const { worker, connection: workerConnection } = await createSanctionWorker({
+        address: infrastructure.temporalAddress,
+        namespace: settings.temporal.namespace,
+        taskQueue: settings.temporal.taskQueue,
+        activityDeps: {
+          prisma,
+          mail,
+          mailFrom: settings.mail.from,
+          publicBaseUrl: settings.http.publicBaseUrl,
+          keyring,
+          policy: options.policy ?? (await loadPolicy(settings.policyFile)),
+          log: log.child({ component: 'worker' }),
+          listingIntake: useCases.importedRowIntake,
+          relay: useCases.relay,
+        },
+        ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
+        tracing,
+      });
+      const running = worker.run();
+      stops.push(async () => {
+        // Shutdown lets running activities finish; what does not finish is retried elsewhere.
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+        await workerConnection.close();
+        mail.close();
+      });
+      await ensureRelaySchedule(client, settings.temporal.taskQueue, settings.listingRelayIntervalSeconds);
+    }
+
+    let url: string | null = null;
+    if (roles.http) {
+      const readiness: Readiness = { draining: false };
+      const app = createHttpApp({
+        useCases,
+        keyring,
+        prisma,
+        temporal: connection,
+        log: log.child({ component: 'api' }),
+        // A relative server URL is valid OpenAPI and right behind any proxy.
+        publicBaseUrl: settings.http.publicBaseUrl,
+        mailbox: infrastructure.mailbox,
+        rateLimits: options.rateLimits ?? defaultRateLimits,
+        readiness,
+        workerMetricsUrl: settings.workerMetrics.url ?? options.workerMetricsUrl,
+      });
+      const server = await listen(app, settings.http.port, settings.http.host ?? '127.0.0.1');
+      url = server.url;
+      stops.push(async () => {
+        // /readyz answers 503 from now on, so load balancers stop sending requests.
+        readiness.draining = true;
+        await server.close(HTTP_SHUTDOWN_GRACE_MS);
+      });
+    }
+
+    let inboundPort: number | null = null;
+    if (roles.inboundMail && settings.mail.inbound.port !== undefined) {
+      const answers = createMailTransport(smtpUrl());
+      const inboundLog = log.child({ component: 'inbound-mail' });
+      const inbound = await startInboundMailServer({
+        port: settings.mail.inbound.port,
+        ...(settings.mail.inbound.host ? { host: settings.mail.inbound.host } : {}),
+        log: inboundLog,
+        handle: createReplyHandler({ prisma, tasks: useCases.tasks, mail: answers, mailFrom: settings.mail.from, keyring, log: inboundLog }),
+      });
+      inboundPort = inbound.port;
+      stops.push(async () => {
+        await inbound.stop();
+        answers.close();
+      });
+    }
+
+    return { url, inboundPort, useCases, keyring, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
 }

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 
 /**
- * The environment of API.md, validated once at start. Unset values mean
- * "use the embedded default"; the launcher decides what that default is.
+ * The environment of API.md and the README, read and validated once at
+ * start into one typed object that every part receives. Unset values mean
+ * "use the embedded default": the all-in-one start decides what that is,
+ * while the separate production processes require them.
  */
 const optionalString = z
   .string()
@@ -12,46 +14,105 @@ const optionalString = z
 
 const port = z.number().int().min(1).max(65535);
 const asNumber = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+const optionalPort = optionalString.transform(asNumber).pipe(port.optional());
+const portOr = (fallback: number) => optionalString.transform((value) => Number(value ?? fallback)).pipe(port);
+const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^\s:[\]]+):\d{1,5}$/, 'expected host:port');
 
-export const configSchema = z.object({
+const environmentSchema = z.object({
   DATABASE_URL: optionalString,
+  /** Connections per process to a PostgreSQL server. */
+  DATABASE_POOL_SIZE: optionalString.transform((value) => Number(value ?? '20')).pipe(z.number().int().min(1).max(500)),
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: optionalString.transform((value) => value ?? 'default'),
   TEMPORAL_TASK_QUEUE: optionalString.transform((value) => value ?? 'sanctions'),
+  /** A Temporal CLI binary for the embedded dev server. */
+  TEMPORAL_CLI: optionalString,
+  TEMPORAL_DEV_PORT: portOr(7233),
+  TEMPORAL_DEV_UI_PORT: portOr(8233),
   SMTP_URL: optionalString,
   MAIL_FROM: optionalString.transform((value) => value ?? '联合惩戒协同平台 <no-reply@sanctions.example>'),
-  INBOUND_SMTP_PORT: optionalString.transform(asNumber).pipe(port.optional()),
-  PORT: optionalString.transform((value) => Number(value ?? '3000')).pipe(port),
+  MAIL_CATCHER_PORT: portOr(2525),
+  INBOUND_SMTP_PORT: optionalPort,
+  INBOUND_SMTP_HOST: optionalString,
+  PORT: portOr(3000),
+  /** Interface of the HTTP server; each entry point has its own default. */
+  HOST: optionalString,
   PUBLIC_BASE_URL: optionalString,
   ADMIN_API_KEY: optionalString,
   ACK_TOKEN_SECRET: optionalString,
+  /** Earlier secrets, comma-separated: what they signed stays valid after a rotation. */
+  ACK_TOKEN_PREVIOUS_SECRETS: optionalString.transform((value) => (value ?? '').split(',').map((secret) => secret.trim()).filter(Boolean)),
   POLICY_FILE: optionalString,
   DATA_DIR: optionalString,
-  /** Connections per process to a PostgreSQL server. */
-  DATABASE_POOL_SIZE: optionalString.transform((value) => Number(value ?? '20')).pipe(z.number().int().min(1).max(500)),
-  LOG_LEVEL: optionalString.transform((value) => value ?? 'info'),
+  LOG_LEVEL: optionalString.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()).transform((value) => value ?? 'info'),
+  /** `pretty` or `json`; by default pretty on a terminal, JSON otherwise. */
+  LOG_FORMAT: optionalString.pipe(z.enum(['pretty', 'json']).optional()),
   /** OTLP/HTTP collector base URL (`/v1/traces` is appended); tracing is off unless this or the next is set. */
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url().optional()),
   /** The full URL spans are posted to; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalString.pipe(z.url().optional()),
   OTEL_SERVICE_NAME: optionalString,
   /** host:port where the worker serves its Temporal SDK metrics (Prometheus). */
-  WORKER_METRICS_ADDRESS: optionalString.pipe(z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^\s:\[\]]+):\d{1,5}$/, 'expected host:port').optional()),
+  WORKER_METRICS_ADDRESS: optionalString.pipe(hostPort.optional()),
   /** Where the API fetches the worker's metrics to append them to its own /metrics. */
   WORKER_METRICS_URL: optionalString.pipe(z.url().optional()),
+  /** How often listings recorded without their workflow are looked for. */
+  LISTING_RELAY_INTERVAL_SECONDS: optionalString.transform((value) => Number(value ?? '60')).pipe(z.number().int().min(1).max(3600)),
 });
 
-export type Config = z.infer<typeof configSchema> & { publicBaseUrl: string };
+export type LogFormat = 'pretty' | 'json';
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+export interface Settings {
+  database: { url: string | undefined; poolSize: number };
+  temporal: { address: string | undefined; namespace: string; taskQueue: string };
+  http: { port: number; host: string | undefined; publicBaseUrl: string };
+  mail: { smtpUrl: string | undefined; from: string; inbound: { port: number | undefined; host: string | undefined } };
+  security: { adminApiKey: string | undefined; signingSecret: string | undefined; previousSigningSecrets: string[] };
+  policyFile: string | undefined;
+  log: { level: string; format: LogFormat | undefined };
+  /** Undefined: tracing is off. */
+  tracing: { tracesUrl: string; serviceName: string | undefined } | undefined;
+  workerMetrics: { address: string | undefined; url: string | undefined };
+  /** Listings recorded without their workflow are looked for this often. */
+  listingRelayIntervalSeconds: number;
+  /** Only the all-in-one start reads these. */
+  embedded: { dataDir: string | undefined; temporalCli: string | undefined; temporalPort: number; temporalUiPort: number; mailCatcherPort: number };
+}
+
+export class InvalidSettings extends Error {}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = environmentSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    throw new InvalidSettings(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  const config = parsed.data;
+  const e = parsed.data;
+  const otlpBase = e.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
+  const tracesUrl = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (otlpBase ? `${otlpBase}/v1/traces` : undefined);
   return {
-    ...config,
-    publicBaseUrl: (config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, ''),
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    http: { port: e.PORT, host: e.HOST, publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '') },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, inbound: { port: e.INBOUND_SMTP_PORT, host: e.INBOUND_SMTP_HOST } },
+    security: { adminApiKey: e.ADMIN_API_KEY, signingSecret: e.ACK_TOKEN_SECRET, previousSigningSecrets: e.ACK_TOKEN_PREVIOUS_SECRETS },
+    policyFile: e.POLICY_FILE,
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    tracing: tracesUrl ? { tracesUrl, serviceName: e.OTEL_SERVICE_NAME } : undefined,
+    workerMetrics: { address: e.WORKER_METRICS_ADDRESS, url: e.WORKER_METRICS_URL },
+    listingRelayIntervalSeconds: e.LISTING_RELAY_INTERVAL_SECONDS,
+    embedded: {
+      dataDir: e.DATA_DIR,
+      temporalCli: e.TEMPORAL_CLI,
+      temporalPort: e.TEMPORAL_DEV_PORT,
+      temporalUiPort: e.TEMPORAL_DEV_UI_PORT,
+      mailCatcherPort: e.MAIL_CATCHER_PORT,
+    },
   };
+}
+
+/** The settings a production process cannot run without, by variable name; each missing one is named. */
+export function missingSettings(settings: Settings, needs: ('DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'SMTP_URL')[]): string[] {
+  const values = { DATABASE_URL: settings.database.url, TEMPORAL_ADDRESS: settings.temporal.address, SMTP_URL: settings.mail.smtpUrl };
+  return needs.filter((name) => values[name] === undefined);
 }

@@ -6,7 +6,7 @@ import type { PrismaClient } from '../prisma/generated/client.js';
  * generated once and kept with the data so that links survive restarts and
  * every process of one installation agrees on it.
  */
-export async function resolveAckTokenSecret(prisma: PrismaClient, configured: string | undefined): Promise<string> {
+export async function resolveSigningSecret(prisma: PrismaClient, configured: string | undefined): Promise<string> {
   if (configured) return configured;
   const candidate = randomBytes(32).toString('base64url');
   // createMany with skipDuplicates is an insert-if-absent that cannot race.

@@ -1,70 +1,62 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Signed tokens for the one-click link (`/ack/:token`) and the reply address of
- * a notice. Both use only URL-unreserved characters (base64url and '.'), so
- * they survive mail clients and address parsers.
+ * Every HMAC the coordinator makes: email links, reply addresses, dashboard
+ * sessions and CSRF tokens. Each signature names the key that made it, so the
+ * secret can be rotated: new signatures use the current secret, and those of
+ * earlier secrets (listed as previous) stay valid until they expire.
+ * A purpose is part of what is signed, so a value signed for one use is never
+ * accepted for another.
  */
-export type AckAction = 'acknowledge' | 'complete';
+export type SigningPurpose = 'link' | 'reply' | 'session' | 'csrf';
 
-export interface LinkTokenClaims {
-  taskId: string;
-  action: AckAction;
-  /** Expiry, seconds since the epoch. */
-  expiresAt: number;
-  /** Makes each issued token distinct, so a used one can be recorded. */
-  nonce: string;
+export interface Signature {
+  keyId: string;
+  mac: string;
 }
 
-const encode = (value: Buffer | string) => Buffer.from(value).toString('base64url');
-
-function sign(secret: string, payload: string): string {
-  return createHmac('sha256', secret).update(payload).digest('base64url');
+export interface Keyring {
+  /** A signature by the current key. */
+  sign(purpose: SigningPurpose, payload: string): Signature;
+  /**
+   * Whether `mac` signs `payload` for `purpose` under the key `keyId`.
+   * `truncatedTo`: the mac was cut to that many characters (reply addresses
+   * are length-limited). `keyId` null is a signature made before signatures
+   * named their key: it was made by the current key.
+   */
+  verify(purpose: SigningPurpose, payload: string, mac: string, keyId: string | null, truncatedTo?: number): boolean;
 }
 
-function sameSignature(expected: string, actual: string): boolean {
+/** Four hex digits: enough to tell a handful of keys apart, short enough for a mailbox name. */
+export const KEY_ID_PATTERN = '[0-9a-f]{4}';
+
+export function keyIdOf(secret: string): string {
+  return createHash('sha256').update(`jsc-signing-key-id\n${secret}`).digest('hex').slice(0, 4);
+}
+
+const macOf = (secret: string, purpose: SigningPurpose, payload: string) => createHmac('sha256', secret).update(`${purpose}.${payload}`).digest('base64url');
+
+/** Compares in time that does not depend on where the texts differ. */
+export function sameText(expected: string, actual: string): boolean {
   const a = Buffer.from(expected);
   const b = Buffer.from(actual);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function createLinkToken(
-  secret: string,
-  claims: Omit<LinkTokenClaims, 'nonce'> & { nonce?: string },
-): string {
-  const full: LinkTokenClaims = { ...claims, nonce: claims.nonce ?? randomBytes(9).toString('base64url') };
-  const payload = encode(JSON.stringify([full.taskId, full.action, full.expiresAt, full.nonce]));
-  return `${payload}.${sign(secret, `link.${payload}`)}`;
-}
-
-/** The claims of a well-signed token (expired or not), or null for a forged or malformed one. */
-export function readLinkToken(secret: string, token: string): LinkTokenClaims | null {
-  const [payload, signature, ...rest] = token.split('.');
-  if (!payload || !signature || rest.length > 0) return null;
-  if (!sameSignature(sign(secret, `link.${payload}`), signature)) return null;
-  try {
-    const [taskId, action, expiresAt, nonce] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    if (typeof taskId !== 'string' || (action !== 'acknowledge' && action !== 'complete')) return null;
-    if (typeof expiresAt !== 'number' || typeof nonce !== 'string') return null;
-    return { taskId, action, expiresAt, nonce };
-  } catch {
-    return null;
+export function createKeyring(current: string, previous: readonly string[] = []): Keyring {
+  const secrets = new Map<string, string>();
+  for (const secret of [current, ...previous]) {
+    const id = keyIdOf(secret);
+    if (!secrets.has(id)) secrets.set(id, secret);
   }
-}
-
-/**
- * The local part of a reply address. Mailbox local parts are limited to 64
- * characters, so it carries the task id in hex and a truncated signature.
- */
-export function createReplyLocalPart(secret: string, taskId: string): string {
-  const hex = taskId.replace(/-/g, '');
-  return `reply+${hex}.${sign(secret, `reply.${hex}`).slice(0, 16)}`;
-}
-
-export function readReplyLocalPart(secret: string, localPart: string): string | null {
-  const match = /^reply\+([0-9a-f]{32})\.([A-Za-z0-9_-]{16})$/.exec(localPart);
-  if (!match) return null;
-  const [, hex, signature] = match as unknown as [string, string, string];
-  if (!sameSignature(sign(secret, `reply.${hex}`).slice(0, 16), signature)) return null;
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const currentId = keyIdOf(current);
+  return {
+    sign: (purpose, payload) => ({ keyId: currentId, mac: macOf(current, purpose, payload) }),
+    verify(purpose, payload, mac, keyId, truncatedTo) {
+      const secret = keyId === null ? current : secrets.get(keyId);
+      if (!secret) return false;
+      const expected = macOf(secret, purpose, payload);
+      return sameText(truncatedTo === undefined ? expected : expected.slice(0, truncatedTo), mac);
+    },
+  };
 }

@@ -17,7 +17,7 @@ import {
 } from '@temporalio/interceptors-opentelemetry';
 import type { ClientInterceptors } from '@temporalio/client';
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
-import type { Config } from './settings.js';
+import type { Settings } from './settings.js';
 
 /**
  * Workflow-side interceptors: a RunWorkflow span around each run, a
@@ -54,14 +54,9 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-/** The standard OTEL_* settings, or undefined (tracing off) when no endpoint is configured. */
-export function tracingSettingsFrom(
-  config: Pick<Config, 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' | 'OTEL_SERVICE_NAME'>,
-  defaultServiceName: string,
-): TracingSettings | undefined {
-  const base = config.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
-  const tracesUrl = config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base ? `${base}/v1/traces` : undefined);
-  return tracesUrl ? { tracesUrl, serviceName: config.OTEL_SERVICE_NAME ?? defaultServiceName } : undefined;
+/** Tracing as configured (OTEL_* variables), named after this process unless OTEL_SERVICE_NAME says otherwise; undefined when off. */
+export function tracingSettingsFrom(configured: Settings['tracing'], defaultServiceName: string): TracingSettings | undefined {
+  return configured ? { tracesUrl: configured.tracesUrl, serviceName: configured.serviceName ?? defaultServiceName } : undefined;
 }
 
 export const tracingOff: Tracing = {

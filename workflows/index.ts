@@ -1,2 +1,4 @@
 // The worker bundles this file: every workflow the task queue serves is exported here.
+export { listingImportWorkflow } from './listing-import.js';
+export { listingRelayWorkflow } from './listing-relay.js';
 export { sanctionWorkflow } from './sanction.js';

@@ -6,3 +6,9 @@ export const workflowIdOf = (listingId: string) => `${PREFIX}${listingId}`;
 
 /** The listing a sanction workflow is about, or undefined for any other workflow id. */
 export const listingIdOf = (workflowId: string) => (workflowId.startsWith(PREFIX) ? workflowId.slice(PREFIX.length) : undefined);
+
+/** One workflow per listing import. */
+export const importWorkflowIdOf = (importId: string) => `listing-import-${importId}`;
+
+/** The schedule that runs the relay, one per task queue (installation). */
+export const relayScheduleIdOf = (taskQueue: string) => `listing-relay-${taskQueue}`;

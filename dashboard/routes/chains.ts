@@ -16,7 +16,7 @@ export interface Chains {
 }
 
 export function chains(deps: DashboardDeps): Chains {
-  const page = [pageContext(Boolean(deps.mailCatcher))];
+  const page = [pageContext(Boolean(deps.mailbox))];
   const formBody = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
   const signedIn = [...page, requireSession(deps)];
   return {

@@ -6,11 +6,11 @@ import { measureNamesByVersion, nameOf } from '../lookups.js';
 import { sendPage } from '../page.js';
 
 /** A department's open tasks, nearest deadline first, with the buttons to act on them. */
-export function departmentHome({ services, now = () => new Date() }: DashboardDeps) {
+export function departmentHome({ useCases, now = () => new Date() }: DashboardDeps) {
   return async (req: Request, res: Response) => {
     const { locale, strings, principal } = contextOf(res);
-    const tasks = await services.tasks.openWorklist(principal!);
-    const measures = await measureNamesByVersion(services.catalogs, tasks.map((task) => task.listing.catalogVersion), locale);
+    const tasks = await useCases.tasks.openWorklist(principal!);
+    const measures = await measureNamesByVersion(useCases.catalogs, tasks.map((task) => task.listing.catalogVersion), locale);
     const at = now();
     const rows = tasks
       .map((task) => {

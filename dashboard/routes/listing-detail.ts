@@ -10,18 +10,18 @@ import { sendPage } from '../page.js';
 
 /**
  * One listing: the debtor (identifiers masked, whoever looks), its tasks by
- * department and the audit trail. The services decide what a user may see: a
+ * department and the audit trail. The useCases decide what a user may see: a
  * department gets its own tasks and their events only.
  */
-export function listingDetail({ services, now = () => new Date() }: DashboardDeps) {
+export function listingDetail({ useCases, now = () => new Date() }: DashboardDeps) {
   return async (req: Request, res: Response) => {
     const { locale, strings, principal } = contextOf(res);
     const id = String(req.params.id);
-    const listing = await services.listings.get(principal!, id);
+    const listing = await useCases.listings.get(principal!, id);
     const [{ chain, events }, names, measures] = await Promise.all([
-      services.listings.events(principal!, id),
-      departmentNames(services.catalogs, locale),
-      measureNamesByVersion(services.catalogs, [listing.catalogVersion], locale),
+      useCases.listings.events(principal!, id),
+      departmentNames(useCases.catalogs, locale),
+      measureNamesByVersion(useCases.catalogs, [listing.catalogVersion], locale),
     ]);
     const measureNameOf = measures.get(listing.catalogVersion) ?? new Map<string, string>();
     const { debtor } = listing;

@@ -7,7 +7,7 @@ import { sendPage } from '../page.js';
 const QUERY = ['q', 'status', 'cursor'] as const;
 
 /** Listings the user may see, newest first: the clerk's home, and a page for everyone else. */
-export function listingList({ services }: DashboardDeps) {
+export function listingList({ useCases }: DashboardDeps) {
   return async (req: Request, res: Response) => {
     const { strings, principal } = contextOf(res);
     const query: Record<string, string> = {};
@@ -15,7 +15,7 @@ export function listingList({ services }: DashboardDeps) {
       const value = req.query[name];
       if (typeof value === 'string' && value.trim() !== '') query[name] = value.trim();
     }
-    const page = await services.listings.list(principal!, { ...query, limit: '50' });
+    const page = await useCases.listings.list(principal!, { ...query, limit: '50' });
     const items = page.items.map((listing) => ({
       ...listing,
       debtor: { ...listing.debtor, idNumber: disclosedIdentifier({ channel: 'page' }, listing.debtor.idNumber) },

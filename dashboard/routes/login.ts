@@ -23,7 +23,7 @@ export function loginRoutes(deps: DashboardDeps, { page, signedIn, form, loginFo
     sendPage(req, res, 'login', {
       title: strings.login.title,
       status,
-      data: { loginToken: csrfToken((await deps.keys()).csrf, nonce), next: localPath(req.query.next ?? req.body?.next, ''), error, notice },
+      data: { loginToken: csrfToken(deps.keyring, nonce), next: localPath(req.query.next ?? req.body?.next, ''), error, notice },
     });
   }
 
@@ -33,15 +33,15 @@ export function loginRoutes(deps: DashboardDeps, { page, signedIn, form, loginFo
     const { strings } = contextOf(res);
     const body = req.body as Record<string, unknown>;
     const nonce = readCookie(req, COOKIES.login);
-    if (!nonce || !csrfTokenMatches((await deps.keys()).csrf, nonce, body._csrf)) {
+    if (!nonce || !csrfTokenMatches(deps.keyring, nonce, body._csrf)) {
       return sendErrorPage(req, res, 403, strings.errors.csrf);
     }
     const key = typeof body.key === 'string' ? body.key.trim() : '';
-    const principal = key ? await deps.services.apiKeys.resolve(key) : null;
+    const principal = key ? await deps.useCases.apiKeys.resolve(key) : null;
     if (!principal) return showLogin(req, res, 401, strings.login.badKey);
     if (!may(principal, 'dashboard:sign-in')) return sendErrorPage(req, res, 403, strings.login.adminRefused);
     res.clearCookie(COOKIES.login, cookieOptions(req));
-    startSession(req, res, (await deps.keys()).session, principal);
+    startSession(req, res, deps.keyring, principal);
     res.redirect(303, localPath(body.next));
   });
 

@@ -1,5 +1,17 @@
 import { Router } from 'express';
-import type { MailCatcher } from '../../dev/mail-catcher.js';
+
+/** What the mail pages show: the messages a local mail catcher received. */
+export interface Mailbox {
+  readonly messages: readonly {
+    id: string;
+    receivedAt: Date;
+    envelopeTo: string[];
+    messageId: string | null;
+    subject: string;
+    headers: Record<string, string>;
+    text: string;
+  }[];
+}
 import { contextOf } from '../context.js';
 import { sendErrorPage, sendPage } from '../page.js';
 import type { Chains } from './chains.js';
@@ -9,11 +21,11 @@ import type { Chains } from './chains.js';
  * local development, so these pages need no sign-in; the notices in it carry
  * identifiers masked already.
  */
-export function mailRoutes(mailCatcher: MailCatcher, { page }: Chains): Router {
+export function mailRoutes(mailbox: Mailbox, { page }: Chains): Router {
   const router = Router();
 
   router.get('/mail', ...page, (req, res) => {
-    const messages = [...mailCatcher.messages].reverse().map((m) => ({
+    const messages = [...mailbox.messages].reverse().map((m) => ({
       id: m.id,
       receivedAt: m.receivedAt,
       to: m.envelopeTo.join(', '),
@@ -24,7 +36,7 @@ export function mailRoutes(mailCatcher: MailCatcher, { page }: Chains): Router {
   });
 
   router.get('/mail/:id', ...page, (req, res) => {
-    const message = mailCatcher.messages.find((m) => m.id === req.params.id);
+    const message = mailbox.messages.find((m) => m.id === req.params.id);
     if (!message) return sendErrorPage(req, res, 404, contextOf(res).strings.mail.notFound);
     sendPage(req, res, 'mail-message', { title: message.subject, data: { message } });
   });

@@ -19,16 +19,16 @@ function filtersOf(query: Request['query']): Record<string, string> {
 }
 
 /** Overdue tasks, most overdue first, and how each department is doing. */
-export function supervisorHome({ services }: DashboardDeps) {
+export function supervisorHome({ useCases }: DashboardDeps) {
   return async (req: Request, res: Response) => {
     const { locale, strings } = contextOf(res);
     const filters = filtersOf(req.query);
     const [overdue, stats, undelivered, names, levels] = await Promise.all([
-      services.supervision.overdue(filters),
-      services.supervision.stats(),
-      services.supervision.undeliveredMail(),
-      departmentNames(services.catalogs, locale),
-      services.supervision.highestEscalationLevel(),
+      useCases.supervision.overdue(filters),
+      useCases.supervision.stats(),
+      useCases.supervision.undeliveredMail(),
+      departmentNames(useCases.catalogs, locale),
+      useCases.supervision.highestEscalationLevel(),
     ]);
     const active = stats.filter((row) => row.tasks > 0).map((row) => ({ ...row, name: nameOf(names, row.departmentCode) }));
     const label = (row: { departmentCode: string; name: string }) => `${row.departmentCode} ${row.name}`;

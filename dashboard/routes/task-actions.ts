@@ -9,11 +9,11 @@ import type { Chains } from './chains.js';
 const optional = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
 
 /**
- * The Acknowledge and Complete buttons. They go through the same services as
+ * The Acknowledge and Complete buttons. They go through the same useCases as
  * the API, as the signed-in key, with the key's name as who acted; the
- * services refuse another department's task.
+ * useCases refuse another department's task.
  */
-export function taskActionRoutes({ services }: DashboardDeps, { form }: Chains): Router {
+export function taskActionRoutes({ useCases }: DashboardDeps, { form }: Chains): Router {
   const router = Router();
 
   const act = (action: 'acknowledge' | 'complete') => async (req: Request, res: Response) => {
@@ -23,9 +23,9 @@ export function taskActionRoutes({ services }: DashboardDeps, { form }: Chains):
     const taskId = String(req.params.id);
     const task =
       action === 'acknowledge'
-        ? await services.tasks.acknowledge(principal!, taskId, { by: principal!.name, note: optional(body.note) })
-        : await services.tasks.complete(principal!, taskId, { by: principal!.name, reference: optional(body.reference), note: optional(body.note) });
-    setFlash(req, res, action === 'acknowledge' ? 'acknowledged' : 'completed', (await services.listings.caseNumberOf(task.listingId)) ?? '');
+        ? await useCases.tasks.acknowledge(principal!, taskId, { by: principal!.name, note: optional(body.note) })
+        : await useCases.tasks.complete(principal!, taskId, { by: principal!.name, reference: optional(body.reference), note: optional(body.note) });
+    setFlash(req, res, action === 'acknowledge' ? 'acknowledged' : 'completed', (await useCases.listings.caseNumberOf(task.listingId)) ?? '');
     res.redirect(303, localPath(body.back));
   };
 

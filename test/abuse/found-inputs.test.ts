@@ -4,7 +4,8 @@
 // that can never succeed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expiryOf } from '../../domain/circumstances.js';
-import { createLinkToken } from '../../platform/signing.js';
+import { createLinkToken } from '../../platform/signed-tokens.js';
+import { createKeyring } from '../../platform/signing.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { creditCode, entityListing } from '../support/fixtures.js';
 import { acknowledgeAndComplete, departmentKeys, list, listingStatus, tasksOf } from '../support/listing-client.js';
@@ -135,7 +136,7 @@ describe('U+0000 and unpaired surrogates in text fields', () => {
 
   it('an email-link note with a NUL is answered at once and leaves no activity failing', async () => {
     const { id, d05 } = await freshListing();
-    const token = createLinkToken('test-secret', { taskId: d05.id, action: 'acknowledge', expiresAt: Math.floor(Date.now() / 1000) + 3600 });
+    const token = createLinkToken(createKeyring('test-secret'), { taskId: d05.id, action: 'acknowledge', expiresAt: Math.floor(Date.now() / 1000) + 3600 });
     const response = await send('POST', `/ack/${token}`, null, 'note=%E6%94%B6%E5%88%B0%00', 'application/x-www-form-urlencoded');
     expect(response.status).toBeLessThan(500);
     await expectNoFailingActivity(id);

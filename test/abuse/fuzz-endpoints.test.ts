@@ -23,7 +23,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CIRCUMSTANCE_CODES } from '../../domain/circumstances.js';
 import { hashApiKey } from '../../app/api-keys.js';
-import { createLinkToken } from '../../platform/signing.js';
+import { createLinkToken } from '../../platform/signed-tokens.js';
+import { createKeyring } from '../../platform/signing.js';
 import {
   acknowledgeSchema,
   completeSchema,
@@ -547,10 +548,10 @@ function tokenOf(spec: TokenSpec, fixture: Fixture): { token: string; valid: boo
   const taskId = pick(fixture.tasks, spec.taskIndex)?.id ?? randomUUID();
   const future = Math.floor(Date.now() / 1000) + 3600;
   if (spec.type === 'valid') {
-    return { token: createLinkToken(LINK_SECRET, { taskId, action: spec.action, expiresAt: spec.expired ? Math.floor(Date.now() / 1000) - 60 : future }), valid: !spec.expired };
+    return { token: createLinkToken(createKeyring(LINK_SECRET), { taskId, action: spec.action, expiresAt: spec.expired ? Math.floor(Date.now() / 1000) - 60 : future }), valid: !spec.expired };
   }
-  const good = createLinkToken(LINK_SECRET, { taskId, action: 'acknowledge', expiresAt: future });
-  if (spec.type === 'wrongSecret') return { token: createLinkToken('not-the-secret', { taskId, action: 'acknowledge', expiresAt: future }), valid: false };
+  const good = createLinkToken(createKeyring(LINK_SECRET), { taskId, action: 'acknowledge', expiresAt: future });
+  if (spec.type === 'wrongSecret') return { token: createLinkToken(createKeyring('not-the-secret'), { taskId, action: 'acknowledge', expiresAt: future }), valid: false };
   if (spec.type === 'truncated') return { token: good.slice(0, Math.max(0, good.length - spec.cut)), valid: false };
   if (spec.type === 'forged') {
     const at = spec.flip % good.length;
@@ -558,9 +559,10 @@ function tokenOf(spec: TokenSpec, fixture: Fixture): { token: string; valid: boo
     return { token: `${good.slice(0, at)}${swap}${good.slice(at + 1)}`, valid: false };
   }
   const other = pick(fixture.tasks, spec.otherIndex)?.id ?? randomUUID();
-  const [, signature] = good.split('.');
-  const [payload] = createLinkToken(LINK_SECRET, { taskId: other, action: 'complete', expiresAt: future }).split('.');
-  return { token: `${payload}.${signature}`, valid: false };
+  // Another task's claims under this token's key id and signature.
+  const signature = good.slice(good.indexOf('.'));
+  const [payload] = createLinkToken(createKeyring(LINK_SECRET), { taskId: other, action: 'complete', expiresAt: future }).split('.');
+  return { token: `${payload}${signature}`, valid: false };
 }
 
 function describeSpec(spec: Spec, wire: WireRequest): string {

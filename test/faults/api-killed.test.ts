@@ -1,7 +1,7 @@
 // The API process is killed outright (SIGKILL) while concurrent listings are
 // being posted, then started again. No half-written listing is left: each
 // row has its 'listed' event, and each gets its workflow and tasks (from the
-// reconciler the API runs at start, or from the repeated POST). Posting the
+// relay the worker's schedule runs, or from the repeated POST). Posting the
 // same bodies again answers 200 with the same ids and creates nothing.
 import './quiet-sdk.js';
 import { randomUUID } from 'node:crypto';
@@ -16,14 +16,18 @@ import { loadCatalog } from '../../db/seed-catalog.js';
 import { createTestDatabase, type TestDatabase } from '../../db/test-database.js';
 import { createLogger } from '../../platform/logger.js';
 import { startSystem, type RunningSystem } from '../../main/compose.js';
+import { testSettings } from '../support/settings.js';
+import { relayScheduleIdOf } from '../../workflows/workflow-id.js';
 import { MailCatcher } from '../../dev/mail-catcher.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { creditCode, entityListing, residentId } from '../support/fixtures.js';
 import { call, freePort, inBatches, sleep, startService, stopService, tempDir, until, workflowTaskTrouble, type Answer, type ServiceProcess } from './harness.js';
 
 const LISTINGS = 80;
-/** The reconciler starts workflows of listings older than this (ListingService.startUnstartedWorkflows). */
-const RECONCILER_MIN_AGE_MS = 30_000;
+/** The relay starts workflows of listings older than this (ListingService.startUnstartedWorkflows). */
+const RELAY_MIN_AGE_MS = 30_000;
+/** How often the worker's schedule runs the relay here (a minute by default). */
+const RELAY_INTERVAL_SECONDS = 5;
 const catalog = twoDepartmentCatalog();
 const planSize = dispatchPlan(catalog, { debtorKind: 'entity', hasLegalRepresentative: true }).length;
 const adminKey = `jsc_admin_${randomUUID().replaceAll('-', '')}`;
@@ -47,27 +51,23 @@ beforeAll(async () => {
   mail = await new MailCatcher().start();
   logDir = await tempDir('api-killed');
   port = await freePort();
-  worker = await startSystem({
-    prisma: db.prisma,
-    temporalAddress,
-    namespace: 'default',
-    taskQueue,
-    smtpUrl: mail.url,
-    mailFrom: '联合惩戒协同平台 <no-reply@sanctions.example>',
-    publicBaseUrl: 'http://localhost:3000',
-    ackTokenSecret: 'fault-test-secret',
-    policy: defaultPolicy,
-    log: createLogger('fatal'),
-    port: 0,
-    workflowBundle: { code: inject('workflowBundleCode') },
-    runApi: false,
-  });
+  worker = await startSystem(
+    { prisma: db.prisma, temporalAddress, smtpUrl: mail.url },
+    {
+      settings: testSettings({ TEMPORAL_TASK_QUEUE: taskQueue, MAIL_FROM: '联合惩戒协同平台 <no-reply@sanctions.example>', ACK_TOKEN_SECRET: 'fault-test-secret', LISTING_RELAY_INTERVAL_SECONDS: String(RELAY_INTERVAL_SECONDS) }),
+      policy: defaultPolicy,
+      log: createLogger('fatal'),
+      workflowBundle: { code: inject('workflowBundleCode') },
+      roles: { worker: true, http: false, inboundMail: false },
+    },
+  );
   connection = await Connection.connect({ address: temporalAddress });
   temporal = new Client({ connection, namespace: 'default' });
 });
 
 afterAll(async () => {
   for (const api of apis) await stopService(api);
+  await temporal?.schedule.getHandle(relayScheduleIdOf(taskQueue)).delete().catch(() => undefined);
   await worker?.stop();
   await connection?.close();
   await mail?.stop();
@@ -155,17 +155,17 @@ describe('the API process killed while listings are posted', () => {
     for (const listing of listingsAtKill) if (!(await workflowStarted(listing.id))) orphans.push(listing.id);
     for (const answer of answered) expect(await workflowStarted(answer.body.id)).toBe(true);
 
-    // Restart. Orphans (recorded, no workflow) are old enough for the reconciler at start.
+    // Restart. Orphans (recorded, no workflow) are started by the relay once they are old enough.
     if (orphans.length > 0) {
       const youngest = Math.max(...listingsAtKill.map((listing) => listing.createdAt.getTime()));
-      await sleep(Math.max(0, youngest + RECONCILER_MIN_AGE_MS + 1_000 - Date.now()));
+      await sleep(Math.max(0, youngest + RELAY_MIN_AGE_MS + 1_000 - Date.now()));
     }
     const second = await startApi();
     const restartedMs = Date.now() - killedAt;
     await until(async () => {
       for (const id of orphans) if (!(await workflowStarted(id))) return false;
       return true;
-    }, 'the reconciler to start the workflows of recorded listings', 30_000, 250);
+    }, 'the relay to start the workflows of recorded listings', 30_000, 250);
 
     // Round 1: the same bodies again. Recorded listings answer 200 with their id; the rest are created now.
     const round1 = await inBatches(bodies, 10, (body) => call(second.url, 'POST', '/api/listings', { key: clerk, body }));
@@ -209,7 +209,7 @@ describe('the API process killed while listings are posted', () => {
     console.log(
       `[api-killed] ${LISTINGS} concurrent POSTs; killed with ${recorded} listings recorded: ${answered.length} answered 201, ` +
         `${cut.length} cut (${[...new Set(cut.map((answer) => answer.error))].join('/')}); recorded without a workflow at the kill: ${orphans.length} ` +
-        `(started by the reconciler at restart); API back ${restartedMs} ms after the kill; repeat round 1: ` +
+        `(started by the relay); API back ${restartedMs} ms after the kill; repeat round 1: ` +
         `${round1.filter((a) => a.status === 200).length} × 200, ${round1.filter((a) => a.status === 201).length} × 201; ` +
         `round 2: ${round2.length} × 200, same ids, nothing new (listings ${before.listings}, tasks ${before.tasks}, events ${before.events}, mails ${before.messages})`,
     );

@@ -13,6 +13,7 @@ import { applyMigrations } from '../../db/migrations.js';
 import { loadCatalog } from '../../db/seed-catalog.js';
 import { createLogger } from '../../platform/logger.js';
 import { startSystem, type RunningSystem } from '../../main/compose.js';
+import { testSettings } from '../support/settings.js';
 import { MailCatcher } from '../../dev/mail-catcher.js';
 import { createApiKeyService } from '../../app/api-keys.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
@@ -37,21 +38,17 @@ beforeAll(async () => {
   db = createPrismaClient({ url: pg.url, poolSize: 5 });
   await loadCatalog(db.prisma, twoDepartmentCatalog());
   mail = await new MailCatcher().start();
-  system = await startSystem({
-    prisma: db.prisma,
-    temporalAddress: inject('temporalAddress'),
-    namespace: 'default',
-    taskQueue: `faults-pg-${randomUUID()}`,
-    smtpUrl: mail.url,
-    mailFrom: 'Sanctions Test <no-reply@sanctions.example>',
-    publicBaseUrl: 'http://localhost:3000',
-    ackTokenSecret: 'fault-test-secret',
-    policy: defaultPolicy,
-    // Errors the API logs (a 500 says why here) are kept for the report, not printed.
-    log: createLogger('error', 'sanctions', { write: (line: string) => void apiErrors.push(line) }),
-    port: 0,
-    workflowBundle: { code: inject('workflowBundleCode') },
-  });
+  system = await startSystem(
+    { prisma: db.prisma, temporalAddress: inject('temporalAddress'), smtpUrl: mail.url },
+    {
+      settings: testSettings({ TEMPORAL_TASK_QUEUE: `faults-pg-${randomUUID()}`, ACK_TOKEN_SECRET: 'fault-test-secret' }),
+      policy: defaultPolicy,
+      // Errors the API logs (a 500 says why here) are kept for the report, not printed.
+      log: createLogger('error', 'sanctions', { write: (line: string) => void apiErrors.push(line) }),
+      workflowBundle: { code: inject('workflowBundleCode') },
+      roles: { worker: true, http: true, inboundMail: false },
+    },
+  );
 });
 
 afterAll(async () => {
@@ -70,7 +67,7 @@ interface Sent extends Answer {
 
 describe('PostgreSQL stopped and started under load', () => {
   it('answers 503 problem+json while it is away, recovers by itself, and loses or doubles no acknowledgment', { timeout: 120_000 }, async () => {
-    const apiUrl = system.api!.url;
+    const apiUrl = system.url!;
     const keys = createApiKeyService(db.prisma);
     const clerk = (await keys.create({ name: 'clerk', role: 'clerk', courtCode: 'NX-YC-01' })).key;
     const departmentKey: Record<string, string> = {

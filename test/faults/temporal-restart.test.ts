@@ -15,6 +15,7 @@ import { loadCatalog } from '../../db/seed-catalog.js';
 import { createTestDatabase, type TestDatabase } from '../../db/test-database.js';
 import { createLogger } from '../../platform/logger.js';
 import { startSystem, type RunningSystem } from '../../main/compose.js';
+import { testSettings } from '../support/settings.js';
 import { ensureTemporalCli } from '../../dev/temporal-cli.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../dev/temporal-dev-server.js';
 import { MailCatcher } from '../../dev/mail-catcher.js';
@@ -56,22 +57,16 @@ async function startServer(): Promise<TemporalDevServer> {
 }
 
 function startPart(address: string, part: 'worker' | 'api'): Promise<RunningSystem> {
-  return startSystem({
-    prisma: db.prisma,
-    temporalAddress: address,
-    namespace: 'default',
-    taskQueue,
-    smtpUrl: mail.url,
-    mailFrom: 'Sanctions Test <no-reply@sanctions.example>',
-    publicBaseUrl: 'http://localhost:3000',
-    ackTokenSecret: 'fault-test-secret',
-    policy,
-    log: createLogger(process.env.TEST_LOG_LEVEL ?? 'fatal'),
-    port: 0,
-    workflowBundle: { code: inject('workflowBundleCode') },
-    runWorker: part === 'worker',
-    runApi: part === 'api',
-  });
+  return startSystem(
+    { prisma: db.prisma, temporalAddress: address, smtpUrl: mail.url },
+    {
+      settings: testSettings({ TEMPORAL_TASK_QUEUE: taskQueue, ACK_TOKEN_SECRET: 'fault-test-secret' }),
+      policy,
+      log: createLogger(process.env.TEST_LOG_LEVEL ?? 'fatal'),
+      workflowBundle: { code: inject('workflowBundleCode') },
+      roles: { worker: part === 'worker', http: part === 'api', inboundMail: false },
+    },
+  );
 }
 
 beforeAll(async () => {
@@ -99,7 +94,7 @@ afterAll(async () => {
 describe('Temporal restarted before escalations fall due', () => {
   it('loses no timer: every escalation arrives once, within seconds of being due', { timeout: 120_000 }, async () => {
     const { key: clerk } = await createApiKeyService(db.prisma).create({ name: 'clerk', role: 'clerk', courtCode: 'NX-YC-01' });
-    const listed = await call(api!.api!.url, 'POST', '/api/listings', { key: clerk, body: entityListing({ caseNumber: '（2026）宁01执6001号' }) });
+    const listed = await call(api!.url!, 'POST', '/api/listings', { key: clerk, body: entityListing({ caseNumber: '（2026）宁01执6001号' }) });
     expect(listed.status).toBe(201);
     const listingId = listed.body.id as string;
     const tasks = await until(async () => {
@@ -121,7 +116,7 @@ describe('Temporal restarted before escalations fall due', () => {
     server = undefined;
     const serverDownAt = Date.now();
     // The API stays up throughout; what its health check says while Temporal is away.
-    const healthWhileDown = call(api!.api!.url, 'GET', '/healthz', { timeoutMs: 60_000 });
+    const healthWhileDown = call(api!.url!, 'GET', '/healthz', { timeoutMs: 60_000 });
 
     // The server comes back on the same file and port, and the worker is restarted.
     await sleep(300);
@@ -162,7 +157,7 @@ describe('Temporal restarted before escalations fall due', () => {
     // The API reconnected by itself: an acknowledgment goes through the workflow again.
     const { key: d05 } = await createApiKeyService(db.prisma).create({ name: 'd05', role: 'department', departmentCode: 'D05' });
     const d05Task = tasks.find((task) => task.departmentCode === 'D05')!;
-    const acknowledged = await call(api!.api!.url, 'POST', `/api/tasks/${d05Task.id}/acknowledge`, { key: d05, body: { by: '王五' } });
+    const acknowledged = await call(api!.url!, 'POST', `/api/tasks/${d05Task.id}/acknowledge`, { key: d05, body: { by: '王五' } });
     expect(acknowledged.status).toBe(200);
     expect(acknowledged.body.status).toBe('acknowledged');
     const health = await healthWhileDown;

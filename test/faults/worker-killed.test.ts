@@ -15,6 +15,7 @@ import { loadCatalog } from '../../db/seed-catalog.js';
 import { createTestDatabase, type TestDatabase } from '../../db/test-database.js';
 import { createLogger } from '../../platform/logger.js';
 import { startSystem, type RunningSystem } from '../../main/compose.js';
+import { testSettings } from '../support/settings.js';
 import { MailCatcher } from '../../dev/mail-catcher.js';
 import { createApiKeyService } from '../../app/api-keys.js';
 import { stateQuery } from '../../workflows/messages.js';
@@ -51,21 +52,16 @@ beforeAll(async () => {
     smtpConnectionsCut++;
   });
   logDir = await tempDir('worker-killed');
-  system = await startSystem({
-    prisma: db.prisma,
-    temporalAddress,
-    namespace: 'default',
-    taskQueue,
-    smtpUrl: mail.url,
-    mailFrom: '联合惩戒协同平台 <no-reply@sanctions.example>',
-    publicBaseUrl: 'http://localhost:3000',
-    ackTokenSecret: 'fault-test-secret',
-    policy: defaultPolicy,
-    // Its reconciler may note listings whose dispatch waits for the restarted worker (harmless).
-    log: createLogger('error'),
-    port: 0,
-    runWorker: false,
-  });
+  system = await startSystem(
+    { prisma: db.prisma, temporalAddress, smtpUrl: mail.url },
+    {
+      settings: testSettings({ TEMPORAL_TASK_QUEUE: taskQueue, MAIL_FROM: '联合惩戒协同平台 <no-reply@sanctions.example>', ACK_TOKEN_SECRET: 'fault-test-secret' }),
+      policy: defaultPolicy,
+      // Its reconciler may note listings whose dispatch waits for the restarted worker (harmless).
+      log: createLogger('error'),
+      roles: { worker: false, http: true, inboundMail: false },
+    },
+  );
   connection = await Connection.connect({ address: temporalAddress });
   temporal = new Client({ connection, namespace: 'default' });
 });
@@ -104,7 +100,7 @@ describe('the worker process killed mid-dispatch', () => {
     onTestFailed(async () => {
       for (const service of workers) console.log(`--- output of process ${service.pid} ---\n${(await service.output()).slice(-4_000)}`);
     });
-    const apiUrl = system.api!.url;
+    const apiUrl = system.url!;
     const { key: clerk } = await createApiKeyService(db.prisma).create({ name: 'clerk', role: 'clerk', courtCode: 'NX-YC-01' });
 
     // The worker starts (it bundles the workflow code) while the listings come in.

@@ -63,7 +63,7 @@ describe('listing a debtor dispatches a task and a notice to every responsible d
         const department = departments.find((d) => d.code === task.departmentCode)!;
         expect(notice.headers['x-notice-type']).toBe('notice');
         expect(notice.envelopeTo).toEqual([department.contactEmail]);
-        expect(notice.headers['reply-to']).toMatch(/^reply\+[0-9a-f]{32}\.[A-Za-z0-9_-]{16}@sanctions\.example$/);
+        expect(notice.headers['reply-to']).toMatch(/^reply\+[0-9a-f]{32}\.[0-9a-f]{4}\.[A-Za-z0-9_-]{16}@sanctions\.example$/);
         expect(notice.text).toContain(department.nameZh);
         expect(notice.text).toMatch(/\/ack\/[A-Za-z0-9_.-]+/);
         // The identifier is masked in mail.

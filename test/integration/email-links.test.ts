@@ -1,6 +1,7 @@
 // The one-click links of the notices, on the real stack.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLinkToken } from '../../platform/signing.js';
+import { createLinkToken } from '../../platform/signed-tokens.js';
+import { createKeyring } from '../../platform/signing.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { calmPolicy } from '../support/policies.js';
 import { entityListing } from '../support/fixtures.js';
@@ -72,8 +73,8 @@ describe('one-click links', () => {
     const { task, acknowledge } = await noticeLinks('（2026）宁01执803号');
     const token = acknowledge.slice('/ack/'.length);
     const tampered = token.slice(0, 10) + (token[10] === 'A' ? 'B' : 'A') + token.slice(11);
-    const expired = createLinkToken('test-secret', { taskId: task.id, action: 'acknowledge', expiresAt: Math.floor(Date.now() / 1000) - 60 });
-    const otherSecret = createLinkToken('not-the-secret', { taskId: task.id, action: 'acknowledge', expiresAt: Math.floor(Date.now() / 1000) + 3600 });
+    const expired = createLinkToken(createKeyring('test-secret'), { taskId: task.id, action: 'acknowledge', expiresAt: Math.floor(Date.now() / 1000) - 60 });
+    const otherSecret = createLinkToken(createKeyring('not-the-secret'), { taskId: task.id, action: 'acknowledge', expiresAt: Math.floor(Date.now() / 1000) + 3600 });
     for (const [path, status] of [
       [`/ack/${tampered}`, 404],
       [`/ack/${otherSecret}`, 404],

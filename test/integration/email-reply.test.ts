@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
+import { createKeyring } from '../../platform/signing.js';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../domain/policy.js';
@@ -57,7 +58,7 @@ async function noticeFor(departmentCode: 'D05' | 'D06'): Promise<Notice> {
   const task = (await tasksOf(stack, listingId, 'impose', 2)).find((t) => t.departmentCode === departmentCode)!;
   const [message] = await stack.mail.waitFor((m) => m.headers['x-task-id'] === task.id && m.headers['x-notice-type'] === 'notice');
   const replyTo = message!.headers['reply-to']!;
-  expect(replyTo).toMatch(/^reply\+[0-9a-f]{32}\.[A-Za-z0-9_-]{16}@sanctions\.example$/);
+  expect(replyTo).toMatch(/^reply\+[0-9a-f]{32}\.[0-9a-f]{4}\.[A-Za-z0-9_-]{16}@sanctions\.example$/);
   return { listingId, taskId: task.id, replyTo, message: message! };
 }
 
@@ -231,7 +232,7 @@ describe('confirming by email', () => {
         },
         mail: smtp,
         mailFrom: 'Sanctions Test <no-reply@sanctions.example>',
-        ackTokenSecret: 'test-secret',
+        keyring: createKeyring('test-secret'),
         log: createLogger('silent'),
       }),
     });

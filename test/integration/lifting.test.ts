@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extendPeriodUpdate } from '../../workflows/messages.js';
 import type { SanctionWorkflowInput } from '../../workflows/types.js';
+import { relayScheduleIdOf } from '../../workflows/workflow-id.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { calmPolicy } from '../support/policies.js';
 import { entityListing } from '../support/fixtures.js';
@@ -105,7 +106,7 @@ describe('lifting', () => {
 });
 
 describe('recovery', () => {
-  it('a listing recorded without its workflow (the API stopped in between) is started by the reconciler', async () => {
+  it('a listing recorded without its workflow (the API stopped in between) is started by the relay the schedule runs', async () => {
     const listingId = randomUUID();
     await stack.prisma.listing.create({
       data: {
@@ -115,9 +116,16 @@ describe('recovery', () => {
         catalogVersion: (await stack.prisma.catalogVersion.findFirstOrThrow({ orderBy: { version: 'desc' } })).version,
       },
     });
-    expect(await stack.services.listings.startUnstartedWorkflows()).toBeGreaterThanOrEqual(1);
+    expect((await stack.relay()).listings).toBeGreaterThanOrEqual(1);
     const tasks = await tasksOf(stack, listingId, 'impose', 2);
     expect(tasks).toHaveLength(2);
-    expect(await stack.services.listings.startUnstartedWorkflows()).toBe(0);
+    expect((await stack.relay()).listings).toBe(0);
+  });
+
+  it('the relay runs on a schedule of its own, every minute by default', async () => {
+    const schedule = await stack.temporal.schedule.getHandle(relayScheduleIdOf(stack.taskQueue)).describe();
+    expect(schedule.spec.intervals).toEqual([expect.objectContaining({ every: 60_000 })]);
+    expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'listingRelayWorkflow', taskQueue: stack.taskQueue });
+    expect(schedule.policies.overlap).toBe('SKIP');
   });
 });

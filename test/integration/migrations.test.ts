@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrismaClient, openEmbeddedDatabase } from '../../db/client.js';
+import { createPrismaClient } from '../../db/client.js';
+import { openEmbeddedDatabase } from '../../dev/embedded-database.js';
 import {
   applyMigrations,
   diffSchemaAgainstMigrations,

@@ -18,11 +18,14 @@ import { MailCatcher } from '../../dev/mail-catcher.js';
 import { createApiKeyService } from '../../app/api-keys.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { Role } from '../../domain/access.js';
-import type { Services } from '../../app/index.js';
+import type { UseCases } from '../../app/index.js';
+import { testSettings } from './settings.js';
+import { listingRelayWorkflow } from '../../workflows/listing-relay.js';
+import { relayScheduleIdOf } from '../../workflows/workflow-id.js';
 
 export interface TestStack {
   apiUrl: string;
-  services: Services;
+  useCases: UseCases;
   prisma: PrismaClient;
   mail: MailCatcher;
   temporal: Client;
@@ -30,6 +33,8 @@ export interface TestStack {
   adminKey: string;
   /** The port of the inbound reply server, with `inbound: true`. */
   inboundPort: number | undefined;
+  /** Runs the relay the schedule runs: starts the workflows of what was recorded but never started. */
+  relay(): Promise<{ listings: number; imports: number }>;
   /** Creates an API key directly in the database. */
   key(role: Role, scope?: { departmentCode?: string; courtCode?: string }): Promise<string>;
   request(method: string, path: string, options?: { key?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>;
@@ -84,38 +89,34 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const taskQueue = `test-${randomUUID()}`;
   const temporalAddress = inject('temporalAddress');
   const inboundPort = options.inbound ? await freePort() : undefined;
-  const system = await startSystem({
-    prisma,
-    temporalAddress,
-    namespace: 'default',
-    taskQueue,
-    smtpUrl: mail.url,
-    mailFrom: 'Sanctions Test <no-reply@sanctions.example>',
-    publicBaseUrl: 'http://localhost:3000',
-    ackTokenSecret: 'test-secret',
-    policy: options.policy ?? defaultPolicy,
-    log: createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
-    port: 0,
-    workflowBundle: { code: inject(options.tracing ? 'tracedWorkflowBundleCode' : 'workflowBundleCode') },
-    inboundSmtpPort: inboundPort,
-    tracing,
-    workerMetricsUrl,
-  });
+  const system = await startSystem(
+    { prisma, temporalAddress, smtpUrl: mail.url },
+    {
+      settings: testSettings({ TEMPORAL_TASK_QUEUE: taskQueue, INBOUND_SMTP_PORT: inboundPort?.toString() }),
+      policy: options.policy ?? defaultPolicy,
+      log: createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
+      workflowBundle: { code: inject(options.tracing ? 'tracedWorkflowBundleCode' : 'workflowBundleCode') },
+      roles: { worker: true, http: true, inboundMail: options.inbound ?? false },
+      tracing,
+      workerMetricsUrl,
+    },
+  );
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: 'default' });
   const keys = createApiKeyService(prisma);
   const { key: adminKey } = await keys.ensureBootstrapAdmin(undefined);
-  const apiUrl = system.api!.url;
+  const apiUrl = system.url!;
 
   return {
     apiUrl,
-    services: system.api!.services,
+    useCases: system.useCases!,
     prisma,
     mail,
     temporal,
     taskQueue,
     adminKey,
     inboundPort,
+    relay: () => temporal.workflow.execute(listingRelayWorkflow, { taskQueue, workflowId: `relay-${randomUUID()}` }),
     async key(role, scope = {}) {
       const { key } = await keys.create({ name: `${role}-${randomUUID().slice(0, 8)}`, role, ...scope });
       return key;
@@ -140,6 +141,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       return { status: response.status, headers: response.headers, body: parsed };
     },
     async stop() {
+      await temporal.schedule.getHandle(relayScheduleIdOf(taskQueue)).delete().catch(() => undefined);
       await system.stop();
       await tracing.shutdown();
       await connection.close();

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCatalog } from '../../domain/catalog.js';
 import { composeTaskMail, notificationKey, type TaskWithContext } from '../../mail/compose-task-mail.js';
-import { readReplyLocalPart } from '../../platform/signing.js';
+import { readReplyLocalPart } from '../../platform/signed-tokens.js';
+import { createKeyring } from '../../platform/signing.js';
 
-const settings = { mailFrom: '平台 <no-reply@sanctions.example>', publicBaseUrl: 'https://sanctions.example', ackTokenSecret: 's3cret' };
+const settings = { mailFrom: '平台 <no-reply@sanctions.example>', publicBaseUrl: 'https://sanctions.example', keyring: createKeyring('s3cret') };
 
 function task(overrides: { locale?: string; kind?: string; status?: string } = {}): TaskWithContext {
   const at = new Date('2026-12-01T09:00:00Z');
@@ -36,7 +37,7 @@ describe('task mail', () => {
     expect(mail.html).toMatch(/<a href="https:\/\/sanctions\.example\/ack\/[A-Za-z0-9_.-]+"/);
     const localPart = mail.replyTo!.split('@')[0]!;
     expect(localPart.length).toBeLessThanOrEqual(64);
-    expect(readReplyLocalPart('s3cret', localPart)).toBe('2f1e4c1a-0b7e-4a55-9d7e-0c1a2b3c4d5e');
+    expect(readReplyLocalPart(createKeyring('s3cret'), localPart)).toBe('2f1e4c1a-0b7e-4a55-9d7e-0c1a2b3c4d5e');
   });
 
   it('in English for a department that prefers it', () => {

@@ -1,0 +1,52 @@
+import express, { Router } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import type { UseCases } from '../app/index.js';
+import { requireJsonBody, routeNotFound } from '../http/problem.js';
+import { authFailureLimiter, type RateLimitSettings } from '../http/rate-limits.js';
+import { authenticate } from './auth.js';
+import { openApiDocument } from './openapi.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { listingImportRoutes } from './routes/listing-imports.js';
+import { listingRoutes } from './routes/listings.js';
+import { supervisionRoutes } from './routes/supervision.js';
+import { taskRoutes } from './routes/tasks.js';
+
+/** Larger bodies are refused with 413 before they are parsed. */
+export const BODY_LIMIT = '64kb';
+export const CATALOG_BODY_LIMIT = '2mb';
+
+export interface JsonApiOptions {
+  useCases: UseCases;
+  /** Base of the OpenAPI document's server URL; relative is valid and right behind any proxy. */
+  publicBaseUrl: string;
+  rateLimits: RateLimitSettings;
+}
+
+/** The JSON API, mounted at /api: parse, authenticate, call one use case, answer. */
+export function jsonApiRouter({ useCases, publicBaseUrl, rateLimits }: JsonApiOptions): Router {
+  const api = Router();
+  const document = openApiDocument(publicBaseUrl);
+  api.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  // Swagger UI's own assets are served from the package: no CDN.
+  api.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/openapi.json' }, customSiteTitle: '联合惩戒协同平台 API' }));
+  const smallJson = express.json({ limit: BODY_LIMIT, strict: true });
+  // A whole catalog (measures, departments, sources) is larger than any other request.
+  const catalogJson = express.json({ limit: CATALOG_BODY_LIMIT, strict: true });
+  // A listings spreadsheet (CSV or XLSX) is the one body that is not JSON; its
+  // route reads it once the caller is known to be a clerk.
+  const isImport = (req: express.Request) => req.method === 'POST' && req.path === '/listings/import';
+  api.use((req, res, next) => (isImport(req) ? next() : requireJsonBody(req, res, next)));
+  api.use((req, res, next) => (isImport(req) ? next() : (req.method === 'POST' && req.path === '/catalog' ? catalogJson : smallJson)(req, res, next)));
+  api.use(authFailureLimiter(rateLimits), authenticate(useCases.apiKeys));
+  api.use('/api-keys', apiKeyRoutes(useCases.apiKeys));
+  api.use('/catalog', catalogRoutes(useCases.catalogs));
+  api.use('/listings/import', listingImportRoutes(useCases.imports));
+  api.use('/listings', listingRoutes(useCases.listings));
+  api.use('/tasks', taskRoutes(useCases.tasks));
+  api.use('/supervision', supervisionRoutes(useCases.supervision));
+  api.use(routeNotFound);
+  return api;
+}

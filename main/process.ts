@@ -1,0 +1,62 @@
+// What every entry point does around its own parts: read the settings once,
+// make the logger, stop cleanly on SIGINT/SIGTERM, and exit non-zero with a
+// clear message when it cannot start.
+import type { Logger } from 'pino';
+import { createProcessLogger } from '../platform/logger.js';
+import { InvalidSettings, loadSettings, missingSettings, type Settings } from '../platform/settings.js';
+
+export interface StartedProcess {
+  /** Stops what was started, in reverse order. */
+  stop(): Promise<void>;
+}
+
+type Needed = Parameters<typeof missingSettings>[1];
+
+export async function runProcess(name: string, needs: Needed, start: (settings: Settings, log: Logger) => Promise<StartedProcess>): Promise<void> {
+  let settings: Settings;
+  try {
+    settings = loadSettings();
+  } catch (error) {
+    if (!(error instanceof InvalidSettings)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  const missing = missingSettings(settings, needs);
+  if (missing.length > 0) {
+    // The separate processes have no embedded defaults: they say what is missing.
+    process.stderr.write(`Set ${missing.join(', ')} (or run everything on embedded defaults with \`npm start\`).\n`);
+    process.exit(2);
+  }
+  const log = createProcessLogger(settings.log, name);
+
+  let started: StartedProcess | null = null;
+  let stopping = false;
+  const shutdown = async (reason: string, exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${reason}: stopping`);
+    await started?.stop().catch((error: unknown) => log.error({ err: error }, 'error while stopping'));
+    process.exit(exitCode);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal, 0));
+
+  try {
+    started = await start(settings, log);
+  } catch (error) {
+    log.fatal({ err: error }, 'start failed');
+    await shutdown('start failure', 1);
+  }
+}
+
+/** Runs the stops in reverse order of registration, each even if an earlier one failed. */
+export function stopsInReverse(): { add(stop: () => Promise<unknown>): void; stop(): Promise<void> } {
+  const stops: (() => Promise<unknown>)[] = [];
+  return {
+    add: (stop) => void stops.push(stop),
+    async stop() {
+      let failure: unknown;
+      for (const stop of stops.reverse()) await stop().catch((error: unknown) => (failure ??= error));
+      if (failure) throw failure;
+    },
+  };
+}

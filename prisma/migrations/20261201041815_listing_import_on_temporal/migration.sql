@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ListingImport" DROP COLUMN "leaseUntil";
