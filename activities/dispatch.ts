@@ -1,25 +1,14 @@
-import { taskSchedule, type Policy, type TaskSchedule } from '../domain/policy.js';
+import { taskSchedule, type Policy } from '../domain/policy.js';
+import { openDeadlineAt, scheduleToIso } from '../domain/tasks.js';
 import { appendEvents } from '../db/events.js';
 import type { Prisma } from '../prisma/generated/client.js';
-import type { DispatchedTask, TaskKind, TaskScheduleData, TaskToDispatch } from '../workflows/types.js';
+import type { DispatchedTask, TaskKind, TaskToDispatch } from '../workflows/types.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface DispatchTasksInput {
   listingId: string;
   kind: TaskKind;
   tasks: TaskToDispatch[];
-}
-
-function scheduleData(schedule: TaskSchedule): TaskScheduleData {
-  const iso = (at: Date | null) => at?.toISOString() ?? null;
-  const steps = (list: TaskSchedule['escalations']['acknowledge']) => list.map((s) => ({ level: s.level, at: s.at.toISOString(), notify: s.notify }));
-  return {
-    acknowledgeDueAt: schedule.acknowledgeDueAt.toISOString(),
-    completeDueAt: schedule.completeDueAt.toISOString(),
-    acknowledgeReminderAt: iso(schedule.acknowledgeReminderAt),
-    completeReminderAt: iso(schedule.completeReminderAt),
-    escalations: { acknowledge: steps(schedule.escalations.acknowledge), complete: steps(schedule.escalations.complete) },
-  };
 }
 
 /**
@@ -43,7 +32,7 @@ export function createDispatchActivities({ prisma, policy, now = () => new Date(
             measures: task.measures,
             acknowledgeDueAt: schedule.acknowledgeDueAt,
             completeDueAt: schedule.completeDueAt,
-            openDeadlineAt: schedule.acknowledgeDueAt,
+            openDeadlineAt: openDeadlineAt({ status: 'pending', ...schedule }),
             policy: policy as unknown as Prisma.InputJsonObject,
             createdAt: dispatchedAt,
           })),
@@ -71,7 +60,7 @@ export function createDispatchActivities({ prisma, policy, now = () => new Date(
         taskId: task.id,
         departmentCode: task.departmentCode,
         measures: task.measures,
-        schedule: scheduleData(taskSchedule(task.policy as unknown as Policy, kind, task.createdAt)),
+        schedule: scheduleToIso(taskSchedule(task.policy as unknown as Policy, kind, task.createdAt)),
       }));
     },
   };

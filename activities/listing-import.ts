@@ -14,45 +14,55 @@ export interface ListingIntake {
   record(principal: Principal, body: Record<string, unknown>): Promise<RowOutcome>;
 }
 
-/** Rows recorded by one activity, side by side, and between two progress updates. */
-export const IMPORT_BATCH_SIZE = 8;
+/** Rows recorded side by side, and between two progress updates. */
+export const IMPORT_CHUNK_SIZE = 8;
+/** Chunks one activity records: fewer round trips through the workflow, progress still saved every chunk. */
+const CHUNKS_PER_ACTIVITY = 4;
 
 /**
- * Records the next batch of an import and its progress. A retried batch finds
- * the listings it recorded before (the intake is idempotent per court, case
- * and debtor), so no row is ever listed twice.
+ * Records the next rows of an import, saving progress after each chunk. A
+ * retried activity starts from the last saved chunk and finds the listings it
+ * recorded before (the intake is idempotent per court, case and debtor), so
+ * no row is ever listed twice.
  */
 export function createListingImportActivities({ prisma, listingIntake, log, now = () => new Date() }: ActivityDeps) {
+  async function recordChunk(importId: string): Promise<{ done: boolean }> {
+    const job = await prisma.listingImport.findUniqueOrThrow({ where: { id: importId } });
+    if (job.status === 'completed') return { done: true };
+    const queue = job.rows as unknown as QueuedRow[];
+    const chunk = queue.slice(job.processed, job.processed + IMPORT_CHUNK_SIZE);
+    const principal = job.principal as unknown as Principal;
+    const outcomes = await Promise.all(chunk.map(async ({ row, body }) => ({ row, ...(await listingIntake.record(principal, body)) })));
+    const counts = { processed: job.processed + chunk.length, created: job.created, existing: job.existing, failed: job.failed };
+    for (const { outcome } of outcomes) counts[outcome] += 1;
+    const done = counts.processed >= queue.length;
+    await prisma.$transaction([
+      prisma.listingImportResult.createMany({
+        data: outcomes.map((result) => ({
+          importId,
+          row: result.row,
+          outcome: result.outcome,
+          listingId: 'listingId' in result ? result.listingId : null,
+          message: 'message' in result ? result.message : null,
+        })),
+        skipDuplicates: true,
+      }),
+      // Once done, the listings hold the rows; the import keeps only its results.
+      prisma.listingImport.update({
+        where: { id: importId },
+        data: { ...counts, ...(done ? { status: 'completed', completedAt: now(), rows: [] } : { status: 'running' }) },
+      }),
+    ]);
+    if (done) log.info({ importId, ...counts }, 'listing import completed');
+    return { done };
+  }
+
   return {
     async recordImportBatch(importId: string): Promise<{ done: boolean }> {
-      const job = await prisma.listingImport.findUniqueOrThrow({ where: { id: importId } });
-      if (job.status === 'completed') return { done: true };
-      const queue = job.rows as unknown as QueuedRow[];
-      const batch = queue.slice(job.processed, job.processed + IMPORT_BATCH_SIZE);
-      const principal = job.principal as unknown as Principal;
-      const outcomes = await Promise.all(batch.map(async ({ row, body }) => ({ row, ...(await listingIntake.record(principal, body)) })));
-      const counts = { processed: job.processed + batch.length, created: job.created, existing: job.existing, failed: job.failed };
-      for (const { outcome } of outcomes) counts[outcome] += 1;
-      const done = counts.processed >= queue.length;
-      await prisma.$transaction([
-        prisma.listingImportResult.createMany({
-          data: outcomes.map((result) => ({
-            importId,
-            row: result.row,
-            outcome: result.outcome,
-            listingId: 'listingId' in result ? result.listingId : null,
-            message: 'message' in result ? result.message : null,
-          })),
-          skipDuplicates: true,
-        }),
-        // Once done, the listings hold the rows; the import keeps only its results.
-        prisma.listingImport.update({
-          where: { id: importId },
-          data: { ...counts, ...(done ? { status: 'completed', completedAt: now(), rows: [] } : { status: 'running' }) },
-        }),
-      ]);
-      if (done) log.info({ importId, ...counts }, 'listing import completed');
-      return { done };
+      for (let chunk = 0; chunk < CHUNKS_PER_ACTIVITY; chunk++) {
+        if ((await recordChunk(importId)).done) return { done: true };
+      }
+      return { done: false };
     },
   };
 }

@@ -51,10 +51,13 @@ export function createListingRecordActivities({ prisma }: ActivityDeps) {
       });
     },
 
-    async recordPeriodExtension(input: { listingId: string; expiresAt: string; by: string; reason: string; at: string }): Promise<void> {
+    async recordPeriodExtension(input: { listingId: string; expiresAt: string; periodYears?: number | undefined; by: string; reason: string; at: string }): Promise<void> {
       await prisma.$transaction(async (tx) => {
         const listing = await tx.listing.findUniqueOrThrow({ where: { id: input.listingId } });
-        await tx.listing.update({ where: { id: input.listingId }, data: { expiresAt: new Date(input.expiresAt) } });
+        await tx.listing.update({
+          where: { id: input.listingId },
+          data: { expiresAt: new Date(input.expiresAt), ...(input.periodYears !== undefined ? { periodYears: input.periodYears } : {}) },
+        });
         await appendEvents(tx, input.listingId, [
           {
             id: `${input.listingId}.extended.${input.expiresAt}`,

@@ -1,6 +1,7 @@
+import { openDeadlineAt } from '../domain/tasks.js';
 import { appendEvents, lockListing } from '../db/events.js';
-import { recordTaskTransition, type TaskTransitionInput } from '../db/task-transitions.js';
-import type { DeadlineKind, EscalationTarget } from '../workflows/types.js';
+import type { PrismaClient } from '../prisma/generated/client.js';
+import type { DeadlineKind, EscalationTarget, TaskTransition } from '../workflows/types.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface EscalationInput {
@@ -13,12 +14,13 @@ export interface EscalationInput {
 }
 
 /**
- * The read model of department tasks, written as the workflow decides. Every
- * write is conditional or keyed, so a retried activity changes nothing twice.
+ * The read model of department tasks, written as the workflow decides, and
+ * only by it. Every write is conditional or keyed, so a retried activity
+ * changes nothing twice.
  */
 export function createTaskRecordActivities({ prisma }: ActivityDeps) {
   return {
-    recordTaskTransition(input: TaskTransitionInput): Promise<void> {
+    recordTaskTransition(input: TaskTransition): Promise<void> {
       return recordTaskTransition(prisma, input);
     },
 
@@ -39,4 +41,38 @@ export function createTaskRecordActivities({ prisma }: ActivityDeps) {
       });
     },
   };
+}
+
+/** An accepted acknowledgment or completion, with its audit events. */
+async function recordTaskTransition(prisma: PrismaClient, input: TaskTransition): Promise<void> {
+  const at = new Date(input.at);
+  await prisma.$transaction(async (tx) => {
+    // Listing first, then task: the order every writer of both takes, so two
+    // writers of one task (acknowledge and complete) see each other's changes.
+    await lockListing(tx, input.listingId);
+    await tx.$queryRaw`SELECT id FROM "Task" WHERE id = ${input.taskId}::uuid FOR UPDATE`;
+    const task = await tx.task.findUniqueOrThrow({ where: { id: input.taskId } });
+    const events = [];
+    if (!task.acknowledgedAt) {
+      events.push({ id: `${task.id}.acknowledged`, at, type: 'acknowledged', actor: input.by, taskId: task.id, data: { note: input.note ?? null, implied: input.transition === 'completed' } });
+    }
+    if (input.transition === 'completed' && !task.completedAt) {
+      events.push({ id: `${task.id}.completed`, at, type: 'completed', actor: input.by, taskId: task.id, data: { note: input.note ?? null, reference: input.reference ?? null } });
+    }
+    if (events.length === 0) return;
+    const completing = input.transition === 'completed';
+    const status = input.transition;
+    await tx.task.update({
+      where: { id: task.id },
+      data: {
+        status,
+        acknowledgedAt: task.acknowledgedAt ?? at,
+        acknowledgedBy: task.acknowledgedBy ?? input.by,
+        ...(completing ? { completedAt: at, completedBy: input.by, reference: input.reference ?? null } : {}),
+        note: input.note ?? task.note,
+        openDeadlineAt: openDeadlineAt({ ...task, status }),
+      },
+    });
+    await appendEvents(tx, input.listingId, events);
+  });
 }

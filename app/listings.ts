@@ -222,9 +222,9 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
         throw invalid('The extension is too long.', [{ field: 'extensionYears', rule: 'period-range', message: `the period may not exceed ${LISTING_PERIOD_YEARS + LISTING_EXTENSION_YEARS.max} years in all` }]);
       }
       const expiresAt = expiryOf(listing.listedAt, total)!;
-      const result = await workflows.extendPeriod(id, { expiresAt: expiresAt.toISOString(), by: actorOf(principal), reason: request.reason });
+      // The workflow records the new period before it answers: one writer of the listing's term.
+      const result = await workflows.extendPeriod(id, { expiresAt: expiresAt.toISOString(), periodYears: total, by: actorOf(principal), reason: request.reason });
       if (result.refused) throw refusalError(result);
-      await prisma.listing.update({ where: { id }, data: { periodYears: total } });
       return listingView(await prisma.listing.findUniqueOrThrow({ where: { id } }), null, principal);
     },
 

@@ -1,4 +1,5 @@
 import { Prisma, type PrismaClient } from '../prisma/generated/client.js';
+import { openDeadlineOf } from '../domain/tasks.js';
 import { overdueQuerySchema } from './schemas.js';
 import { parseInput } from './validate.js';
 import { taskView } from './views.js';
@@ -55,7 +56,7 @@ export function createSupervisionService({ prisma, now = () => new Date() }: { p
         ORDER BY t."openDeadlineAt", t.id`;
       return rows.map((row) => ({
         ...taskView(row),
-        overdueDeadline: row.status === 'pending' ? 'acknowledge' : 'complete',
+        overdueDeadline: openDeadlineOf(row.status),
         overdueSeconds: Math.floor((at.getTime() - row.openDeadlineAt.getTime()) / 1000),
         caseNumber: row.caseNumber,
         courtCode: row.courtCode,

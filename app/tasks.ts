@@ -1,5 +1,4 @@
 import type { PrismaClient, Prisma } from '../prisma/generated/client.js';
-import { recordTaskTransition } from '../db/task-transitions.js';
 import { departmentScopeOf, courtScopeOf, mayActOnTask, type Principal } from '../domain/access.js';
 import { disclosedIdentifier } from '../domain/disclosure.js';
 import type { TaskAction } from '../domain/tasks.js';
@@ -34,12 +33,11 @@ export function createTaskService({ prisma, workflows, now = () => new Date() }:
     return `${action}:${taskId}:${key.data}`;
   }
 
-  /** The workflow decides; the task as it stands afterwards is the answer. */
+  /** The workflow decides and records the transition before it answers; the task as it stands then is the answer. */
   async function act(task: { id: string; listingId: string; departmentCode: string }, action: TaskAction, details: TaskActionDetails, updateId?: string): Promise<TaskActionOutcome> {
     const send = action === 'acknowledge' ? workflows.acknowledge : workflows.complete;
     const result = await send(task.listingId, { taskId: task.id, departmentCode: task.departmentCode, ...details }, updateId);
     if (result.refused) return { done: false, ...result };
-    if (result.transition) await recordTaskTransition(prisma, result.transition);
     return { done: true, changed: result.changed, task: taskView(await prisma.task.findUniqueOrThrow({ where: { id: task.id } })) };
   }
 

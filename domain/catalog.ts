@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import catalogJson from './catalog-data/catalog.json' with { type: 'json' };
+import type { PlannedTask } from './tasks.js';
 
 // The catalog is operator data (every measure → department link is a reconstruction), so its schema is
 // loose: unknown fields such as sources and listing rules pass through untouched.
@@ -113,10 +114,8 @@ export function parseCatalog(json: unknown): Catalog {
 
 export const defaultCatalog: Catalog = parseCatalog(catalogJson);
 
-export interface DispatchPlanEntry {
-  departmentCode: string;
-  measures: string[];
-}
+/** One department's task in a listing's plan. */
+export type DispatchPlanEntry = PlannedTask;
 
 export interface DispatchSubject {
   debtorKind: DebtorKind;

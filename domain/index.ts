@@ -2,7 +2,14 @@ export {
   ADULT_AGE, ageOn, birthDateOfResidentId, isMinorOn, isValidResidentId, isValidSocialCreditCode,
   residentIdProblem, socialCreditCodeProblem,
 } from './identifiers.js';
-export { maskIdentifier } from './disclosure.js';
+export { disclosedIdentifier, maskIdentifier, maskIdentifiersIn, type Audience } from './disclosure.js';
+export { PERMISSIONS, ROLES, actorOf, may, type Permission, type Principal, type Role } from './access.js';
+export {
+  DEADLINE_KINDS, TASK_KINDS, TASK_STATUSES, isDeadlineOpen, isOverdue, openDeadlineAt, openDeadlineOf, scheduleToIso,
+  type DeadlineKind, type EscalationStep, type NoticeType, type PlannedTask, type TaskAction, type TaskKind, type TaskSchedule,
+  type TaskStatus,
+} from './tasks.js';
+export { LIFT_REASONS, LISTING_STATUSES, isClosedStatus, type LiftReason, type ListingStatus } from './listings.js';
 export {
   CIRCUMSTANCE_CODES, CIRCUMSTANCES, LISTING_EXTENSION_YEARS, LISTING_PERIOD_YEARS, expiryOf, isCircumstanceCode,
   listingPeriodYears, type Circumstance, type CircumstanceCode,
@@ -21,7 +28,6 @@ export {
   type WorkingCalendar,
 } from './calendar.js';
 export {
-  ESCALATION_TARGETS, TASK_PHASES, addDuration, defaultPolicy, parseDuration, parsePolicy, policySchema,
+  ESCALATION_TARGETS, addDuration, defaultPolicy, parseDuration, parsePolicy, policySchema,
   subtractDuration, taskSchedule, type Duration, type EscalationTarget, type Policy, type PolicyInput,
-  type ScheduledEscalation, type TaskPhase, type TaskSchedule,
 } from './policy.js';

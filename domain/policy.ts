@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { addWorkingDays, subtractWorkingDays } from './calendar.js';
 import { requireValidDate } from './china-time.js';
+import { ESCALATION_TARGETS, type EscalationStep, type TaskKind, type TaskSchedule } from './tasks.js';
 
 // Deadlines are legal duties counted in working days ("2bd"); ISO-8601 durations ("PT5S") run on the wall
 // clock so demos and tests need not wait for days.
@@ -62,11 +63,7 @@ const durationSchema = (options: { deadline: boolean }) =>
     }
   });
 
-export const TASK_PHASES = ['impose', 'lift'] as const;
-export type TaskPhase = (typeof TASK_PHASES)[number];
-
-export const ESCALATION_TARGETS = ['department-supervisor', 'coordinating-office'] as const;
-export type EscalationTarget = (typeof ESCALATION_TARGETS)[number];
+export { ESCALATION_TARGETS, type EscalationTarget } from './tasks.js';
 
 /** The built-in policy, as documented in API.md. */
 const DEFAULT_POLICY = {
@@ -109,27 +106,13 @@ export function parsePolicy(json: unknown): Policy {
 
 export const defaultPolicy: Policy = parsePolicy(DEFAULT_POLICY);
 
-export interface ScheduledEscalation {
-  /** 1 for the first step; equals the task's escalation level once the step is taken. */
-  level: number;
-  at: Date;
-  notify: EscalationTarget;
-}
-
-export interface TaskSchedule {
-  acknowledgeDueAt: Date;
-  completeDueAt: Date;
-  acknowledgeReminderAt: Date | null;
-  completeReminderAt: Date | null;
-  escalations: { acknowledge: ScheduledEscalation[]; complete: ScheduledEscalation[] };
-}
 
 /**
  * Every instant a task's lifecycle waits for. Deadlines count from dispatch; each escalation step counts
  * from the missed deadline. A reminder that would fall at or before dispatch, or not before its deadline
  * (a zero `reminderBefore`), is null: there is no time left to remind.
  */
-export function taskSchedule(policy: Policy, phase: TaskPhase, dispatchedAt: Date): TaskSchedule {
+export function taskSchedule(policy: Policy, phase: TaskKind, dispatchedAt: Date): TaskSchedule {
   requireValidDate(dispatchedAt);
   const deadlines = policy[phase];
   const acknowledgeDueAt = addDuration(dispatchedAt, deadlines.acknowledge);
@@ -139,7 +122,7 @@ export function taskSchedule(policy: Policy, phase: TaskPhase, dispatchedAt: Dat
     const at = subtractDuration(dueAt, policy.reminderBefore);
     return at.getTime() > dispatchedAt.getTime() && at.getTime() < dueAt.getTime() ? at : null;
   };
-  const escalationsAfter = (dueAt: Date): ScheduledEscalation[] =>
+  const escalationsAfter = (dueAt: Date): EscalationStep<Date>[] =>
     policy.escalation.map((step, index) => ({
       level: index + 1,
       at: addDuration(dueAt, step.after),

@@ -3,7 +3,7 @@
  * API alike, so that names and payloads cannot drift apart.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { LiftRequest, SanctionState, TaskKind, TaskStatus, TaskTransition } from './types.js';
+import type { LiftRequest, SanctionState, TaskKind, TaskStatus } from './types.js';
 
 export interface TaskActionInput {
   taskId: string;
@@ -21,12 +21,12 @@ export interface TaskActionResult {
   status: TaskStatus;
   /** False when the task was already in that state: the repeat changed nothing. */
   changed: boolean;
-  /** What the caller writes to the read model before answering (absent when nothing changed). */
-  transition?: TaskTransition | undefined;
 }
 
 export interface ExtensionRequest {
   expiresAt: string;
+  /** The listing period in years with the extension; absent in requests made before it was recorded here. */
+  periodYears?: number | undefined;
   by: string;
   reason: string;
 }

@@ -1,36 +1,17 @@
 /** Payloads that cross the workflow boundary. No personal data: ids and codes only. Instants are ISO strings. */
 
-export type TaskKind = 'impose' | 'lift';
-export type TaskStatus = 'pending' | 'acknowledged' | 'completed' | 'cancelled';
-export type NoticeType = 'notice' | 'reminder' | 'escalation' | 'lift-notice' | 'closed';
-export type DeadlineKind = 'acknowledge' | 'complete';
-export type EscalationTarget = 'department-supervisor' | 'coordinating-office';
-export type LiftReason = 'performance' | 'revocation' | 'expiry';
-export type ListingStatus = 'active' | 'lifting' | 'lifted' | 'revoked';
+import type { LiftReason, ListingStatus } from '../domain/listings.js';
+import type { PlannedTask, TaskKind, TaskSchedule, TaskStatus } from '../domain/tasks.js';
 
-export interface PlannedTask {
-  departmentCode: string;
-  measures: string[];
-}
+export type { DeadlineKind, EscalationTarget, NoticeType, PlannedTask, TaskKind, TaskStatus } from '../domain/tasks.js';
+export type { LiftReason, ListingStatus } from '../domain/listings.js';
 
 export interface TaskToDispatch extends PlannedTask {
   taskId: string;
 }
 
-export interface EscalationStep {
-  level: number;
-  at: string;
-  notify: EscalationTarget;
-}
-
-/** When each reminder, deadline and escalation of a task falls due; fixed at dispatch. */
-export interface TaskScheduleData {
-  acknowledgeDueAt: string;
-  completeDueAt: string;
-  acknowledgeReminderAt: string | null;
-  completeReminderAt: string | null;
-  escalations: { acknowledge: EscalationStep[]; complete: EscalationStep[] };
-}
+/** When each reminder, deadline and escalation of a task falls due, as the workflow carries it. */
+export type TaskScheduleData = TaskSchedule<string>;
 
 export interface DispatchedTask {
   taskId: string;

@@ -182,12 +182,13 @@ export async function terminateWorkflows(stack: TestStack): Promise<void> {
   );
 }
 
-/** Every workflow on the stack's task queue, by id (visibility is eventually consistent: polls until it stops growing). */
+/** Every sanction workflow on the stack's task queue, by id (visibility is eventually consistent: polls until it stops growing). */
 export async function workflowIdsOnQueue(stack: TestStack, expectAtLeast: number): Promise<Set<string>> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const ids = new Set<string>();
-    for await (const workflow of stack.temporal.workflow.list({ query: `TaskQueue = "${stack.taskQueue}"` })) ids.add(workflow.workflowId);
+    // The relay's scheduled runs share the queue; only sanction workflows stand for listings.
+    for await (const workflow of stack.temporal.workflow.list({ query: `TaskQueue = "${stack.taskQueue}" AND WorkflowType = "sanctionWorkflow"` })) ids.add(workflow.workflowId);
     if (ids.size >= expectAtLeast || Date.now() > deadline) return ids;
     await sleep(250);
   }

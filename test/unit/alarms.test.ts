@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dueAlarms, nextAlarmAt } from '../../workflows/alarms.js';
+import { dueAlarms, nextAlarmAt } from '../../workflows/coordination/alarms.js';
 import type { TrackedTask } from '../../workflows/types.js';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 5, 1, 0, seconds)).toISOString();

@@ -3,7 +3,8 @@
  * the tracked state and the current time, so the workflow stays deterministic
  * and this logic is unit-testable.
  */
-import type { DeadlineKind, EscalationTarget, TrackedTask } from './types.js';
+import { DEADLINE_KINDS, isDeadlineOpen, type DeadlineKind, type EscalationTarget } from '../../domain/tasks.js';
+import type { TrackedTask } from '../types.js';
 
 export interface Alarm {
   key: string;
@@ -13,16 +14,10 @@ export interface Alarm {
   action: { type: 'reminder' } | { type: 'escalation'; level: number; notify: EscalationTarget };
 }
 
-/** A deadline is open while the task has not done what it asks. */
-export function isOpen(task: TrackedTask, deadline: DeadlineKind): boolean {
-  if (deadline === 'acknowledge') return task.status === 'pending';
-  return task.status === 'pending' || task.status === 'acknowledged';
-}
-
 function alarmsOf(task: TrackedTask): Alarm[] {
   const alarms: Alarm[] = [];
-  for (const deadline of ['acknowledge', 'complete'] as const) {
-    if (!isOpen(task, deadline)) continue;
+  for (const deadline of DEADLINE_KINDS) {
+    if (!isDeadlineOpen(task.status, deadline)) continue;
     const reminderAt = deadline === 'acknowledge' ? task.schedule.acknowledgeReminderAt : task.schedule.completeReminderAt;
     if (reminderAt) {
       alarms.push({ key: `reminder:${deadline}`, taskId: task.taskId, deadline, at: Date.parse(reminderAt), action: { type: 'reminder' } });
