@@ -3,8 +3,7 @@ import type { PrismaClient } from '../prisma/generated/client.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { Policy } from '../domain/policy.js';
 import type { Keyring } from '../platform/signing.js';
-import type { ListingIntake } from './listing-import.js';
-import type { WorkflowRelay } from './relay.js';
+import type { ListingIntake, WorkflowRelay } from './ports.js';
 
 /** What the activities need from the outside world; the worker passes the real ones. */
 export interface ActivityDeps {

@@ -1,18 +1,6 @@
 import type { Principal } from '../domain/access.js';
+import type { QueuedRow } from './ports.js';
 import type { ActivityDeps } from './deps.js';
-
-/** A row of an import as queued at upload: its spreadsheet row number and its listing request. */
-export interface QueuedRow {
-  row: number;
-  body: Record<string, unknown>;
-}
-
-export type RowOutcome = { outcome: 'created' | 'existing'; listingId: string } | { outcome: 'failed'; message: string };
-
-/** How a row becomes a listing: the same intake as POST /api/listings, in the uploader's name. */
-export interface ListingIntake {
-  record(principal: Principal, body: Record<string, unknown>): Promise<RowOutcome>;
-}
 
 /** Rows recorded side by side, and between two progress updates. */
 export const IMPORT_CHUNK_SIZE = 8;

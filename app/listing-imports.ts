@@ -10,7 +10,7 @@ import { maySeeImport } from '../domain/access.js';
 import { listingIdParam } from './schemas.js';
 import type { ListingService } from './listings.js';
 import type { WorkflowGateway } from './sanction-workflows.js';
-import type { ListingIntake, QueuedRow } from '../activities/listing-import.js';
+import type { ListingIntake, QueuedRow } from '../activities/ports.js';
 
 /** A court's yearly list fits many times over; a larger file is split. */
 export const MAX_IMPORT_ROWS = 10_000;

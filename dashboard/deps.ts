@@ -1,6 +1,6 @@
 import type { UseCases } from '../app/index.js';
 import type { Keyring } from '../platform/signing.js';
-import type { Mailbox } from './routes/mail.js';
+import type { Mailbox } from './mailbox.js';
 
 export interface DashboardDeps {
   useCases: UseCases;

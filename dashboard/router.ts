@@ -10,7 +10,8 @@ import { home } from './routes/home.js';
 import { listingDetail } from './routes/listing-detail.js';
 import { listingList } from './routes/listing-list.js';
 import { loginRoutes } from './routes/login.js';
-import { mailRoutes, type Mailbox } from './routes/mail.js';
+import type { Mailbox } from './mailbox.js';
+import { mailRoutes } from './routes/mail.js';
 import { taskActionRoutes } from './routes/task-actions.js';
 
 export interface DashboardOptions {

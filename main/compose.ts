@@ -7,7 +7,7 @@ import type { WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createUseCases, type UseCases } from '../app/index.js';
 import { createReplyHandler } from '../app/replies.js';
-import type { Mailbox } from '../dashboard/routes/mail.js';
+import type { Mailbox } from '../dashboard/mailbox.js';
 import type { Policy } from '../domain/policy.js';
 import { listen } from '../http/listen.js';
 import { defaultRateLimits, type RateLimitSettings } from '../http/rate-limits.js';

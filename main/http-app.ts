@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { jsonApiRouter } from '../api/router.js';
 import type { UseCases } from '../app/index.js';
 import { dashboardRouter } from '../dashboard/router.js';
-import type { Mailbox } from '../dashboard/routes/mail.js';
+import type { Mailbox } from '../dashboard/mailbox.js';
 import { healthRoutes, type Readiness } from '../http/health.js';
 import { createMetrics } from '../http/metrics.js';
 import { problemHandler, routeNotFound } from '../http/problem.js';

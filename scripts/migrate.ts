@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations, createMigration, type MigrationTarget } from '../db/migrations.js';
+import { loadSettings } from '../platform/settings.js';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 export const defaultPgliteDir = path.join(projectRoot, 'data', 'pglite');
@@ -25,7 +26,7 @@ async function main(args: string[]): Promise<void> {
   }
   if (args.length > 0) throw new Error(`unknown arguments: ${args.join(' ')}`);
 
-  const url = process.env.DATABASE_URL;
+  const url = loadSettings().database.url;
   const target: MigrationTarget = url ? { url } : { pgliteDir: defaultPgliteDir };
   const where = url ? 'DATABASE_URL' : path.relative(projectRoot, defaultPgliteDir);
   const applied = await applyMigrations(target);

@@ -1,19 +1,8 @@
 import { Router } from 'express';
 
-/** What the mail pages show: the messages a local mail catcher received. */
-export interface Mailbox {
-  readonly messages: readonly {
-    id: string;
-    receivedAt: Date;
-    envelopeTo: string[];
-    messageId: string | null;
-    subject: string;
-    headers: Record<string, string>;
-    text: string;
-  }[];
-}
 import { contextOf } from '../context.js';
 import { sendErrorPage, sendPage } from '../page.js';
+import type { Mailbox } from '../mailbox.js';
 import type { Chains } from './chains.js';
 
 /**
