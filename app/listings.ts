@@ -6,6 +6,7 @@ import { appendEvents, findBrokenLink } from '../db/events.js';
 import { Prisma, type Listing, type PrismaClient } from '../prisma/generated/client.js';
 import { actorOf, courtScopeOf, departmentScopeOf, listingRefusal, type Principal } from '../domain/access.js';
 import { isClosedStatus } from '../domain/listings.js';
+import { disclosedText, type Audience, type Channel } from '../domain/disclosure.js';
 import { conflict, forbidden, invalid, notFound } from './errors.js';
 import { parseInput } from './validate.js';
 import {
@@ -20,6 +21,9 @@ import {
 import { listingView } from './views.js';
 import type { CatalogService } from './catalog.js';
 import { refusalError, workflowIdOf, type WorkflowGateway } from './sanction-workflows.js';
+
+const apiAudience = (principal: Principal): Audience => ({ channel: 'api', role: principal.role });
+const audienceOf = (principal: Principal, channel: Channel): Audience => (channel === 'api' ? apiAudience(principal) : { channel });
 
 /** Keyset pagination: the cursor is the last row's (createdAt, id). */
 function encodeCursor(listing: Listing): string {
@@ -101,7 +105,7 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
         // workflow; the repeated POST finishes the job. A closed listing's
         // workflow has ended and stays ended.
         if (existing.status === 'active') await ensureWorkflow(existing);
-        return { created: false, listing: listingView(existing, await tasksOf(existing.id), principal) };
+        return { created: false, listing: listingView(existing, await tasksOf(existing.id), apiAudience(principal)) };
       }
 
       const { version } = await catalogs.current();
@@ -140,12 +144,12 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
         // Two identical POSTs raced; the loser answers with the winner's listing.
         if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
           const winner = await findExisting(courtCode, request);
-          if (winner) return { created: false, listing: listingView(winner, await tasksOf(winner.id), principal) };
+          if (winner) return { created: false, listing: listingView(winner, await tasksOf(winner.id), apiAudience(principal)) };
         }
         throw error;
       }
       await ensureWorkflow(listing);
-      return { created: true, listing: listingView(listing, [], principal) };
+      return { created: true, listing: listingView(listing, [], apiAudience(principal)) };
     },
 
     /**
@@ -168,13 +172,13 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
     },
 
     /** GET /api/listings/:id, as far as the caller may see it. */
-    async get(principal: Principal, id: string) {
+    async get(principal: Principal, id: string, channel: Channel = 'api') {
       const { listing, tasks } = await visibleListing(principal, id);
-      return listingView(listing, tasks, principal);
+      return listingView(listing, tasks, audienceOf(principal, channel));
     },
 
     /** GET /api/listings — newest first, paged by an opaque cursor. */
-    async list(principal: Principal, query: unknown) {
+    async list(principal: Principal, query: unknown, channel: Channel = 'api') {
       const filters = parseInput(listingQuerySchema, query, 'query');
       const limit = filters.limit ?? 50;
       const after = filters.cursor ? decodeCursor(filters.cursor) : null;
@@ -193,7 +197,7 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return {
-        items: page.map((listing) => listingView(listing, null, principal)),
+        items: page.map((listing) => listingView(listing, null, audienceOf(principal, channel))),
         nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
       };
     },
@@ -225,11 +229,12 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
       // The workflow records the new period before it answers: one writer of the listing's term.
       const result = await workflows.extendPeriod(id, { expiresAt: expiresAt.toISOString(), periodYears: total, by: actorOf(principal), reason: request.reason });
       if (result.refused) throw refusalError(result);
-      return listingView(await prisma.listing.findUniqueOrThrow({ where: { id } }), null, principal);
+      return listingView(await prisma.listing.findUniqueOrThrow({ where: { id } }), null, apiAudience(principal));
     },
 
     /** GET /api/listings/:id/events — the audit trail, oldest first, and whether its hash chain is intact. */
-    async events(principal: Principal, id: string) {
+    async events(principal: Principal, id: string, channel: Channel = 'api') {
+      const audience = audienceOf(principal, channel);
       const { tasks } = await visibleListing(principal, id);
       const events = await prisma.event.findMany({ where: { listingId: id }, orderBy: { seq: 'asc' } });
       const brokenAt = findBrokenLink(events);
@@ -237,10 +242,26 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
       const visible = departmentScopeOf(principal) !== null ? events.filter((event) => event.taskId && ownTaskIds.has(event.taskId)) : events;
       return {
         chain: { intact: brokenAt === null, brokenAt, length: events.length, head: events.at(-1)?.hash ?? null },
-        events: visible.map((event) => ({ id: event.id, at: event.at.toISOString(), type: event.type, actor: event.actor, taskId: event.taskId, data: event.data, hash: event.hash })),
+        events: visible.map((event) => ({
+          id: event.id,
+          at: event.at.toISOString(),
+          type: event.type,
+          actor: disclosedText(audience, event.actor),
+          taskId: event.taskId,
+          data: disclosedData(audience, event.data),
+          hash: event.hash,
+        })),
       };
     },
   };
+
+  /** Notes, references and reasons are typed by people and may quote an identifier. */
+  function disclosedData(audience: Audience, data: unknown): unknown {
+    if (typeof data === 'string') return disclosedText(audience, data);
+    if (Array.isArray(data)) return data.map((item) => disclosedData(audience, item));
+    if (data && typeof data === 'object') return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, disclosedData(audience, value)]));
+    return data;
+  }
 
   async function visibleListing(principal: Principal, id: string) {
     if (!listingIdParam.safeParse(id).success) throw notFound(`No listing ${id}.`);

@@ -1,5 +1,4 @@
-import type { Principal } from '../domain/access.js';
-import { disclosedIdentifier } from '../domain/disclosure.js';
+import { disclosedIdentifier, type Audience } from '../domain/disclosure.js';
 import type { Listing, Task } from '../prisma/generated/client.js';
 
 /** The JSON shapes of API.md, built from read-model rows. */
@@ -27,9 +26,9 @@ export function taskView(task: TaskFields) {
   };
 }
 
-const identifierFor = (principal: Principal, idNumber: string) => disclosedIdentifier({ channel: 'api', role: principal.role }, idNumber);
 
-export function listingView(listing: Listing, tasks: Task[] | null, principal: Principal) {
+/** The listing as `audience` may see it: identifiers in full only for the court's and supervisors' API callers. */
+export function listingView(listing: Listing, tasks: Task[] | null, audience: Audience) {
   return {
     id: listing.id,
     status: listing.status,
@@ -38,9 +37,9 @@ export function listingView(listing: Listing, tasks: Task[] | null, principal: P
     debtor: {
       kind: listing.debtorKind,
       name: listing.debtorName,
-      idNumber: identifierFor(principal, listing.debtorIdNumber),
+      idNumber: disclosedIdentifier(audience, listing.debtorIdNumber),
       ...(listing.legalRepName && listing.legalRepIdNumber
-        ? { legalRepresentative: { name: listing.legalRepName, idNumber: identifierFor(principal, listing.legalRepIdNumber) } }
+        ? { legalRepresentative: { name: listing.legalRepName, idNumber: disclosedIdentifier(audience, listing.legalRepIdNumber) } }
         : {}),
     },
     circumstance: listing.circumstance,

@@ -1,6 +1,5 @@
 import { labelOf, fill, type Strings } from './i18n.js';
 import { nameOf } from './lookups.js';
-import { maskIdentifiersIn } from '../domain/disclosure.js';
 
 interface AuditEvent {
   at: string;
@@ -32,7 +31,7 @@ export function timelineOf(events: AuditEvent[], tasks: { id: string; department
     const add = (label: string, value: unknown, table?: Record<string, string>) => {
       if (value === null || value === undefined || value === '') return;
       const text = typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
-      details.push({ label, value: table ? labelOf(table, text) : maskIdentifiersIn(text) });
+      details.push({ label, value: table ? labelOf(table, text) : text });
     };
     add(strings.details.deadline, data.deadline, strings.deadline);
     if (typeof data.level === 'number') add(strings.details.level, fill(strings.level.step, { level: data.level }));
@@ -44,7 +43,7 @@ export function timelineOf(events: AuditEvent[], tasks: { id: string; department
       at: event.at,
       type: event.type,
       label: labelOf(strings.events, event.type),
-      actor: maskIdentifiersIn(event.actor),
+      actor: event.actor,
       department: code ? `${code} ${nameOf(departments, code)}` : '',
       details,
     };

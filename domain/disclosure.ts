@@ -38,8 +38,18 @@ export function maskIdentifiersIn(text: string): string {
 /** Where an identifier is shown. */
 export type Audience = { channel: 'api'; role: Role } | { channel: 'page' } | { channel: 'email' };
 
+/** What a channel is: the JSON API speaks to one caller's system; pages and emails are read by people. */
+export type Channel = Audience['channel'];
+
+const seesInFull = (audience: Audience) => audience.channel === 'api' && audience.role !== 'department';
+
 export function disclosedIdentifier(audience: Audience, idNumber: string): string {
-  return audience.channel === 'api' && audience.role !== 'department' ? idNumber : maskIdentifier(idNumber);
+  return seesInFull(audience) ? idNumber : maskIdentifier(idNumber);
+}
+
+/** Text people typed (notes, references, actors): shown whole through the API, with identifiers masked on pages. */
+export function disclosedText(audience: Audience, text: string): string {
+  return audience.channel === 'api' ? text : maskIdentifiersIn(text);
 }
 
 /** Fields that hold identifiers: log lines censor them whole, whatever their depth. */

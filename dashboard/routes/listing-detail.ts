@@ -1,6 +1,5 @@
 import type { Request, Response } from 'express';
 import { CIRCUMSTANCES, type CircumstanceCode } from '../../domain/circumstances.js';
-import { disclosedIdentifier } from '../../domain/disclosure.js';
 import { contextOf } from '../context.js';
 import type { DashboardDeps } from '../deps.js';
 import { timelineOf } from '../timeline.js';
@@ -17,9 +16,9 @@ export function listingDetail({ useCases, now = () => new Date() }: DashboardDep
   return async (req: Request, res: Response) => {
     const { locale, strings, principal } = contextOf(res);
     const id = String(req.params.id);
-    const listing = await useCases.listings.get(principal!, id);
+    const listing = await useCases.listings.get(principal!, id, 'page');
     const [{ chain, events }, names, measures] = await Promise.all([
-      useCases.listings.events(principal!, id),
+      useCases.listings.events(principal!, id, 'page'),
       departmentNames(useCases.catalogs, locale),
       measureNamesByVersion(useCases.catalogs, [listing.catalogVersion], locale),
     ]);
@@ -41,13 +40,7 @@ export function listingDetail({ useCases, now = () => new Date() }: DashboardDep
       data: {
         listing: {
           ...listing,
-          debtor: {
-            ...debtor,
-            idNumber: disclosedIdentifier({ channel: 'page' }, debtor.idNumber),
-            legalRepresentative: debtor.legalRepresentative
-              ? { ...debtor.legalRepresentative, idNumber: disclosedIdentifier({ channel: 'page' }, debtor.legalRepresentative.idNumber) }
-              : null,
-          },
+          debtor: { ...debtor, legalRepresentative: debtor.legalRepresentative ?? null },
           circumstanceText: circumstance ? (locale === 'en' ? circumstance.en : circumstance.zh) : listing.circumstance,
         },
         tasks,

@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import { disclosedIdentifier } from '../../domain/disclosure.js';
 import { contextOf } from '../context.js';
 import type { DashboardDeps } from '../deps.js';
 import { sendPage } from '../page.js';
@@ -15,11 +14,8 @@ export function listingList({ useCases }: DashboardDeps) {
       const value = req.query[name];
       if (typeof value === 'string' && value.trim() !== '') query[name] = value.trim();
     }
-    const page = await useCases.listings.list(principal!, { ...query, limit: '50' });
-    const items = page.items.map((listing) => ({
-      ...listing,
-      debtor: { ...listing.debtor, idNumber: disclosedIdentifier({ channel: 'page' }, listing.debtor.idNumber) },
-    }));
+    const page = await useCases.listings.list(principal!, { ...query, limit: '50' }, 'page');
+    const items = page.items;
     const nextHref = page.nextCursor
       ? `?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...(query.status ? { status: query.status } : {}), cursor: page.nextCursor })}`
       : null;

@@ -218,14 +218,23 @@ describe('dashboard forms and scoping', () => {
     expect((await visitor.request('/')).html).not.toContain('已确认收到案件');
   });
 
-  it('shows the supervisor every task and a masked identifier', async () => {
+  it('shows the supervisor every task and a masked identifier, also where a note quotes one', async () => {
+    const quoted = '11010519491231002X';
+    const d06 = await stack.key('department', { departmentCode: 'D06' });
+    const acknowledged = await stack.request('POST', `/api/tasks/${d06Task.id}/acknowledge`, { key: d06, body: { by: '李四', note: `法定代表人 ${quoted} 已核实` } });
+    expect(acknowledged.status).toBe(200);
     const visitor = new Visitor(stack.apiUrl);
     await visitor.signIn(keys.supervisor);
     const page = await visitor.request(`/listings/${listingId}`);
     expect(page.html).toContain(d05Task.id);
     expect(page.html).toContain(d06Task.id);
     expect(page.html).not.toContain(VALID_CREDIT_CODE);
+    expect(page.html).not.toContain(quoted);
+    expect(page.html).toContain(maskIdentifier(quoted));
     expect(page.html).toMatch(/哈希链完整/);
+    // The supervisor's own system reads the audit trail whole through the API.
+    const events = await stack.request('GET', `/api/listings/${listingId}/events`, { key: keys.supervisor });
+    expect(JSON.stringify(events.body)).toContain(quoted);
   });
 });
 
