@@ -9,7 +9,7 @@ import { createListingImportService, importedRowIntake } from './listing-imports
 import { createListingService } from './listings.js';
 import { createSupervisionService } from './supervision.js';
 import { createTaskService } from './tasks.js';
-import { createWorkflowGateway } from './sanction-workflows.js';
+import { createWorkflowGateway } from './workflow-gateway.js';
 
 export interface UseCaseDeps {
   prisma: PrismaClient;

@@ -9,7 +9,7 @@ import { AppError, forbidden, invalid, notFound } from './errors.js';
 import { maySeeImport } from '../domain/access.js';
 import { listingIdParam } from './schemas.js';
 import type { ListingService } from './listings.js';
-import type { WorkflowGateway } from './sanction-workflows.js';
+import type { WorkflowGateway } from './workflow-gateway.js';
 import type { ListingIntake, QueuedRow } from '../activities/ports.js';
 
 /** A court's yearly list fits many times over; a larger file is split. */

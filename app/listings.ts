@@ -20,7 +20,7 @@ import {
 } from './schemas.js';
 import { listingView } from './views.js';
 import type { CatalogService } from './catalog.js';
-import { refusalError, workflowIdOf, type WorkflowGateway } from './sanction-workflows.js';
+import { refusalError, workflowIdOf, type WorkflowGateway } from './workflow-gateway.js';
 
 const apiAudience = (principal: Principal): Audience => ({ channel: 'api', role: principal.role });
 const audienceOf = (principal: Principal, channel: Channel): Audience => (channel === 'api' ? apiAudience(principal) : { channel });

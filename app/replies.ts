@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Transporter } from 'nodemailer';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import type { TaskService } from './tasks.js';
-import type { WorkflowRefusal } from './sanction-workflows.js';
+import type { WorkflowRefusal } from './workflow-gateway.js';
 import { REPLY_LOCAL_PART, readReplyLocalPart } from '../platform/signed-tokens.js';
 import type { Keyring } from '../platform/signing.js';
 import { composeAnswer, type AnswerReason } from '../mail/inbound/answers.js';

@@ -6,7 +6,7 @@ import { forbidden, invalid, notFound } from './errors.js';
 import { parseInput } from './validate.js';
 import { acknowledgeSchema, completeSchema, idempotencyKeySchema, listingIdParam, taskQuerySchema } from './schemas.js';
 import { taskView, type TaskView } from './views.js';
-import { refusalError, type WorkflowGateway, type WorkflowRefusal } from './sanction-workflows.js';
+import { refusalError, type WorkflowGateway, type WorkflowRefusal } from './workflow-gateway.js';
 
 /** What an action on a task came to: done (or already done before), or refused by the workflow. */
 export type TaskActionOutcome = { done: true; changed: boolean; task: TaskView } | ({ done: false } & WorkflowRefusal);

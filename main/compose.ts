@@ -17,7 +17,7 @@ import { createMailTransport } from '../mail/transport.js';
 import { loadPolicy } from '../platform/policy-file.js';
 import type { Settings } from '../platform/settings.js';
 import { resolveSigningSecret } from '../platform/signing-secret.js';
-import { createKeyring, type Keyring } from '../platform/signing.js';
+import { createKeyring } from '../platform/signing.js';
 import { tracingOff, type Tracing } from '../platform/tracing.js';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import { createSanctionWorker } from './create-worker.js';
@@ -64,7 +64,6 @@ export interface RunningSystem {
   /** The port replies are received on, when this process receives them. */
   inboundPort: number | null;
   useCases: UseCases;
-  keyring: Keyring;
   stop(): Promise<void>;
 }
 
@@ -133,7 +132,6 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
         prisma,
         temporal: connection,
         log: log.child({ component: 'api' }),
-        // A relative server URL is valid OpenAPI and right behind any proxy.
         publicBaseUrl: settings.http.publicBaseUrl,
         mailbox: infrastructure.mailbox,
         rateLimits: options.rateLimits ?? defaultRateLimits,
@@ -166,7 +164,7 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
       });
     }
 
-    return { url, inboundPort, useCases, keyring, stop: stopAll };
+    return { url, inboundPort, useCases, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -1,7 +1,7 @@
 // The gateway sends an update again when the server refused it unaccepted; fakes stand in for Temporal.
 import { expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { createWorkflowGateway } from '../../app/sanction-workflows.js';
+import { createWorkflowGateway } from '../../app/workflow-gateway.js';
 import { unavailableDependency } from '../../platform/unavailable-dependency.js';
 
 function busyError(): Error {
