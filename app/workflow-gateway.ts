@@ -14,7 +14,7 @@ import {
 } from '../workflows/messages.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import type { LiftRequest, SanctionWorkflowInput } from '../workflows/types.js';
-import { importWorkflowIdOf, workflowIdOf } from '../workflows/workflow-id.js';
+import { backgroundTaskQueueOf, importWorkflowIdOf, workflowIdOf } from '../workflows/workflow-id.js';
 import type { listingImportWorkflow } from '../workflows/listing-import.js';
 import { AppError } from './errors.js';
 
@@ -114,12 +114,12 @@ export function createWorkflowGateway(client: Client, taskQueue: string) {
    * Temporal is away, fail soon (the relay or a repeated request starts it
    * later); if it ran and closed, there is nothing more to start.
    */
-  async function startOnce<W extends Workflow>(type: string, workflowId: string, args: Parameters<W>, searchAttributes?: SearchAttributes): Promise<void> {
+  async function startOnce<W extends Workflow>(type: string, workflowId: string, queue: string, args: Parameters<W>, searchAttributes?: SearchAttributes): Promise<void> {
     await client.connection
       .withDeadline(Date.now() + START_DEADLINE_MS, () =>
         client.workflow.start<W>(type, {
           workflowId,
-          taskQueue,
+          taskQueue: queue,
           args,
           workflowIdConflictPolicy: 'USE_EXISTING',
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -139,10 +139,10 @@ export function createWorkflowGateway(client: Client, taskQueue: string) {
      * on one workflow.
      */
     startSanction: (input: SanctionWorkflowInput) =>
-      startOnce<typeof sanctionWorkflow>('sanctionWorkflow', workflowIdOf(input.listingId), [input], { SanctionStatus: ['active'], CourtCode: [input.courtCode] }),
+      startOnce<typeof sanctionWorkflow>('sanctionWorkflow', workflowIdOf(input.listingId), taskQueue, [input], { SanctionStatus: ['active'], CourtCode: [input.courtCode] }),
 
     /** Starts an import's workflow, or does nothing when it runs or has run. */
-    startImport: (importId: string) => startOnce<typeof listingImportWorkflow>('listingImportWorkflow', importWorkflowIdOf(importId), [importId]),
+    startImport: (importId: string) => startOnce<typeof listingImportWorkflow>('listingImportWorkflow', importWorkflowIdOf(importId), backgroundTaskQueueOf(taskQueue), [importId]),
 
     /** `updateId` makes a retried request (same Idempotency-Key) the same update. */
     acknowledge(listingId: string, action: TaskActionInput, updateId?: string): Promise<UpdateOutcome<TaskActionResult>> {

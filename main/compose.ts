@@ -20,7 +20,7 @@ import { resolveSigningSecret } from '../platform/signing-secret.js';
 import { createKeyring } from '../platform/signing.js';
 import { tracingOff, type Tracing } from '../platform/tracing.js';
 import type { PrismaClient } from '../prisma/generated/client.js';
-import { createSanctionWorker } from './create-worker.js';
+import { createWorkers } from './create-worker.js';
 import { createHttpApp } from './http-app.js';
 import { ensureRelaySchedule } from './relay-schedule.js';
 
@@ -94,7 +94,7 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
 
     if (roles.worker) {
       const mail = createMailTransport(smtpUrl());
-      const { worker, connection: workerConnection } = await createSanctionWorker({
+      const workers = await createWorkers({
         address: infrastructure.temporalAddress,
         namespace: settings.temporal.namespace,
         taskQueue: settings.temporal.taskQueue,
@@ -112,12 +112,12 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
         ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
         tracing,
       });
-      const running = worker.run();
+      const running = [workers.coordination, workers.background].map((worker) => ({ worker, run: worker.run() }));
       stops.push(async () => {
         // Shutdown lets running activities finish; what does not finish is retried elsewhere.
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        await running;
-        await workerConnection.close();
+        for (const { worker } of running) if (worker.getState() === 'RUNNING') worker.shutdown();
+        await Promise.all(running.map(({ run }) => run));
+        await workers.connection.close();
         mail.close();
       });
       await ensureRelaySchedule(client, settings.temporal.taskQueue, settings.listingRelayIntervalSeconds);

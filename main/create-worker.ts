@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { tracingOff, workflowTracingModules, type Tracing } from '../platform/tracing.js';
+import { backgroundTaskQueueOf } from '../workflows/workflow-id.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -22,7 +23,7 @@ export const workflowInterceptorModules = workflowTracingModules;
  */
 export const SHUTDOWN_GRACE_TIME = '20 seconds';
 
-export interface SanctionWorkerOptions {
+export interface WorkerOptions {
   address: string;
   namespace: string;
   taskQueue: string;
@@ -32,25 +33,35 @@ export interface SanctionWorkerOptions {
   tracing?: Tracing;
 }
 
-/** A worker serving the sanction workflow and its activities on one task queue. */
-export async function createSanctionWorker(options: SanctionWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+export interface Workers {
+  /** The sanction workflows and their activities, on the installation's task queue. */
+  coordination: Worker;
+  /** Imports and the relay, on a queue of their own: an import is not queued behind the notices it causes. */
+  background: Worker;
+  connection: NativeConnection;
+}
+
+/** The workers of one process, over one connection and one workflow bundle. */
+export async function createWorkers(options: WorkerOptions): Promise<Workers> {
   const tracing = options.tracing ?? tracingOff;
   const connection = await NativeConnection.connect({ address: options.address });
-  const worker = await Worker.create({
-    connection,
-    namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
-    interceptors: {
-      activity: tracing.activityInterceptors,
-      // A prebuilt bundle holds its own (the SDK warns when they are given here too).
-      ...(options.workflowBundle ? {} : { workflowModules: tracing.workflowModules }),
-    },
-    sinks: tracing.workflowSinks,
-    activities: createActivities(options.activityDeps),
-    // A listing fans out to ~42 notices at once; let them run side by side.
-    maxConcurrentActivityTaskExecutions: 100,
-    shutdownGraceTime: SHUTDOWN_GRACE_TIME,
-  });
-  return { worker, connection };
+  const workflowBundle =
+    options.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: tracing.workflowModules })).code };
+  const activities = createActivities(options.activityDeps);
+  const create = (taskQueue: string, maxConcurrentActivityTaskExecutions: number) =>
+    Worker.create({
+      connection,
+      namespace: options.namespace,
+      taskQueue,
+      workflowBundle,
+      interceptors: { activity: tracing.activityInterceptors },
+      sinks: tracing.workflowSinks,
+      activities,
+      maxConcurrentActivityTaskExecutions,
+      shutdownGraceTime: SHUTDOWN_GRACE_TIME,
+    });
+  // A listing fans out to ~42 notices at once; let them run side by side.
+  const coordination = await create(options.taskQueue, 100);
+  const background = await create(backgroundTaskQueueOf(options.taskQueue), 10);
+  return { coordination, background, connection };
 }

@@ -1,6 +1,6 @@
 import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
 import type { listingRelayWorkflow } from '../workflows/listing-relay.js';
-import { relayScheduleIdOf } from '../workflows/workflow-id.js';
+import { backgroundTaskQueueOf, relayScheduleIdOf } from '../workflows/workflow-id.js';
 
 /**
  * The Temporal schedule that runs the relay every few seconds: whatever was
@@ -11,7 +11,7 @@ import { relayScheduleIdOf } from '../workflows/workflow-id.js';
  */
 export async function ensureRelaySchedule(client: Client, taskQueue: string, everySeconds: number): Promise<void> {
   const scheduleId = relayScheduleIdOf(taskQueue);
-  const action = { type: 'startWorkflow', workflowType: 'listingRelayWorkflow', taskQueue, workflowId: scheduleId, args: [] } as const;
+  const action = { type: 'startWorkflow', workflowType: 'listingRelayWorkflow', taskQueue: backgroundTaskQueueOf(taskQueue), workflowId: scheduleId, args: [] } as const;
   const spec = { intervals: [{ every: `${everySeconds}s` }] };
   // A run still going when the next falls due is not doubled.
   const policies = { overlap: 'SKIP' } as const;

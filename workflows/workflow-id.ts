@@ -12,3 +12,6 @@ export const importWorkflowIdOf = (importId: string) => `listing-import-${import
 
 /** The schedule that runs the relay, one per task queue (installation). */
 export const relayScheduleIdOf = (taskQueue: string) => `listing-relay-${taskQueue}`;
+
+/** Imports and the relay run on this queue, beside the installation's own. */
+export const backgroundTaskQueueOf = (taskQueue: string) => `${taskQueue}-background`;

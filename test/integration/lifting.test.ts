@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extendPeriodUpdate } from '../../workflows/messages.js';
 import type { SanctionWorkflowInput } from '../../workflows/types.js';
-import { relayScheduleIdOf } from '../../workflows/workflow-id.js';
+import { backgroundTaskQueueOf, relayScheduleIdOf } from '../../workflows/workflow-id.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { calmPolicy } from '../support/policies.js';
 import { entityListing } from '../support/fixtures.js';
@@ -125,7 +125,7 @@ describe('recovery', () => {
   it('the relay runs on a schedule of its own, every minute by default', async () => {
     const schedule = await stack.temporal.schedule.getHandle(relayScheduleIdOf(stack.taskQueue)).describe();
     expect(schedule.spec.intervals).toEqual([expect.objectContaining({ every: 60_000 })]);
-    expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'listingRelayWorkflow', taskQueue: stack.taskQueue });
+    expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'listingRelayWorkflow', taskQueue: backgroundTaskQueueOf(stack.taskQueue) });
     expect(schedule.policies.overlap).toBe('SKIP');
   });
 });

@@ -21,7 +21,7 @@ import type { Role } from '../../domain/access.js';
 import type { UseCases } from '../../app/index.js';
 import { testSettings } from './settings.js';
 import { listingRelayWorkflow } from '../../workflows/listing-relay.js';
-import { relayScheduleIdOf } from '../../workflows/workflow-id.js';
+import { backgroundTaskQueueOf, relayScheduleIdOf } from '../../workflows/workflow-id.js';
 
 export interface TestStack {
   apiUrl: string;
@@ -116,7 +116,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     taskQueue,
     adminKey,
     inboundPort,
-    relay: () => temporal.workflow.execute(listingRelayWorkflow, { taskQueue, workflowId: `relay-${randomUUID()}` }),
+    relay: () => temporal.workflow.execute(listingRelayWorkflow, { taskQueue: backgroundTaskQueueOf(taskQueue), workflowId: `relay-${randomUUID()}` }),
     async key(role, scope = {}) {
       const { key } = await keys.create({ name: `${role}-${randomUUID().slice(0, 8)}`, role, ...scope });
       return key;
