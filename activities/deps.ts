@@ -3,6 +3,7 @@ import type { PrismaClient } from '../prisma/generated/client.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { Policy } from '../domain/policy.js';
 import type { Keyring } from '../platform/signing.js';
+import type { DisclosureLog } from '../db/disclosure-log.js';
 import type { ListingIntake, WorkflowRelay } from './ports.js';
 
 /** What the activities need from the outside world; the worker passes the real ones. */
@@ -22,5 +23,7 @@ export interface ActivityDeps {
   listingIntake: ListingIntake;
   /** Starts workflows that were recorded but never started. */
   relay: WorkflowRelay;
+  /** Where a full identifier sent to a department's system is logged. */
+  disclosures: DisclosureLog;
   now?: () => Date;
 }

@@ -3,6 +3,7 @@ import { createDispatchActivities } from './dispatch.js';
 import { createListingImportActivities } from './listing-import.js';
 import { createListingRecordActivities } from './listing-records.js';
 import { createRelayActivities } from './relay.js';
+import { createWebhookDeliveryActivities } from './webhook-delivery.js';
 import { createTaskMailActivities } from './task-mail.js';
 import { createTaskRecordActivities } from './task-records.js';
 
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTaskMailActivities(deps),
     ...createListingImportActivities(deps),
     ...createRelayActivities(deps),
+    ...createWebhookDeliveryActivities(deps),
   };
 }
 

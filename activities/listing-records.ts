@@ -1,4 +1,6 @@
+import { createCatalogVersions } from '../db/catalog-versions.js';
 import { appendEvents } from '../db/events.js';
+import { endRestrictions } from '../db/restrictions.js';
 import type { LiftReason, ListingStatus } from '../workflows/types.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -14,7 +16,14 @@ export interface BeginLiftingInput {
 
 /** The listing's own state in the read model: lifting, closing, a longer period. */
 export function createListingRecordActivities({ prisma }: ActivityDeps) {
+  const catalogs = createCatalogVersions(prisma);
+  const catalogOf = (version: number) => catalogs.get(version);
   return {
+    /** The court recorded a lift: from `at` on no check answers "restricted", whatever the lift tasks' state. */
+    async endRestrictions({ listingId, at }: { listingId: string; at: string }): Promise<void> {
+      await prisma.$transaction((tx) => endRestrictions(tx, listingId, new Date(at), catalogOf));
+    },
+
     async beginLifting(input: BeginLiftingInput): Promise<void> {
       const at = new Date(input.at);
       await prisma.$transaction(async (tx) => {
@@ -41,6 +50,8 @@ export function createListingRecordActivities({ prisma }: ActivityDeps) {
           },
           ...input.cancelledTaskIds.map((taskId) => ({ id: `${taskId}.cancelled`, at, type: 'cancelled', actor: 'system', taskId, data: { reason: input.reason } })),
         ]);
+        // Already done when the lift was requested by the court; an expiry (or a run of an earlier version) ends them here.
+        await endRestrictions(tx, input.listingId, at, catalogOf);
       });
     },
 

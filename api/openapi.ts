@@ -10,8 +10,13 @@ import {
   listingQuerySchema,
   overdueQuerySchema,
   performanceSchema,
+  restrictionBatchCheckSchema,
+  restrictionChangesQuerySchema,
+  restrictionCheckQuerySchema,
   revocationSchema,
   taskQuerySchema,
+  webhookSchema,
+  disclosureQuerySchema,
 } from '../app/schemas.js';
 
 /**
@@ -61,6 +66,57 @@ const task = {
   },
 };
 
+const restrictionCheck = {
+  type: 'object',
+  properties: {
+    idNumber: { type: 'string' },
+    restricted: { type: 'boolean' },
+    restrictions: {
+      type: 'array',
+      description: "Only the measures the caller's department applies (a supervisor: every measure)",
+      items: {
+        type: 'object',
+        properties: {
+          measure: { type: 'string' },
+          measureName: { type: 'string' },
+          since: { type: 'string', format: 'date-time' },
+          listingId: { type: 'string', format: 'uuid' },
+          caseNumber: { type: 'string' },
+          courtCode: { type: 'string' },
+          role: { enum: ['debtor', 'legal-representative'] },
+        },
+      },
+    },
+    checkedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+const restrictionChange = {
+  type: 'object',
+  description: 'One change of the feed; a webhook delivery carries the same object as its body',
+  properties: {
+    seq: { type: 'integer', description: 'Gap-free, in commit order' },
+    type: { enum: ['imposed', 'lifted', 'updated'] },
+    idNumber: { type: 'string' },
+    name: { type: 'string' },
+    measures: { type: 'array', items: { type: 'string' }, description: "The caller's measures among those the change concerns" },
+    listingId: { type: 'string', format: 'uuid' },
+    at: { type: 'string', format: 'date-time' },
+  },
+};
+
+const webhook = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    url: { type: 'string' },
+    description: { type: ['string', 'null'] },
+    departmentCode: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+    secret: { type: 'string', description: 'Only in the answer to POST: signs every delivery (X-Signature: sha256=<hex HMAC-SHA256 of the raw body>)' },
+  },
+};
+
 const listingImport = {
   type: 'object',
   properties: {
@@ -101,6 +157,11 @@ export function openApiDocument(serverUrl: string) {
         Extension: jsonSchema(extensionSchema),
         Catalog: jsonSchema(catalogSchema),
         Task: task,
+        RestrictionCheck: restrictionCheck,
+        RestrictionChange: restrictionChange,
+        Webhook: webhook,
+        BatchCheck: jsonSchema(restrictionBatchCheckSchema),
+        CreateWebhook: jsonSchema(webhookSchema),
         ListingImport: listingImport,
         Problem: {
           type: 'object',
@@ -183,6 +244,40 @@ export function openApiDocument(serverUrl: string) {
       },
       '/api/supervision/overdue': { get: { summary: 'Overdue tasks, most overdue first (supervisor)', parameters: queryParameters(overdueQuerySchema), responses: { 200: json('Tasks with overdueSeconds'), ...errors } } },
       '/api/supervision/stats': { get: { summary: 'Per-department figures (supervisor)', responses: { 200: json('One row per department'), ...errors } } },
+      '/api/supervision/disclosures': {
+        get: {
+          summary: 'Who was shown which subject in full, when and why, newest first; the subject as a keyed hash (supervisor)',
+          parameters: queryParameters(disclosureQuerySchema),
+          responses: { 200: json('Disclosures: at, departmentCode, keyId, subjectHash, purpose (check, feed, webhook, listing-view), listingId'), ...errors },
+        },
+      },
+      '/api/restrictions/check': {
+        get: {
+          summary: "Is this person or entity restricted for the caller's measures? (department; supervisor: every measure)",
+          parameters: queryParameters(restrictionCheckQuerySchema).map((parameter) => ({ ...parameter, required: true })),
+          responses: { 200: json('The answer; an unknown identifier is simply not restricted', 'RestrictionCheck'), ...errors },
+        },
+        post: {
+          summary: 'The same for up to 1,000 identifiers, answered in request order',
+          requestBody: body('BatchCheck'),
+          responses: { 200: { description: '{ results: [RestrictionCheck] }', content: { 'application/json': { schema: { type: 'object', properties: { results: { type: 'array', items: { $ref: '#/components/schemas/RestrictionCheck' } } } } } } }, ...errors },
+        },
+      },
+      '/api/restrictions/changes': {
+        get: {
+          summary: "The change feed of the caller's measures: gap-free, in commit order, each change once (department; supervisor: every change)",
+          parameters: queryParameters(restrictionChangesQuerySchema),
+          responses: { 200: { description: '{ items: [RestrictionChange], nextCursor }: pass nextCursor as `after` to read on', content: { 'application/json': { schema: { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/RestrictionChange' } }, nextCursor: { type: 'string' } } } } } }, ...errors },
+        },
+      },
+      '/api/webhooks': {
+        post: { summary: 'Subscribe a system to the department’s change feed (department)', requestBody: body('CreateWebhook'), responses: { 201: json('The subscription with its secret, shown once', 'Webhook'), ...errors } },
+        get: { summary: 'The department’s subscriptions, without secrets (department)', responses: { 200: json('Subscriptions'), ...errors } },
+      },
+      '/api/webhooks/{id}': { delete: { summary: 'Unsubscribe (department)', parameters: [idParam()], responses: { 204: { description: 'Deleted; deliveries stop' }, ...errors } } },
+      '/api/webhooks/{id}/deliveries': {
+        get: { summary: 'Deliveries, newest first: pending, delivered or failing, with the last error (department)', parameters: [idParam()], responses: { 200: json('Deliveries'), ...errors } },
+      },
       '/ack/{token}': {
         get: { summary: 'The page of a one-click link (changes nothing)', security: [], parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'HTML page' }, 404: { description: 'Unknown or forged' }, 410: { description: 'Used or expired' } } },
         post: { summary: 'Act on a one-click link', security: [], parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Done' }, 404: { description: 'Unknown or forged' }, 409: { description: 'Task cancelled' }, 410: { description: 'Used or expired' } } },

@@ -10,7 +10,9 @@ import { catalogRoutes } from './routes/catalog.js';
 import { listingImportRoutes } from './routes/listing-imports.js';
 import { listingRoutes } from './routes/listings.js';
 import { supervisionRoutes } from './routes/supervision.js';
+import { restrictionRoutes } from './routes/restrictions.js';
 import { taskRoutes } from './routes/tasks.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 /** Larger bodies are refused with 413 before they are parsed. */
 export const BODY_LIMIT = '64kb';
@@ -47,6 +49,8 @@ export function jsonApiRouter({ useCases, publicBaseUrl, rateLimits }: JsonApiOp
   api.use('/listings', listingRoutes(useCases.listings));
   api.use('/tasks', taskRoutes(useCases.tasks));
   api.use('/supervision', supervisionRoutes(useCases.supervision));
+  api.use('/restrictions', restrictionRoutes(useCases.restrictions));
+  api.use('/webhooks', webhookRoutes(useCases.webhooks));
   api.use(routeNotFound);
   return api;
 }

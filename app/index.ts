@@ -10,9 +10,14 @@ import { createListingService } from './listings.js';
 import { createSupervisionService } from './supervision.js';
 import { createTaskService } from './tasks.js';
 import { createWorkflowGateway } from './workflow-gateway.js';
+import { createRestrictionService } from './restrictions.js';
+import { createWebhookService } from './webhooks.js';
+import type { DisclosureLog } from '../db/disclosure-log.js';
 
 export interface UseCaseDeps {
   prisma: PrismaClient;
+  /** Where every full identifier shown to a department is logged. */
+  disclosures: DisclosureLog;
   temporalClient: Client;
   taskQueue: string;
   /** Checks the links of emails. */
@@ -22,11 +27,12 @@ export interface UseCaseDeps {
 }
 
 /** Every use case, wired to its dependencies: what the API, the pages, inbound mail and imports call. */
-export function createUseCases({ prisma, temporalClient, taskQueue, keyring, log, now }: UseCaseDeps) {
+export function createUseCases({ prisma, disclosures, temporalClient, taskQueue, keyring, log, now }: UseCaseDeps) {
   const catalogs = createCatalogService(prisma);
   const workflows = createWorkflowGateway(temporalClient, taskQueue);
   const tasks = createTaskService({ prisma, workflows, ...(now ? { now } : {}) });
-  const listings = createListingService({ prisma, catalogs, workflows, ...(now ? { now } : {}) });
+  const listings = createListingService({ prisma, catalogs, workflows, disclosures, ...(now ? { now } : {}) });
+  const webhooks = createWebhookService({ prisma, workflows, log });
   const imports = createListingImportService({ prisma, listings, workflows, log, ...(now ? { now } : {}) });
   return {
     apiKeys: createApiKeyService(prisma),
@@ -38,12 +44,16 @@ export function createUseCases({ prisma, temporalClient, taskQueue, keyring, log
     /** What the relay schedule runs: workflows of what was recorded but never started. */
     relay: {
       async startMissingWorkflows() {
+        await listings.imposeMissingRestrictions();
+        await webhooks.startMissingWorkflows();
         return { listings: await listings.startUnstartedWorkflows(), imports: await imports.startUnstartedImports() };
       },
     },
     tasks,
     ackLinks: createAckLinkService({ prisma, tasks, keyring, ...(now ? { now } : {}) }),
     supervision: createSupervisionService({ prisma, ...(now ? { now } : {}) }),
+    restrictions: createRestrictionService({ prisma, catalogs: { get: (version) => catalogs.version(version) }, disclosures, ...(now ? { now } : {}) }),
+    webhooks,
   };
 }
 

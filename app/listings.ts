@@ -3,6 +3,8 @@ import { dispatchPlan } from '../domain/catalog.js';
 import { LISTING_EXTENSION_YEARS, LISTING_PERIOD_YEARS, expiryOf } from '../domain/circumstances.js';
 import { listingRuleViolations, periodOf } from '../domain/listing-rules.js';
 import { appendEvents, findBrokenLink } from '../db/events.js';
+import { imposeRestrictions } from '../db/restrictions.js';
+import type { DisclosureLog } from '../db/disclosure-log.js';
 import { Prisma, type Listing, type PrismaClient } from '../prisma/generated/client.js';
 import { actorOf, courtScopeOf, departmentScopeOf, listingRefusal, type Principal } from '../domain/access.js';
 import { isClosedStatus } from '../domain/listings.js';
@@ -21,6 +23,9 @@ import {
 import { listingView } from './views.js';
 import type { CatalogService } from './catalog.js';
 import { refusalError, workflowIdOf, type WorkflowGateway } from './workflow-gateway.js';
+
+/** Set once every active listing has its restrictions recorded. */
+const RESTRICTIONS_BACKFILLED = 'restrictionsBackfilled';
 
 const apiAudience = (principal: Principal): Audience => ({ channel: 'api', role: principal.role });
 const audienceOf = (principal: Principal, channel: Channel): Audience => (channel === 'api' ? apiAudience(principal) : { channel });
@@ -45,11 +50,21 @@ export interface ListingServiceDeps {
   prisma: PrismaClient;
   catalogs: CatalogService;
   workflows: WorkflowGateway;
+  disclosures: DisclosureLog;
   now?: () => Date;
 }
 
 /** Listing a debtor: validate, record once, and make sure exactly one sanction workflow runs for it. */
-export function createListingService({ prisma, catalogs, workflows, now = () => new Date() }: ListingServiceDeps) {
+export function createListingService({ prisma, catalogs, workflows, disclosures, now = () => new Date() }: ListingServiceDeps) {
+  /** A department's system reads the subjects of its own tasks in full through the API; each such view is logged. */
+  function logDisclosure(principal: Principal, channel: Channel, listing: Listing): void {
+    const departmentCode = departmentScopeOf(principal);
+    if (channel !== 'api' || departmentCode === null) return;
+    for (const idNumber of [listing.debtorIdNumber, listing.legalRepIdNumber]) {
+      if (idNumber) disclosures.record({ departmentCode, keyId: principal.keyId, idNumber, purpose: 'listing-view', listingId: listing.id });
+    }
+  }
+
   async function ensureWorkflow(listing: Listing): Promise<void> {
     const catalog = await catalogs.version(listing.catalogVersion);
     const plan = dispatchPlan(catalog, {
@@ -108,7 +123,7 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
         return { created: false, listing: listingView(existing, await tasksOf(existing.id), apiAudience(principal)) };
       }
 
-      const { version } = await catalogs.current();
+      const { version, catalog } = await catalogs.current();
       const id = randomUUID();
       const legalRep = request.debtor.kind === 'entity' ? request.debtor.legalRepresentative : undefined;
       let listing: Listing;
@@ -138,6 +153,8 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
           await appendEvents(tx, id, [
             { id: `${id}:listed`, at: listedAt, type: 'listed', actor: actorOf(principal), data: { courtCode, caseNumber: request.caseNumber, circumstance: request.circumstance, catalogVersion: version } },
           ]);
+          // Restricted from the moment the listing is recorded; last, since it holds the change feed until the commit.
+          await imposeRestrictions(tx, created, catalog, listedAt);
           return created;
         });
       } catch (error) {
@@ -171,9 +188,29 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
       return (await prisma.listing.findUnique({ where: { id }, select: { caseNumber: true } }))?.caseNumber ?? null;
     },
 
+    /**
+     * Restrictions of active listings recorded before restrictions were kept
+     * (an upgrade) are imposed now, so every active listing is checked. Run by
+     * the relay until it finds none; new listings are restricted as they are recorded.
+     */
+    async imposeMissingRestrictions(): Promise<number> {
+      if (await prisma.setting.findUnique({ where: { key: RESTRICTIONS_BACKFILLED } })) return 0;
+      const unrestricted = await prisma.$queryRaw<Listing[]>`
+        SELECT l.* FROM "Listing" l
+        WHERE l.status = 'active' AND NOT EXISTS (SELECT 1 FROM "RestrictedSubject" r WHERE r."listingId" = l.id)
+        LIMIT 500`;
+      for (const listing of unrestricted) {
+        const catalog = await catalogs.version(listing.catalogVersion);
+        await prisma.$transaction((tx) => imposeRestrictions(tx, listing, catalog, listing.listedAt));
+      }
+      if (unrestricted.length === 0) await prisma.setting.createMany({ data: [{ key: RESTRICTIONS_BACKFILLED, value: now().toISOString() }], skipDuplicates: true });
+      return unrestricted.length;
+    },
+
     /** GET /api/listings/:id, as far as the caller may see it. */
     async get(principal: Principal, id: string, channel: Channel = 'api') {
       const { listing, tasks } = await visibleListing(principal, id);
+      logDisclosure(principal, channel, listing);
       return listingView(listing, tasks, audienceOf(principal, channel));
     },
 
@@ -195,6 +232,7 @@ export function createListingService({ prisma, catalogs, workflows, now = () => 
       };
       const rows = await prisma.listing.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: limit + 1 });
       const page = rows.slice(0, limit);
+      for (const listing of page) logDisclosure(principal, channel, listing);
       const last = page.at(-1);
       return {
         items: page.map((listing) => listingView(listing, null, audienceOf(principal, channel))),

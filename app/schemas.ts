@@ -124,3 +124,45 @@ export const listingQuerySchema = z.strictObject({
 });
 
 export const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9._:-]{8,128}$/, 'use 8–128 letters, digits or . _ : -');
+
+/** An 18-character identifier of either kind: a resident ID number or a unified social credit code, check character verified. */
+export const subjectIdNumber = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .superRefine((value, ctx) => {
+    const asPerson = residentIdProblem(value);
+    const asEntity = socialCreditCodeProblem(value);
+    if (asPerson && asEntity) ctx.addIssue({ code: 'custom', message: `not a valid identifier: as a resident ID number, ${asPerson}; as a unified social credit code, ${asEntity}` });
+  })
+  .meta({ description: 'Resident ID number (GB 11643-1999) or unified social credit code (GB 32100-2015)', example: '11010519491231002X' });
+
+export const restrictionCheckQuerySchema = z.strictObject({ idNumber: subjectIdNumber });
+
+/** Up to 1,000 identifiers a call; the answer keeps their order. */
+export const MAX_BATCH_CHECK = 1_000;
+export const restrictionBatchCheckSchema = z.strictObject({ idNumbers: z.array(subjectIdNumber).min(1).max(MAX_BATCH_CHECK) });
+
+export const restrictionChangesQuerySchema = z.strictObject({
+  after: z.string().regex(/^\d{1,18}$/, 'use the nextCursor of a previous page, or 0').optional().meta({ description: 'The nextCursor of the previous page; 0 or absent for the beginning' }),
+  limit: z.coerce.number<string>().int().min(1).max(1000).optional(),
+});
+
+/** Where a department's system receives the change feed: http(s) only, never with credentials in the URL. */
+export const webhookSchema = z.strictObject({
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+    .max(2000)
+    .refine((value) => {
+      const url = URL.parse(value);
+      return url === null || (url.username === '' && url.password === '');
+    }, 'must not carry credentials; authenticate deliveries by their signature')
+    .meta({ example: 'https://booking.d19.departments.example/sanctions/hook' }),
+  description: text(500).optional(),
+});
+
+export const disclosureQuerySchema = z.strictObject({
+  departmentCode: text(20).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});

@@ -1,8 +1,11 @@
 import { Prisma, type PrismaClient } from '../prisma/generated/client.js';
 import { openDeadlineOf } from '../domain/tasks.js';
-import { overdueQuerySchema } from './schemas.js';
+import { disclosureQuerySchema, overdueQuerySchema } from './schemas.js';
 import { parseInput } from './validate.js';
 import { taskView } from './views.js';
+
+/** A page of the disclosure log; narrow the period to see further. */
+const MAX_DISCLOSURES = 5_000;
 
 interface OverdueRow {
   id: string;
@@ -61,6 +64,23 @@ export function createSupervisionService({ prisma, now = () => new Date() }: { p
         caseNumber: row.caseNumber,
         courtCode: row.courtCode,
       }));
+    },
+
+    /**
+     * GET /api/supervision/disclosures — who was shown which subject in full,
+     * when and why, newest first; the subject as its keyed hash.
+     */
+    async disclosures(query: unknown) {
+      const filters = parseInput(disclosureQuerySchema, query, 'query');
+      const rows = await prisma.disclosure.findMany({
+        where: {
+          ...(filters.departmentCode ? { departmentCode: filters.departmentCode } : {}),
+          ...(filters.from || filters.to ? { at: { ...(filters.from ? { gte: new Date(filters.from) } : {}), ...(filters.to ? { lt: new Date(filters.to) } : {}) } } : {}),
+        },
+        orderBy: [{ at: 'desc' }, { id: 'desc' }],
+        take: MAX_DISCLOSURES,
+      });
+      return rows.map((row) => ({ at: row.at.toISOString(), departmentCode: row.departmentCode, keyId: row.keyId, subjectHash: row.subjectHash, purpose: row.purpose, listingId: row.listingId }));
     },
 
     /** The highest escalation level any task has reached: how far the overdue filter's levels go. */

@@ -14,7 +14,8 @@ import {
 } from '../workflows/messages.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import type { LiftRequest, SanctionWorkflowInput } from '../workflows/types.js';
-import { backgroundTaskQueueOf, importWorkflowIdOf, workflowIdOf } from '../workflows/workflow-id.js';
+import { backgroundTaskQueueOf, importWorkflowIdOf, webhookWorkflowIdOf, workflowIdOf } from '../workflows/workflow-id.js';
+import type { webhookDeliveryWorkflow } from '../workflows/webhook-delivery.js';
 import type { listingImportWorkflow } from '../workflows/listing-import.js';
 import { AppError } from './errors.js';
 
@@ -110,11 +111,18 @@ export function createWorkflowGateway(client: Client, taskQueue: string) {
   };
 
   /**
-   * One run per id, ever. What is being started is already recorded: if
-   * Temporal is away, fail soon (the relay or a repeated request starts it
-   * later); if it ran and closed, there is nothing more to start.
+   * One running workflow per id; by default one run per id, ever. What is
+   * being started is already recorded: if Temporal is away, fail soon (the
+   * relay or a repeated request starts it later); if it ran and closed, there
+   * is nothing more to start (unless `again` allows a new run).
    */
-  async function startOnce<W extends Workflow>(type: string, workflowId: string, queue: string, args: Parameters<W>, searchAttributes?: SearchAttributes): Promise<void> {
+  async function startOnce<W extends Workflow>(
+    type: string,
+    workflowId: string,
+    queue: string,
+    args: Parameters<W>,
+    { searchAttributes, again = 'REJECT_DUPLICATE' }: { searchAttributes?: SearchAttributes; again?: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE' } = {},
+  ): Promise<void> {
     await client.connection
       .withDeadline(Date.now() + START_DEADLINE_MS, () =>
         client.workflow.start<W>(type, {
@@ -122,7 +130,7 @@ export function createWorkflowGateway(client: Client, taskQueue: string) {
           taskQueue: queue,
           args,
           workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          workflowIdReusePolicy: again,
           ...(searchAttributes ? { searchAttributes } : {}),
         } as unknown as WorkflowStartOptions<W>),
       )
@@ -139,10 +147,19 @@ export function createWorkflowGateway(client: Client, taskQueue: string) {
      * on one workflow.
      */
     startSanction: (input: SanctionWorkflowInput) =>
-      startOnce<typeof sanctionWorkflow>('sanctionWorkflow', workflowIdOf(input.listingId), taskQueue, [input], { SanctionStatus: ['active'], CourtCode: [input.courtCode] }),
+      startOnce<typeof sanctionWorkflow>('sanctionWorkflow', workflowIdOf(input.listingId), taskQueue, [input], {
+        searchAttributes: { SanctionStatus: ['active'], CourtCode: [input.courtCode] },
+      }),
 
     /** Starts an import's workflow, or does nothing when it runs or has run. */
     startImport: (importId: string) => startOnce<typeof listingImportWorkflow>('listingImportWorkflow', importWorkflowIdOf(importId), backgroundTaskQueueOf(taskQueue), [importId]),
+
+    /**
+     * Starts a subscription's deliveries. A subscription whose workflow ended
+     * while it was not deleted (terminated by an operator) is started again.
+     */
+    startWebhook: (webhookId: string) =>
+      startOnce<typeof webhookDeliveryWorkflow>('webhookDeliveryWorkflow', webhookWorkflowIdOf(webhookId), backgroundTaskQueueOf(taskQueue), [webhookId], { again: 'ALLOW_DUPLICATE' }),
 
     /** `updateId` makes a retried request (same Idempotency-Key) the same update. */
     acknowledge(listingId: string, action: TaskActionInput, updateId?: string): Promise<UpdateOutcome<TaskActionResult>> {

@@ -1,4 +1,5 @@
 // npm run bench -- [--listings 200] [--task-rows 1000000] [--overdue-share 0.001] [--ack-seconds 20] [--idle-listings 10] [--import-rows 1000]
+//                  [--subjects 10000000] [--check-seconds 15] [--lifts 20]
 //
 // The benchmark of README and BENCHMARKS.md, on the local stack: a Temporal
 // dev server of its own, the local PostgreSQL (a throwaway database), an SMTP
@@ -20,6 +21,7 @@ import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { creditCode, residentId } from '../test/support/fixtures.js';
 import { listingRows, toCsv } from '../test/support/spreadsheets.js';
 import { inPool, percentile, perSecond } from './stats.js';
+import { load, seedRestrictedSubjects, seededIdNumber, startBareServer, startReceiver, summarize } from './restrictions.js';
 import { benchSupervisionQueries } from './supervision-queries.js';
 
 const { values: args } = parseArgs({
@@ -30,6 +32,9 @@ const { values: args } = parseArgs({
     'idle-listings': { type: 'string', default: '10' },
     'overdue-share': { type: 'string', default: '0.001' },
     'import-rows': { type: 'string', default: '1000' },
+    subjects: { type: 'string', default: '10000000' },
+    'check-seconds': { type: 'string', default: '15' },
+    lifts: { type: 'string', default: '20' },
   },
 });
 const listings = Number(args.listings);
@@ -38,12 +43,16 @@ const ackSeconds = Number(args['ack-seconds']);
 const idleListings = Number(args['idle-listings']);
 const overdueShare = Number(args['overdue-share']);
 const importRows = Number(args['import-rows']);
+const subjects = Number(args.subjects);
+const checkSeconds = Number(args['check-seconds']);
+const lifts = Number(args.lifts);
 const DEPARTMENTS = 42; // an entity with its legal representative, default catalog
 const ADMIN_KEY = 'jsc_bench_admin_key_0123456789abcdefghijklmnopqrstu';
 const root = new URL('..', import.meta.url);
 const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const table: string[] = [];
 const row = (...cells: (string | number)[]) => table.push(`| ${cells.join(' | ')} |`);
+const restrictionRows: [string, string, string][] = [];
 
 function startProcess(script: string, env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
@@ -210,6 +219,65 @@ try {
   say(`supervision queries on ${taskRows.toLocaleString('en')} task rows`);
   const supervision = await benchSupervisionQueries(taskRows, overdueShare);
 
+  // 6. Departments' systems: lifts on an idle system, then the check on a read model of many subjects.
+  say('restrictions: waiting for the system to be idle');
+  for (let waited = 0; (await prisma.notification.count({ where: { sentAt: null } })) > 0 && waited < 600_000; waited += 1000) await new Promise((resolve) => setTimeout(resolve, 1000));
+  say(`restrictions: ${lifts} lifts, each to every check and a webhook`);
+  const d19 = departmentKeys.get('D19')!;
+  const receiver = await startReceiver();
+  await post('/api/webhooks', d19, { url: receiver.url });
+  const liftToWebhook: number[] = [];
+  const liftToCheck: number[] = [];
+  for (let i = 0; i < lifts; i++) {
+    const idNumber = residentId('19800101', i, '640199');
+    const { id } = await post('/api/listings', clerk, { caseNumber: `BENCH-LIFT-${i}`, debtor: { kind: 'individual', name: 'Lift', idNumber }, circumstance: 'refuses-despite-ability', obligation: { description: 'bench' } });
+    const check = async () => ((await (await fetch(`${baseUrl}/api/restrictions/check?idNumber=${idNumber}`, { headers: { authorization: `Bearer ${d19}` } })).json()) as { restricted: boolean }).restricted;
+    if (!(await check())) throw new Error('a listed debtor is not restricted');
+    await post(`/api/listings/${id}/performance`, clerk, { note: 'bench' });
+    const liftedAt = performance.now();
+    while (await check()) await new Promise((resolve) => setTimeout(resolve, 5));
+    liftToCheck.push(performance.now() - liftedAt);
+    for (let waited = 0; !receiver.liftedAt.has(id); waited += 5) {
+      if (waited > 60_000) throw new Error('the lifted change never reached the webhook');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    liftToWebhook.push(receiver.liftedAt.get(id)! - liftedAt);
+  }
+  receiver.close();
+
+  say(`restrictions: seeding ${subjects.toLocaleString('en')} restricted subjects`);
+  const seedStarted = performance.now();
+  const catalogVersion = (await prisma.catalogVersion.findFirstOrThrow({ orderBy: { version: 'desc' } })).version;
+  await seedRestrictedSubjects(database.url, subjects, catalogVersion, defaultCatalog.measures.filter((m) => m.applies_to.includes('individual')).map((m) => m.code));
+  const seedMs = performance.now() - seedStarted;
+  const sample = Array.from({ length: 2000 }, () => seededIdNumber(Math.floor(Math.random() * subjects)));
+  const checkPaths = sample.map((idNumber) => `/api/restrictions/check?idNumber=${idNumber}`);
+  const barePort = port + 1;
+  const bare = await startBareServer(database.url, barePort, 20);
+  const bareUrl = `http://127.0.0.1:${barePort}`;
+  try {
+    say(`restrictions: the check at 200 clients for ${checkSeconds} s, the API and then a bare node:http server`);
+    await load(baseUrl, { paths: checkPaths, connections: 20, seconds: 2, headers: { authorization: `Bearer ${d19}` } });
+    await load(bareUrl, { paths: checkPaths, connections: 20, seconds: 2 });
+    const apiCheck = await load(baseUrl, { paths: checkPaths, connections: 200, seconds: checkSeconds, headers: { authorization: `Bearer ${d19}` } });
+    const bareCheck = await load(bareUrl, { paths: checkPaths, connections: 200, seconds: checkSeconds });
+    const batches = Array.from({ length: 20 }, () => JSON.stringify({ idNumbers: Array.from({ length: 1000 }, () => seededIdNumber(Math.floor(Math.random() * subjects))) }));
+    say(`restrictions: batches of 1,000 at 10 clients for ${checkSeconds} s`);
+    const batch = await load(baseUrl, { paths: ['/api/restrictions/check'], method: 'POST', bodies: batches, connections: 10, seconds: checkSeconds, headers: { authorization: `Bearer ${d19}` } });
+    restrictionRows.push(
+      [`${subjects.toLocaleString('en')} restricted subjects seeded (bulk SQL, index built after)`, `${(seedMs / 1000).toFixed(0)} s`, ''],
+      [`check, 200 concurrent clients: API (${apiCheck.errors} errors), p50 / p99, throughput`, `${apiCheck.p50} ms / ${apiCheck.p99} ms, ${apiCheck.perSecond.toFixed(0)} /s`, 'p99 < 5 ms'],
+      [`the same lookup from a bare node:http server (${bareCheck.errors} errors), p50 / p99, throughput`, `${bareCheck.p50} ms / ${bareCheck.p99} ms, ${bareCheck.perSecond.toFixed(0)} /s`, ''],
+      ['check throughput, API / bare server', `${(apiCheck.perSecond / bareCheck.perSecond).toFixed(2)}×`, '≥ 0.8×'],
+      [`batch of 1,000 identifiers, 10 concurrent clients (${batch.errors} errors), p50 / p99, throughput`, `${batch.p50} ms / ${batch.p99} ms, ${batch.perSecond.toFixed(0)} batches/s`, 'p99 < 50 ms'],
+      [`lift (202) → every check answers false, idle, ${lifts} lifts, p50 / p95`, `${summarize(liftToCheck).p50.toFixed(1)} ms / ${summarize(liftToCheck).p95.toFixed(1)} ms`, 'p95 < 2 s'],
+      [`lift (202) → the webhook has the lifted change, idle, p50 / p95`, `${summarize(liftToWebhook).p50.toFixed(0)} ms / ${summarize(liftToWebhook).p95.toFixed(0)} ms`, 'p95 < 2 s'],
+    );
+    memory.api = Math.max(memory.api, await rssMiB(api.pid!));
+  } finally {
+    bare.kill('SIGTERM');
+  }
+
   const ours = perSecond(listings, fanMs);
   const ceiling = perSecond(listings, ceilingMs);
   table.push(`Benchmark, ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`, '');
@@ -226,6 +294,7 @@ try {
     row(`import of ${importRows} rows: checked (upload → 202) / all recorded (${firstImport.created} created)`, `${(firstImport.checkedMs / 1000).toFixed(2)} s / ${(firstImport.totalMs / 1000).toFixed(1)} s, ${perSecond(importRows, firstImport.totalMs).toFixed(0)} rows/s`, '');
     row(`the same file again (${repeatImport.existing} found, ${repeatImport.created} created)`, `${(repeatImport.totalMs / 1000).toFixed(1)} s`, 'nothing created');
   }
+  for (const cells of restrictionRows) row(...cells);
   row('resident memory after the fan-out and acknowledgments: worker / API', `${memory.worker.toFixed(0)} MiB / ${memory.api.toFixed(0)} MiB`, '');
   process.stdout.write(`${table.join('\n')}\n\n${supervision}\n`);
 } finally {

@@ -31,6 +31,8 @@ export const PERMISSIONS = {
   'tasks:read': ['department', 'supervisor', 'clerk'],
   'tasks:act': ['department'],
   'supervision:read': ['supervisor'],
+  'restrictions:read': ['department', 'supervisor'],
+  'webhooks:manage': ['department'],
   'catalog:read': ['clerk', 'department', 'supervisor'],
   'catalog:versions': ['clerk', 'department', 'supervisor', 'admin'],
   'catalog:import': ['admin'],

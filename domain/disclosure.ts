@@ -1,7 +1,9 @@
 /**
- * Who sees a debtor's identifier in full. Only the API callers of the court
- * and the coordinating office (clerks, supervisors, admins) do; departments,
- * every page, every email and every log line see it masked or not at all.
+ * Who sees a debtor's identifier in full. Every caller of the JSON API that
+ * may see the listing at all does: the court, the coordinating office, and a
+ * department for the subjects of its own tasks (its systems apply the
+ * measures by that number, and each such disclosure is logged). Pages,
+ * emails, logs and workflow payloads show it masked or not at all.
  */
 import type { Role } from './access.js';
 
@@ -41,7 +43,7 @@ export type Audience = { channel: 'api'; role: Role } | { channel: 'page' } | { 
 /** What a channel is: the JSON API speaks to one caller's system; pages and emails are read by people. */
 export type Channel = Audience['channel'];
 
-const seesInFull = (audience: Audience) => audience.channel === 'api' && audience.role !== 'department';
+const seesInFull = (audience: Audience) => audience.channel === 'api';
 
 export function disclosedIdentifier(audience: Audience, idNumber: string): string {
   return seesInFull(audience) ? idNumber : maskIdentifier(idNumber);

@@ -18,6 +18,8 @@ import { loadPolicy } from '../platform/policy-file.js';
 import type { Settings } from '../platform/settings.js';
 import { resolveSigningSecret } from '../platform/signing-secret.js';
 import { createKeyring } from '../platform/signing.js';
+import { subjectHashOf } from '../platform/signed-tokens.js';
+import { createDisclosureLog } from '../db/disclosure-log.js';
 import { tracingOff, type Tracing } from '../platform/tracing.js';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import { createWorkers } from './create-worker.js';
@@ -89,8 +91,13 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
     // Every role acts through the use cases, which reach Temporal through this client.
     const connection = await Connection.connect({ address: infrastructure.temporalAddress });
     const client = new Client({ connection, namespace: settings.temporal.namespace, interceptors: tracing.clientInterceptors });
-    const useCases = createUseCases({ prisma, temporalClient: client, taskQueue: settings.temporal.taskQueue, keyring, log });
-    stops.push(() => connection.close());
+    const disclosures = createDisclosureLog({ prisma, subjectHash: (idNumber) => subjectHashOf(keyring, idNumber), log });
+    const useCases = createUseCases({ prisma, disclosures, temporalClient: client, taskQueue: settings.temporal.taskQueue, keyring, log });
+    stops.push(async () => {
+      await connection.close();
+      // Last: what the parts disclosed while they stopped is written too.
+      await disclosures.stop();
+    });
 
     if (roles.worker) {
       const mail = createMailTransport(smtpUrl());
@@ -108,6 +115,7 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
           log: log.child({ component: 'worker' }),
           listingIntake: useCases.importedRowIntake,
           relay: useCases.relay,
+          disclosures,
         },
         ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
         tracing,

@@ -66,3 +66,9 @@ export function readReplyLocalPart(keyring: Keyring, localPart: string): string 
   if (!keyring.verify('reply', hex, mac, keyId ?? null, REPLY_MAC_LENGTH)) return null;
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/** How a subject is named where its number must not be kept (the disclosure log): `<key id>.<mac>`, the same for the same number under one key. */
+export function subjectHashOf(keyring: Keyring, idNumber: string): string {
+  const { keyId, mac } = keyring.sign('subject', idNumber);
+  return `${keyId}.${mac}`;
+}

@@ -2,13 +2,14 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * Every HMAC the coordinator makes: email links, reply addresses, dashboard
- * sessions and CSRF tokens. Each signature names the key that made it, so the
+ * sessions, CSRF tokens, and the keyed hashes that stand for subjects in the
+ * disclosure log. Each signature names the key that made it, so the
  * secret can be rotated: new signatures use the current secret, and those of
  * earlier secrets (listed as previous) stay valid until they expire.
  * A purpose is part of what is signed, so a value signed for one use is never
  * accepted for another.
  */
-export type SigningPurpose = 'link' | 'reply' | 'session' | 'csrf';
+export type SigningPurpose = 'link' | 'reply' | 'session' | 'csrf' | 'subject';
 
 export interface Signature {
   keyId: string;

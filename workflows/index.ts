@@ -2,3 +2,4 @@
 export { listingImportWorkflow } from './listing-import.js';
 export { listingRelayWorkflow } from './listing-relay.js';
 export { sanctionWorkflow } from './sanction.js';
+export { webhookDeliveryWorkflow } from './webhook-delivery.js';

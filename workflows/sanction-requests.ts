@@ -6,6 +6,8 @@ import type { LiftRequest, SanctionState } from './types.js';
 
 /** Since this change, an extension is recorded before the workflow applies it. */
 const EXTENSION_RECORDED_FIRST = 'extension-recorded-first';
+/** Since this change, the restrictions end before the court's lift request is answered. */
+const RESTRICTIONS_END_WITH_LIFT_REQUEST = 'restrictions-end-with-lift-request';
 
 /** What the court asks of a listing in flight: lift its sanctions, or extend its period. */
 export function handleCourtRequests(state: SanctionState, run: Run): void {
@@ -15,6 +17,7 @@ export function handleCourtRequests(state: SanctionState, run: Run): void {
       if (state.lift) return { phase: state.phase, changed: false };
       state.lift = { ...request, requestedAt: new Date().toISOString() };
       run.pending = true;
+      if (patched(RESTRICTIONS_END_WITH_LIFT_REQUEST)) await records.endRestrictions({ listingId: state.listingId, at: state.lift.requestedAt });
       return { phase: state.phase, changed: true };
     },
     {

@@ -15,3 +15,6 @@ export const relayScheduleIdOf = (taskQueue: string) => `listing-relay-${taskQue
 
 /** Imports and the relay run on this queue, beside the installation's own. */
 export const backgroundTaskQueueOf = (taskQueue: string) => `${taskQueue}-background`;
+
+/** One workflow per webhook subscription delivers its changes in order. */
+export const webhookWorkflowIdOf = (webhookId: string) => `webhook-${webhookId}`;

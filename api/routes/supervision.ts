@@ -11,6 +11,9 @@ export function supervisionRoutes(supervision: SupervisionService): Router {
   router.get('/undelivered-mail', async (_req, res) => {
     res.json(await supervision.undeliveredMail());
   });
+  router.get('/disclosures', async (req, res) => {
+    res.json(await supervision.disclosures(req.query));
+  });
   router.get('/stats', async (_req, res) => {
     res.json(await supervision.stats());
   });

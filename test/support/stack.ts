@@ -10,7 +10,7 @@ import { defaultPolicy, type Policy } from '../../domain/policy.js';
 import { createPrismaClient } from '../../db/client.js';
 import { loadCatalog } from '../../db/seed-catalog.js';
 import { createTestDatabase } from '../../db/test-database.js';
-import { createLogger } from '../../platform/logger.js';
+import { createLogger, type Logger } from '../../platform/logger.js';
 import { startSystem } from '../../main/compose.js';
 import { installTemporalRuntime, metricsUrlOf } from '../../platform/temporal-runtime.js';
 import { startTracing, type TracingSettings } from '../../platform/tracing.js';
@@ -69,6 +69,8 @@ async function installRuntime(workerMetrics: boolean): Promise<string | undefine
 
 export interface TestStackOptions {
   policy?: Policy;
+  /** The system's logger (for a test that reads what was logged); quiet by default. */
+  log?: Logger;
   catalog?: Catalog;
   inbound?: boolean;
   /** Serve the worker's SDK metrics and append them to the API's /metrics (the first stack of a test file only). */
@@ -94,7 +96,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     {
       settings: testSettings({ TEMPORAL_TASK_QUEUE: taskQueue, INBOUND_SMTP_PORT: inboundPort?.toString() }),
       policy: options.policy ?? defaultPolicy,
-      log: createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
+      log: options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
       workflowBundle: { code: inject(options.tracing ? 'tracedWorkflowBundleCode' : 'workflowBundleCode') },
       roles: { worker: true, http: true, inboundMail: options.inbound ?? false },
       tracing,
