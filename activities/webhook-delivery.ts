@@ -67,6 +67,9 @@ export function createWebhookDeliveryActivities({ prisma, disclosures, now = () 
       });
 
       let failure: { status: number | null; error: string } | null = null;
+      // Alive while the receiver takes its time: Temporal must not start a second attempt beside this one.
+      const context = Context.current();
+      const beating = setInterval(() => context.heartbeat(), 2_000);
       try {
         const response = await fetch(hook.url, {
           method: 'POST',
@@ -85,6 +88,8 @@ export function createWebhookDeliveryActivities({ prisma, disclosures, now = () 
         if (response.status < 200 || response.status > 299) failure = { status: response.status, error: `the receiver answered ${response.status}` };
       } catch (error) {
         failure = { status: null, error: String((error as Error).cause ?? error).slice(0, 500) };
+      } finally {
+        clearInterval(beating);
       }
       if (failure) {
         await prisma.webhookDelivery.update({ where: { webhookId_seq: { webhookId, seq: change.seq } }, data: { status: 'failing', lastStatus: failure.status, lastError: failure.error } });

@@ -29,10 +29,28 @@ function principalOf(row: ApiKey | null): Principal | null {
   return { keyId: row.id, name: row.name, role: row.role as Role, departmentCode: row.departmentCode, courtCode: row.courtCode };
 }
 
-export function createApiKeyService(prisma: PrismaClient) {
+/**
+ * How long a resolved key is remembered: a department system checking
+ * restrictions thousands of times a second is not looked up each time. A key
+ * revoked meanwhile stops working within this long.
+ */
+const RESOLVED_KEY_TTL_MS = 5_000;
+const MAX_REMEMBERED_KEYS = 10_000;
+
+export function createApiKeyService(prisma: PrismaClient, now: () => number = Date.now) {
+  const remembered = new Map<string, { principal: Principal | null; until: number }>();
   return {
     async resolve(key: string): Promise<Principal | null> {
-      return principalOf(await prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(key) } }));
+      const keyHash = hashApiKey(key);
+      const known = remembered.get(keyHash);
+      if (known && known.until > now()) return known.principal;
+      const principal = principalOf(await prisma.apiKey.findUnique({ where: { keyHash } }));
+      // Unknown keys are not remembered: guessing must not fill the memory.
+      if (principal) {
+        if (remembered.size >= MAX_REMEMBERED_KEYS) remembered.clear();
+        remembered.set(keyHash, { principal, until: now() + RESOLVED_KEY_TTL_MS });
+      }
+      return principal;
     },
 
     /**
