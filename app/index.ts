@@ -12,10 +12,13 @@ import { createTaskService } from './tasks.js';
 import { createWorkflowGateway } from './workflow-gateway.js';
 import { createRestrictionService } from './restrictions.js';
 import { createWebhookService } from './webhooks.js';
+import type { DatabaseClient } from '../db/client.js';
 import type { DisclosureLog } from '../db/disclosure-log.js';
 
 export interface UseCaseDeps {
   prisma: PrismaClient;
+  /** Plain SQL for the restriction check. */
+  rows: DatabaseClient['rows'];
   /** Where every full identifier shown to a department is logged. */
   disclosures: DisclosureLog;
   temporalClient: Client;
@@ -27,7 +30,7 @@ export interface UseCaseDeps {
 }
 
 /** Every use case, wired to its dependencies: what the API, the pages, inbound mail and imports call. */
-export function createUseCases({ prisma, disclosures, temporalClient, taskQueue, keyring, log, now }: UseCaseDeps) {
+export function createUseCases({ prisma, rows, disclosures, temporalClient, taskQueue, keyring, log, now }: UseCaseDeps) {
   const catalogs = createCatalogService(prisma);
   const workflows = createWorkflowGateway(temporalClient, taskQueue);
   const tasks = createTaskService({ prisma, workflows, ...(now ? { now } : {}) });
@@ -52,7 +55,7 @@ export function createUseCases({ prisma, disclosures, temporalClient, taskQueue,
     tasks,
     ackLinks: createAckLinkService({ prisma, tasks, keyring, ...(now ? { now } : {}) }),
     supervision: createSupervisionService({ prisma, ...(now ? { now } : {}) }),
-    restrictions: createRestrictionService({ prisma, catalogs: { get: (version) => catalogs.version(version) }, disclosures, ...(now ? { now } : {}) }),
+    restrictions: createRestrictionService({ prisma, rows, catalogs: { get: (version) => catalogs.version(version) }, disclosures, ...(now ? { now } : {}) }),
     webhooks,
   };
 }

@@ -2,6 +2,7 @@ import type { DisclosureLog } from '../db/disclosure-log.js';
 import type { Catalog } from '../domain/catalog.js';
 import { departmentScopeOf, type Principal } from '../domain/access.js';
 import { measuresOfDepartment, type SubjectRole } from '../domain/restrictions.js';
+import type { DatabaseClient } from '../db/client.js';
 import { Prisma, type PrismaClient } from '../prisma/generated/client.js';
 import { parseInput } from './validate.js';
 import { restrictionBatchCheckSchema, restrictionChangesQuerySchema, restrictionCheckQuerySchema } from './schemas.js';
@@ -53,7 +54,32 @@ const DEFAULT_PAGE = 100;
  * its own measures, in full identifiers; a supervisor sees every measure.
  * Each full identifier shown to a department is logged (off the critical path).
  */
-export function createRestrictionService({ prisma, catalogs, disclosures, now = () => new Date() }: { prisma: PrismaClient; catalogs: { get(version: number): Promise<Catalog> }; disclosures: DisclosureLog; now?: () => Date }) {
+/** The check's lookup: one index scan on the identifier, joined to the listing for the case. */
+const LOOKUP = `
+  SELECT r."idNumber", r.role, r.measures, r."catalogVersion", r.since, r."listingId", l."caseNumber", l."courtCode"
+  FROM "RestrictedSubject" r JOIN "Listing" l ON l.id = r."listingId"
+  WHERE r."idNumber" = ANY($1) AND r."endedAt" IS NULL
+  ORDER BY r.since, r."listingId"`;
+
+export interface RestrictionDeps {
+  prisma: PrismaClient;
+  /** Plain SQL for the lookup: the check is the hottest read there is. */
+  rows: DatabaseClient['rows'];
+  catalogs: { get(version: number): Promise<Catalog> };
+  disclosures: DisclosureLog;
+  now?: () => Date;
+}
+
+export function createRestrictionService({ prisma, rows: query, catalogs, disclosures, now = () => new Date() }: RestrictionDeps) {
+  /** Measure names per catalog version: versions never change once imported. */
+  const measureNames = new Map<number, Map<string, string>>();
+  async function namesOf(version: number): Promise<{ catalog: Catalog; names: Map<string, string> }> {
+    const catalog = await catalogs.get(version);
+    let names = measureNames.get(version);
+    if (!names) measureNames.set(version, (names = new Map(catalog.measures.map((measure) => [measure.code, measure.name_zh]))));
+    return { catalog, names };
+  }
+
   /** The measures a principal sees in one catalog version, or null for all of them. */
   const measureFilters = new Map<string, Set<string>>();
   function visibleMeasures(principal: Principal, version: number, catalog: Catalog): Set<string> | null {
@@ -68,9 +94,8 @@ export function createRestrictionService({ prisma, catalogs, disclosures, now = 
   async function restrictionsOf(principal: Principal, rows: RestrictionRow[]): Promise<Map<string, Restriction[]>> {
     const byId = new Map<string, Restriction[]>();
     for (const row of rows) {
-      const catalog = await catalogs.get(row.catalogVersion);
+      const { catalog, names } = await namesOf(row.catalogVersion);
       const visible = visibleMeasures(principal, row.catalogVersion, catalog);
-      const names = new Map(catalog.measures.map((measure) => [measure.code, measure.name_zh]));
       const restrictions = byId.get(row.idNumber) ?? [];
       for (const measure of row.measures) {
         if (visible && !visible.has(measure)) continue;
@@ -82,12 +107,7 @@ export function createRestrictionService({ prisma, catalogs, disclosures, now = 
   }
 
   async function check(principal: Principal, idNumbers: string[]): Promise<CheckResult[]> {
-    const rows = await prisma.$queryRaw<RestrictionRow[]>`
-      SELECT r."idNumber", r.role, r.measures, r."catalogVersion", r.since, r."listingId", l."caseNumber", l."courtCode"
-      FROM "RestrictedSubject" r JOIN "Listing" l ON l.id = r."listingId"
-      WHERE r."idNumber" = ANY(${idNumbers}) AND r."endedAt" IS NULL
-      ORDER BY r.since, r."listingId"`;
-    const byId = await restrictionsOf(principal, rows);
+    const byId = await restrictionsOf(principal, await query<RestrictionRow>(LOOKUP, [idNumbers]));
     const checkedAt = now();
     return idNumbers.map((idNumber) => {
       const restrictions = byId.get(idNumber) ?? [];

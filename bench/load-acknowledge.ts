@@ -69,11 +69,12 @@ if (!temporalAddress) {
   temporalAddress = devServer.address;
 }
 const database = await createTestDatabase();
-const { prisma, close } = createPrismaClient({ url: database.url });
+const client = createPrismaClient({ url: database.url });
+const { prisma, close } = client;
 const mail = await new MailCatcher().start();
 const benchSettings = loadSettings({ TEMPORAL_TASK_QUEUE: `bench-${randomUUID()}`, MAIL_FROM: 'Sanctions Bench <no-reply@sanctions.example>', PUBLIC_BASE_URL: 'http://localhost:3000', ACK_TOKEN_SECRET: 'bench-secret' });
 const system = await startSystem(
-  { prisma, temporalAddress, smtpUrl: mail.url },
+  { database: client, temporalAddress, smtpUrl: mail.url },
   { settings: { ...benchSettings, http: { ...benchSettings.http, port: 0, host: '127.0.0.1' } }, policy: defaultPolicy, log, roles: { worker: true, http: true, inboundMail: false } },
 );
 

@@ -111,7 +111,7 @@ await runProcess('sanctions', [], async (settings, log) => {
 
   const admin = await createApiKeyService(prisma).ensureBootstrapAdmin(settings.security.adminApiKey);
   const system = await startSystem(
-    { prisma, temporalAddress: address, smtpUrl, mailbox: mailCatcher },
+    { database, temporalAddress: address, smtpUrl, mailbox: mailCatcher },
     { settings, log, roles: { worker: true, http: true, inboundMail: true }, tracing, workerMetricsUrl },
   );
   stops.add(() => system.stop());

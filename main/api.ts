@@ -15,7 +15,7 @@ await runProcess('api', ['DATABASE_URL', 'TEMPORAL_ADDRESS'], async (settings, l
   const admin = await createApiKeyService(database.prisma).ensureBootstrapAdmin(settings.security.adminApiKey);
   if (admin.generated) process.stdout.write(`Admin API key (generated; set ADMIN_API_KEY to keep one): ${admin.key}\n`);
   const system = await startSystem(
-    { prisma: database.prisma, temporalAddress: settings.temporal.address!, smtpUrl: settings.mail.smtpUrl },
+    { database, temporalAddress: settings.temporal.address!, smtpUrl: settings.mail.smtpUrl },
     { settings: { ...settings, http: { ...settings.http, host: settings.http.host ?? '0.0.0.0' } }, log, roles: { worker: false, http: true, inboundMail: false }, tracing },
   );
   parts.add(() => system.stop());

@@ -19,16 +19,16 @@ import type { Settings } from '../platform/settings.js';
 import { resolveSigningSecret } from '../platform/signing-secret.js';
 import { createKeyring } from '../platform/signing.js';
 import { subjectHashOf } from '../platform/signed-tokens.js';
-import { createDisclosureLog } from '../db/disclosure-log.js';
+import { createDisclosureLog, disclosureWriter } from '../db/disclosure-log.js';
 import { tracingOff, type Tracing } from '../platform/tracing.js';
-import type { PrismaClient } from '../prisma/generated/client.js';
+import type { DatabaseClient } from '../db/client.js';
 import { createWorkers } from './create-worker.js';
 import { createHttpApp } from './http-app.js';
 import { ensureRelaySchedule } from './relay-schedule.js';
 
 /** What an entry point has opened before composing: the parts outside the coordinator. */
 export interface Infrastructure {
-  prisma: PrismaClient;
+  database: DatabaseClient;
   temporalAddress: string;
   /** Outgoing mail: notices (worker) and answers to replies (inbound mail); those roles need it. */
   smtpUrl?: string | undefined;
@@ -74,7 +74,8 @@ const HTTP_SHUTDOWN_GRACE_MS = 5_000;
 
 export async function startSystem(infrastructure: Infrastructure, options: CompositionOptions): Promise<RunningSystem> {
   const { settings, log, roles } = options;
-  const { prisma } = infrastructure;
+  const { database } = infrastructure;
+  const { prisma } = database;
   const tracing = options.tracing ?? tracingOff;
   const keyring = createKeyring(await resolveSigningSecret(prisma, settings.security.signingSecret), settings.security.previousSigningSecrets);
   const stops: (() => Promise<void>)[] = [];
@@ -91,8 +92,8 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
     // Every role acts through the use cases, which reach Temporal through this client.
     const connection = await Connection.connect({ address: infrastructure.temporalAddress });
     const client = new Client({ connection, namespace: settings.temporal.namespace, interceptors: tracing.clientInterceptors });
-    const disclosures = createDisclosureLog({ prisma, subjectHash: (idNumber) => subjectHashOf(keyring, idNumber), log });
-    const useCases = createUseCases({ prisma, disclosures, temporalClient: client, taskQueue: settings.temporal.taskQueue, keyring, log });
+    const disclosures = createDisclosureLog({ write: disclosureWriter(database.rows), subjectHash: (idNumber) => subjectHashOf(keyring, idNumber), log });
+    const useCases = createUseCases({ prisma, rows: database.rows, disclosures, temporalClient: client, taskQueue: settings.temporal.taskQueue, keyring, log });
     stops.push(async () => {
       await connection.close();
       // Last: what the parts disclosed while they stopped is written too.

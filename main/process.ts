@@ -12,6 +12,9 @@ export interface StartedProcess {
 
 type Needed = Parameters<typeof missingSettings>[1];
 
+/** Longer than the worker's shutdown grace (20 s) and the HTTP grace (5 s), shorter than compose's stop_grace_period (30 s) plus a margin. */
+const STOP_DEADLINE_MS = 45_000;
+
 export async function runProcess(name: string, needs: Needed, start: (settings: Settings, log: Logger) => Promise<StartedProcess>): Promise<void> {
   let settings: Settings;
   try {
@@ -35,6 +38,11 @@ export async function runProcess(name: string, needs: Needed, start: (settings: 
     if (stopping) return;
     stopping = true;
     log.info(`${reason}: stopping`);
+    // A part that cannot stop (a dependency gone for good) must not keep the process alive.
+    setTimeout(() => {
+      log.error(`still stopping after ${STOP_DEADLINE_MS / 1000} s: exiting`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     await started?.stop().catch((error: unknown) => log.error({ err: error }, 'error while stopping'));
     process.exit(exitCode);
   };

@@ -16,7 +16,7 @@ await runProcess('worker', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL'], asy
   parts.add(() => database.close());
   // Polling stops at once on a signal; running activities get the worker's shutdown grace time to finish.
   const system = await startSystem(
-    { prisma: database.prisma, temporalAddress: settings.temporal.address!, smtpUrl: settings.mail.smtpUrl },
+    { database, temporalAddress: settings.temporal.address!, smtpUrl: settings.mail.smtpUrl },
     { settings, log, roles: { worker: true, http: false, inboundMail: false }, tracing },
   );
   parts.add(() => system.stop());

@@ -52,7 +52,7 @@ beforeAll(async () => {
   logDir = await tempDir('api-killed');
   port = await freePort();
   worker = await startSystem(
-    { prisma: db.prisma, temporalAddress, smtpUrl: mail.url },
+    { database: db, temporalAddress, smtpUrl: mail.url },
     {
       settings: testSettings({ TEMPORAL_TASK_QUEUE: taskQueue, MAIL_FROM: '联合惩戒协同平台 <no-reply@sanctions.example>', ACK_TOKEN_SECRET: 'fault-test-secret', LISTING_RELAY_INTERVAL_SECONDS: String(RELAY_INTERVAL_SECONDS) }),
       policy: defaultPolicy,

@@ -39,7 +39,7 @@ beforeAll(async () => {
   await loadCatalog(db.prisma, twoDepartmentCatalog());
   mail = await new MailCatcher().start();
   system = await startSystem(
-    { prisma: db.prisma, temporalAddress: inject('temporalAddress'), smtpUrl: mail.url },
+    { database: db, temporalAddress: inject('temporalAddress'), smtpUrl: mail.url },
     {
       settings: testSettings({ TEMPORAL_TASK_QUEUE: `faults-pg-${randomUUID()}`, ACK_TOKEN_SECRET: 'fault-test-secret' }),
       policy: defaultPolicy,

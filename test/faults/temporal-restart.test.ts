@@ -58,7 +58,7 @@ async function startServer(): Promise<TemporalDevServer> {
 
 function startPart(address: string, part: 'worker' | 'api'): Promise<RunningSystem> {
   return startSystem(
-    { prisma: db.prisma, temporalAddress: address, smtpUrl: mail.url },
+    { database: db, temporalAddress: address, smtpUrl: mail.url },
     {
       settings: testSettings({ TEMPORAL_TASK_QUEUE: taskQueue, ACK_TOKEN_SECRET: 'fault-test-secret' }),
       policy,

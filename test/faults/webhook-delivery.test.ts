@@ -171,7 +171,7 @@ beforeAll(async () => {
   logDir = await tempDir('webhook-delivery');
   receiver = new Receiver(await freePort());
   system = await startSystem(
-    { prisma: db.prisma, temporalAddress, smtpUrl: mail.url },
+    { database: db, temporalAddress, smtpUrl: mail.url },
     {
       settings: testSettings({ TEMPORAL_TASK_QUEUE: taskQueue, MAIL_FROM: '联合惩戒协同平台 <no-reply@sanctions.example>', ACK_TOKEN_SECRET: 'fault-test-secret' }),
       policy: defaultPolicy,

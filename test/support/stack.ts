@@ -85,14 +85,15 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const workerMetricsUrl = await installRuntime(options.workerMetrics ?? false);
   const tracing = startTracing(options.tracing);
   const database = await createTestDatabase();
-  const { prisma, close } = createPrismaClient({ url: database.url, poolSize: options.poolSize ?? 5 });
+  const client = createPrismaClient({ url: database.url, poolSize: options.poolSize ?? 5 });
+  const { prisma, close } = client;
   await loadCatalog(prisma, options.catalog ?? defaultCatalog);
   const mail = await new MailCatcher().start();
   const taskQueue = `test-${randomUUID()}`;
   const temporalAddress = inject('temporalAddress');
   const inboundPort = options.inbound ? await freePort() : undefined;
   const system = await startSystem(
-    { prisma, temporalAddress, smtpUrl: mail.url },
+    { database: client, temporalAddress, smtpUrl: mail.url },
     {
       settings: testSettings({ TEMPORAL_TASK_QUEUE: taskQueue, INBOUND_SMTP_PORT: inboundPort?.toString() }),
       policy: options.policy ?? defaultPolicy,
