@@ -1,5 +1,8 @@
 import type { ActivityDeps } from './deps.js';
+import { createCorrectionActivities } from './corrections.js';
 import { createDispatchActivities } from './dispatch.js';
+import { createListingNoticeActivities } from './listing-notices.js';
+import { createObjectionActivities } from './objections.js';
 import { createListingImportActivities } from './listing-import.js';
 import { createListingRecordActivities } from './listing-records.js';
 import { createRelayActivities } from './relay.js';
@@ -16,6 +19,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createTaskRecordActivities(deps),
     ...createListingRecordActivities(deps),
     ...createTaskMailActivities(deps),
+    ...createListingNoticeActivities(deps),
+    ...createCorrectionActivities(deps),
+    ...createObjectionActivities(deps),
     ...createListingImportActivities(deps),
     ...createRelayActivities(deps),
     ...createWebhookDeliveryActivities(deps),

@@ -1,6 +1,7 @@
 import { createCatalogVersions } from '../db/catalog-versions.js';
 import { appendEvents } from '../db/events.js';
 import { endRestrictions } from '../db/restrictions.js';
+import type { DeletionGround } from '../domain/listings.js';
 import type { LiftReason, ListingStatus } from '../workflows/types.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -10,6 +11,9 @@ export interface BeginLiftingInput {
   by: string;
   note?: string | undefined;
   performedAt?: string | undefined;
+  ground?: DeletionGround | undefined;
+  decidedAt?: string | undefined;
+  networkSearches?: string[] | undefined;
   at: string;
   cancelledTaskIds: string[];
 }
@@ -33,6 +37,8 @@ export function createListingRecordActivities({ prisma }: ActivityDeps) {
             status: 'lifting',
             liftReason: input.reason,
             liftRequestedAt: at,
+            deletionGround: input.ground ?? null,
+            liftDecidedAt: input.decidedAt ? new Date(input.decidedAt) : null,
             performedAt: input.performedAt ? new Date(input.performedAt) : null,
           },
         });
@@ -46,7 +52,14 @@ export function createListingRecordActivities({ prisma }: ActivityDeps) {
             at,
             type: 'lift-requested',
             actor: input.by,
-            data: { reason: input.reason, note: input.note ?? null, performedAt: input.performedAt ?? null },
+            data: {
+              reason: input.reason,
+              note: input.note ?? null,
+              performedAt: input.performedAt ?? null,
+              ...(input.ground ? { ground: input.ground } : {}),
+              ...(input.decidedAt ? { decidedAt: input.decidedAt } : {}),
+              ...(input.networkSearches ? { networkSearches: input.networkSearches } : {}),
+            },
           },
           ...input.cancelledTaskIds.map((taskId) => ({ id: `${taskId}.cancelled`, at, type: 'cancelled', actor: 'system', taskId, data: { reason: input.reason } })),
         ]);

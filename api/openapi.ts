@@ -1,12 +1,18 @@
 import { z } from 'zod';
 import { catalogSchema } from '../domain/catalog.js';
+import { holidayCalendarDataSchema } from '../domain/calendar.js';
 import { XLSX_MEDIA_TYPE } from '../imports/read-sheet.js';
 import {
   acknowledgeSchema,
   completeSchema,
   createApiKeySchema,
+  correctionSchema,
   createListingSchema,
+  deletionSchema,
   extensionSchema,
+  objectionDecisionSchema,
+  objectionSchema,
+  reconsiderationSchema,
   listingQuerySchema,
   overdueQuerySchema,
   performanceSchema,
@@ -55,7 +61,7 @@ const task = {
     id: { type: 'string', format: 'uuid' },
     listingId: { type: 'string', format: 'uuid' },
     departmentCode: { type: 'string' },
-    kind: { enum: ['impose', 'lift'] },
+    kind: { enum: ['impose', 'lift', 'correct'] },
     measures: { type: 'array', items: { type: 'string' } },
     status: { enum: ['pending', 'acknowledged', 'completed', 'cancelled'] },
     acknowledgeDueAt: { type: 'string', format: 'date-time' },
@@ -63,6 +69,27 @@ const task = {
     acknowledgedAt: { type: ['string', 'null'], format: 'date-time' },
     completedAt: { type: ['string', 'null'], format: 'date-time' },
     escalationLevel: { type: 'integer', minimum: 0 },
+  },
+};
+
+const objection = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    listingId: { type: 'string', format: 'uuid' },
+    ground: { enum: ['should-not-be-listed', 'inaccurate', 'should-be-deleted'] },
+    statement: { type: 'string' },
+    receivedAt: { type: 'string', format: 'date-time' },
+    status: { enum: ['under-review', 'upheld', 'rejected', 'reconsidering', 'remedied', 'closed'] },
+    duty: { enum: ['review', 'remedy', 'reconsideration', null], description: 'What the court owes now' },
+    dueAt: { type: ['string', 'null'], format: 'date-time' },
+    overdue: { type: 'boolean' },
+    escalationLevel: { type: 'integer', minimum: 0 },
+    remedy: { enum: ['revocation', 'correction', 'deletion'], description: 'What an upheld objection on its ground leads to' },
+    decision: { type: ['object', 'null'] },
+    reconsideration: { type: ['object', 'null'] },
+    remediedAt: { type: ['string', 'null'], format: 'date-time' },
+    remediedBy: { type: ['string', 'null'] },
   },
 };
 
@@ -155,6 +182,13 @@ export function openApiDocument(serverUrl: string) {
         Performance: jsonSchema(performanceSchema),
         Revocation: jsonSchema(revocationSchema),
         Extension: jsonSchema(extensionSchema),
+        Deletion: jsonSchema(deletionSchema),
+        Correction: jsonSchema(correctionSchema),
+        CreateObjection: jsonSchema(objectionSchema),
+        ObjectionDecision: jsonSchema(objectionDecisionSchema),
+        Reconsideration: jsonSchema(reconsiderationSchema),
+        Objection: objection,
+        HolidayCalendar: jsonSchema(holidayCalendarDataSchema),
         Catalog: jsonSchema(catalogSchema),
         Task: task,
         RestrictionCheck: restrictionCheck,
@@ -232,6 +266,52 @@ export function openApiDocument(serverUrl: string) {
       '/api/listings/{id}/revocation': {
         post: { summary: 'Revoke the listing: lift every sanction (clerk)', parameters: [idParam()], requestBody: body('Revocation'), responses: { 202: json('Lifting'), ...errors, 409: problem('Already lifted') } },
       },
+      '/api/listings/{id}/deletion': {
+        post: {
+          summary: 'Delete the listing on a ground of art. 10 ¶1: lift every sanction, the lift tasks counting from decidedAt (clerk)',
+          parameters: [idParam()],
+          requestBody: body('Deletion'),
+          responses: { 202: json('Lifting'), ...errors, 409: problem('Already lifted') },
+        },
+      },
+      '/api/listings/{id}/correction': {
+        post: {
+          summary: 'Correct the listing (art. 9): departments holding tasks get a correction notice and a 3-working-day task (clerk)',
+          parameters: [idParam()],
+          requestBody: body('Correction'),
+          responses: { 200: json('The corrected listing'), ...errors, 409: problem('Not in force, or the corrected case and debtor are listed already') },
+        },
+      },
+      '/api/listings/{id}/objections': {
+        post: {
+          summary: 'Record a listed person’s written objection (art. 11); the review is due 15 days after receipt (clerk)',
+          parameters: [idParam()],
+          requestBody: body('CreateObjection'),
+          responses: { 201: json('The objection; header Location', 'Objection'), ...errors, 409: problem('The listing is no longer in force') },
+        },
+        get: { summary: 'The objections to a listing, oldest first (clerk, supervisor)', parameters: [idParam()], responses: { 200: json('Objections'), ...errors } },
+      },
+      '/api/objections/{id}': { get: { summary: 'An objection, its duty and deadline (clerk, supervisor)', parameters: [idParam()], responses: { 200: json('The objection', 'Objection'), ...errors } } },
+      '/api/objections/{id}/decision': {
+        post: {
+          summary: 'The court’s decision, or the higher court’s on a reconsideration (art. 12): upheld, the remedy is due within 3 working days (clerk)',
+          parameters: [idParam()],
+          requestBody: body('ObjectionDecision'),
+          responses: { 200: json('The objection', 'Objection'), ...errors, 409: problem('Nothing to decide') },
+        },
+      },
+      '/api/objections/{id}/reconsideration': {
+        post: {
+          summary: 'An application for reconsideration, within 10 days of the rejection; the higher court decides within 15 days (clerk)',
+          parameters: [idParam()],
+          requestBody: body('Reconsideration'),
+          responses: { 200: json('The objection', 'Objection'), ...errors, 409: problem('Not rejected, already reconsidered, or after the 10 days (art. 12)') },
+        },
+      },
+      '/api/calendar': {
+        get: { summary: 'The holiday calendar: years, sources, horizon and whether it is near', responses: { 200: json('The calendar'), 401: errors[401] } },
+        post: { summary: 'Import holiday years (admin); deadlines counted on incomplete data are counted again', requestBody: body('HolidayCalendar'), responses: { 201: json('The new version'), 200: json('The same data was imported before'), ...errors } },
+      },
       '/api/listings/{id}/extension': {
         post: { summary: 'Extend a fixed listing period (clerk)', parameters: [idParam()], requestBody: body('Extension'), responses: { 200: json('The listing'), ...errors, 409: problem('No fixed term, or lifting') } },
       },
@@ -243,6 +323,7 @@ export function openApiDocument(serverUrl: string) {
         post: { summary: 'Report a task done (department)', parameters: [idParam(), idempotencyKey], requestBody: body('Complete'), responses: { 200: json('The task', 'Task'), ...errors, 409: problem('Cancelled or closed') } },
       },
       '/api/supervision/overdue': { get: { summary: 'Overdue tasks, most overdue first (supervisor)', parameters: queryParameters(overdueQuerySchema), responses: { 200: json('Tasks with overdueSeconds'), ...errors } } },
+      '/api/supervision/overdue-objections': { get: { summary: 'Objections whose review, remedy or reconsideration is overdue, most overdue first (supervisor)', responses: { 200: json('Objections with caseNumber and overdueSeconds'), ...errors } } },
       '/api/supervision/stats': { get: { summary: 'Per-department figures (supervisor)', responses: { 200: json('One row per department'), ...errors } } },
       '/api/supervision/disclosures': {
         get: {

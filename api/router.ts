@@ -6,9 +6,11 @@ import { authFailureLimiter, type RateLimitSettings } from '../http/rate-limits.
 import { authenticate } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { calendarRoutes } from './routes/calendar.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { listingImportRoutes } from './routes/listing-imports.js';
 import { listingRoutes } from './routes/listings.js';
+import { objectionRoutes } from './routes/objections.js';
 import { supervisionRoutes } from './routes/supervision.js';
 import { restrictionRoutes } from './routes/restrictions.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -35,20 +37,22 @@ export function jsonApiRouter({ useCases, publicBaseUrl, rateLimits }: JsonApiOp
   // Swagger UI's own assets are served from the package: no CDN.
   api.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/openapi.json' }, customSiteTitle: '联合惩戒协同平台 API' }));
   const smallJson = express.json({ limit: BODY_LIMIT, strict: true });
-  // A whole catalog (measures, departments, sources) is larger than any other request.
+  // A whole catalog (measures, departments, sources) or holiday calendar is larger than any other request.
   const catalogJson = express.json({ limit: CATALOG_BODY_LIMIT, strict: true });
   // A listings spreadsheet (CSV or XLSX) is the one body that is not JSON; its
   // route reads it once the caller is known to be a clerk.
   const isImport = (req: express.Request) => req.method === 'POST' && req.path === '/listings/import';
   api.use((req, res, next) => (isImport(req) ? next() : requireJsonBody(req, res, next)));
-  api.use((req, res, next) => (isImport(req) ? next() : (req.method === 'POST' && req.path === '/catalog' ? catalogJson : smallJson)(req, res, next)));
+  api.use((req, res, next) => (isImport(req) ? next() : (req.method === 'POST' && (req.path === '/catalog' || req.path === '/calendar') ? catalogJson : smallJson)(req, res, next)));
   api.use(authFailureLimiter(rateLimits), authenticate(useCases.apiKeys));
   api.use('/api-keys', apiKeyRoutes(useCases.apiKeys));
   api.use('/catalog', catalogRoutes(useCases.catalogs));
+  api.use('/calendar', calendarRoutes(useCases.calendar));
   api.use('/listings/import', listingImportRoutes(useCases.imports));
-  api.use('/listings', listingRoutes(useCases.listings));
+  api.use('/listings', listingRoutes(useCases.listings, useCases.corrections, useCases.objections));
+  api.use('/objections', objectionRoutes(useCases.objections));
   api.use('/tasks', taskRoutes(useCases.tasks));
-  api.use('/supervision', supervisionRoutes(useCases.supervision));
+  api.use('/supervision', supervisionRoutes(useCases.supervision, useCases.objections));
   api.use('/restrictions', restrictionRoutes(useCases.restrictions));
   api.use('/webhooks', webhookRoutes(useCases.webhooks));
   api.use(routeNotFound);

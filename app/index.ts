@@ -14,6 +14,10 @@ import { createRestrictionService } from './restrictions.js';
 import { createWebhookService } from './webhooks.js';
 import type { DatabaseClient } from '../db/client.js';
 import type { DisclosureLog } from '../db/disclosure-log.js';
+import { createCalendarVersions } from '../db/calendar-versions.js';
+import { createCalendarService } from './calendar.js';
+import { createCorrectionService } from './corrections.js';
+import { createObjectionService, type ObjectionService } from './objections.js';
 
 export interface UseCaseDeps {
   prisma: PrismaClient;
@@ -34,13 +38,20 @@ export function createUseCases({ prisma, rows, disclosures, temporalClient, task
   const catalogs = createCatalogService(prisma);
   const workflows = createWorkflowGateway(temporalClient, taskQueue);
   const tasks = createTaskService({ prisma, workflows, ...(now ? { now } : {}) });
-  const listings = createListingService({ prisma, catalogs, workflows, disclosures, ...(now ? { now } : {}) });
+  // A lift remedies an upheld objection; the objections read listings: the hook closes the circle.
+  let objections: ObjectionService | undefined;
+  const listings = createListingService({ prisma, catalogs, workflows, disclosures, afterLift: (id, kind) => objections!.remedied(id, kind), ...(now ? { now } : {}) });
   const webhooks = createWebhookService({ prisma, workflows, log });
+  const calendars = createCalendarVersions(prisma);
+  objections = createObjectionService({ prisma, listings, workflows, calendars, log, ...(now ? { now } : {}) });
+  const corrections = createCorrectionService({ prisma, listings, workflows, objections, ...(now ? { now } : {}) });
   const imports = createListingImportService({ prisma, listings, workflows, log, ...(now ? { now } : {}) });
   return {
     apiKeys: createApiKeyService(prisma),
     catalogs,
     listings,
+    corrections,
+    objections,
     imports,
     /** What the import workflow records each row through. */
     importedRowIntake: importedRowIntake(listings),
@@ -49,6 +60,8 @@ export function createUseCases({ prisma, rows, disclosures, temporalClient, task
       async startMissingWorkflows() {
         await listings.imposeMissingRestrictions();
         await webhooks.startMissingWorkflows();
+        await corrections.sendUnacceptedCorrections();
+        await objections!.startMissingWorkflows();
         return { listings: await listings.startUnstartedWorkflows(), imports: await imports.startUnstartedImports() };
       },
     },
@@ -57,6 +70,7 @@ export function createUseCases({ prisma, rows, disclosures, temporalClient, task
     supervision: createSupervisionService({ prisma, ...(now ? { now } : {}) }),
     restrictions: createRestrictionService({ prisma, rows, catalogs: { get: (version) => catalogs.version(version) }, disclosures, ...(now ? { now } : {}) }),
     webhooks,
+    calendar: createCalendarService({ prisma, calendars, workflows, log, ...(now ? { now } : {}) }),
   };
 }
 

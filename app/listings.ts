@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { dispatchPlan } from '../domain/catalog.js';
 import { LISTING_EXTENSION_YEARS, LISTING_PERIOD_YEARS, expiryOf } from '../domain/circumstances.js';
-import { listingRuleViolations, periodOf } from '../domain/listing-rules.js';
+import { instantOf, listingRuleViolations } from '../domain/listing-rules.js';
 import { appendEvents, findBrokenLink } from '../db/events.js';
-import { imposeRestrictions } from '../db/restrictions.js';
+import { boundPersonsOf, imposeRestrictions } from '../db/restrictions.js';
+import { listingDataOf } from '../db/listing-data.js';
+import { boundSubjectsOf } from '../domain/restrictions.js';
 import type { DisclosureLog } from '../db/disclosure-log.js';
 import { Prisma, type Listing, type PrismaClient } from '../prisma/generated/client.js';
 import { actorOf, courtScopeOf, departmentScopeOf, listingRefusal, type Principal } from '../domain/access.js';
-import { isClosedStatus } from '../domain/listings.js';
+import { RELISTING_BAR_MONTHS_AFTER_CREDITOR_REQUEST, isClosedStatus } from '../domain/listings.js';
 import { disclosedText, type Audience, type Channel } from '../domain/disclosure.js';
 import { conflict, forbidden, invalid, notFound } from './errors.js';
 import { parseInput } from './validate.js';
@@ -16,6 +18,7 @@ import {
   extensionSchema,
   listingIdParam,
   listingQuerySchema,
+  deletionSchema,
   performanceSchema,
   revocationSchema,
   type CreateListingRequest,
@@ -23,6 +26,7 @@ import {
 import { listingView } from './views.js';
 import type { CatalogService } from './catalog.js';
 import { refusalError, workflowIdOf, type WorkflowGateway } from './workflow-gateway.js';
+import type { LiftRequest } from '../workflows/types.js';
 
 /** Set once every active listing has its restrictions recorded. */
 const RESTRICTIONS_BACKFILLED = 'restrictionsBackfilled';
@@ -51,26 +55,25 @@ export interface ListingServiceDeps {
   catalogs: CatalogService;
   workflows: WorkflowGateway;
   disclosures: DisclosureLog;
+  /** Told of every lift the workflow accepted: an upheld objection waiting for it is remedied. */
+  afterLift?: (listingId: string, kind: 'performance' | 'revocation' | 'deletion') => Promise<void>;
   now?: () => Date;
 }
 
 /** Listing a debtor: validate, record once, and make sure exactly one sanction workflow runs for it. */
-export function createListingService({ prisma, catalogs, workflows, disclosures, now = () => new Date() }: ListingServiceDeps) {
+export function createListingService({ prisma, catalogs, workflows, disclosures, afterLift, now = () => new Date() }: ListingServiceDeps) {
   /** A department's system reads the subjects of its own tasks in full through the API; each such view is logged. */
   function logDisclosure(principal: Principal, channel: Channel, listing: Listing): void {
     const departmentCode = departmentScopeOf(principal);
     if (channel !== 'api' || departmentCode === null) return;
-    for (const idNumber of [listing.debtorIdNumber, listing.legalRepIdNumber]) {
-      if (idNumber) disclosures.record({ departmentCode, keyId: principal.keyId, idNumber, purpose: 'listing-view', listingId: listing.id });
+    for (const idNumber of [listing.debtorIdNumber, ...boundPersonsOf(listing).map((person) => person.idNumber)]) {
+      disclosures.record({ departmentCode, keyId: principal.keyId, idNumber, purpose: 'listing-view', listingId: listing.id });
     }
   }
 
   async function ensureWorkflow(listing: Listing): Promise<void> {
     const catalog = await catalogs.version(listing.catalogVersion);
-    const plan = dispatchPlan(catalog, {
-      debtorKind: listing.debtorKind as 'individual' | 'entity',
-      hasLegalRepresentative: listing.legalRepIdNumber != null,
-    });
+    const plan = dispatchPlan(catalog, { debtorKind: listing.debtorKind as 'individual' | 'entity', boundSubjects: boundSubjectsOf(boundPersonsOf(listing)) });
     await workflows.startSanction({
       listingId: listing.id,
       courtCode: listing.courtCode,
@@ -88,10 +91,44 @@ export function createListingService({ prisma, catalogs, workflows, disclosures,
     return court;
   }
 
-  const findExisting = (courtCode: string, request: CreateListingRequest) =>
-    prisma.listing.findUnique({
-      where: { courtCode_caseNumber_debtorIdNumber: { courtCode, caseNumber: request.caseNumber, debtorIdNumber: request.debtor.idNumber } },
-    });
+  /** What the court records, read and checked: performance, a deletion on a ground of art. 10 ¶1, or a revocation (art. 9). */
+  function liftRequestOf(kind: 'performance' | 'revocation' | 'deletion', body: unknown, listing: Listing): Omit<LiftRequest, 'by'> {
+    if (kind === 'performance') {
+      const { note, performedAt } = parseInput(performanceSchema, body, 'performance record');
+      return { reason: 'performance', ground: 'performed', note, performedAt };
+    }
+    if (kind === 'revocation') return { reason: 'revocation', note: parseInput(revocationSchema, body, 'revocation').reason };
+    const deletion = parseInput(deletionSchema, body, 'deletion');
+    const decidedAt = instantOf(deletion.decidedAt);
+    const problems = [];
+    if (decidedAt.getTime() > now().getTime()) problems.push({ field: 'decidedAt', rule: 'not-in-future', message: 'the decision to delete cannot be in the future' });
+    if (decidedAt.getTime() < (listing.decidedAt ?? listing.listedAt).getTime()) problems.push({ field: 'decidedAt', rule: 'after-listing', message: 'the decision to delete cannot precede the listing' });
+    const searches = [...new Set(deletion.networkSearches ?? [])].map(instantOf);
+    if (deletion.ground === 'no-assets-found' && searches.length < 2) {
+      problems.push({ field: 'networkSearches', rule: 'art-10-1-4-two-searches', message: 'ground no-assets-found needs the dates of two or more network searches that found nothing (art. 10 ¶1 (4))' });
+    }
+    if (searches.some((at) => at.getTime() > now().getTime())) problems.push({ field: 'networkSearches', rule: 'not-in-future', message: 'a search cannot be in the future' });
+    if (problems.length > 0) throw invalid('The deletion breaks the listing rules.', problems);
+    return {
+      reason: deletion.ground === 'performed' ? 'performance' : 'deletion',
+      ground: deletion.ground,
+      decidedAt: decidedAt.toISOString(),
+      note: deletion.note,
+      ...(searches.length > 0 ? { networkSearches: searches.map((at) => at.toISOString()) } : {}),
+    };
+  }
+
+  /**
+   * Art. 10 ¶3–4: a closed listing does not stop a new one for the same case
+   * and debtor, except within six months of a deletion on the creditor's request.
+   */
+  function relistingBar(latest: Listing, at: Date): string | null {
+    if (latest.deletionGround !== 'creditor-request' || !latest.liftDecidedAt) return null;
+    const until = new Date(latest.liftDecidedAt);
+    until.setUTCMonth(until.getUTCMonth() + RELISTING_BAR_MONTHS_AFTER_CREDITOR_REQUEST);
+    if (at.getTime() >= until.getTime()) return null;
+    return `This debtor was deleted from the list of this case on the creditor's request on ${latest.liftDecidedAt.toISOString().slice(0, 10)}; the creditor may not have it listed again before ${until.toISOString().slice(0, 10)} (art. 10 ¶4).`;
+  }
 
   /**
    * Everything that can be said about a listing request before recording
@@ -109,64 +146,61 @@ export function createListingService({ prisma, catalogs, workflows, disclosures,
   return {
     check,
 
-    /** POST /api/listings: `created` is false when the same listing was posted before. */
+    /** The listing and the caller's tasks of it, when the caller may see it; not-found or forbidden otherwise. */
+    visible: visibleListing,
+
+    /**
+     * POST /api/listings: `created` is false when the same court, case and
+     * debtor is listed and not yet closed. Once it is closed, the debtor may
+     * be listed again (art. 10 ¶3) as a new listing.
+     */
     async create(principal: Principal, body: unknown) {
       const listedAt = now();
       const { request, courtCode } = check(principal, body, listedAt);
-
-      const existing = await findExisting(courtCode, request);
-      if (existing) {
-        // A crash between recording and starting leaves a listing without its
-        // workflow; the repeated POST finishes the job. A closed listing's
-        // workflow has ended and stays ended.
-        if (existing.status === 'active') await ensureWorkflow(existing);
-        return { created: false, listing: listingView(existing, await tasksOf(existing.id), apiAudience(principal)) };
-      }
-
       const { version, catalog } = await catalogs.current();
+      const { debtor } = request;
+      const data = listingDataOf(request, listedAt);
+      const identity = [courtCode, request.caseNumber, debtor.idNumber].join('\u001f');
       const id = randomUUID();
-      const legalRep = request.debtor.kind === 'entity' ? request.debtor.legalRepresentative : undefined;
-      let listing: Listing;
-      try {
-        listing = await prisma.$transaction(async (tx) => {
-          const created = await tx.listing.create({
-            data: {
-              id,
-              workflowId: workflowIdOf(id),
-              courtCode,
-              caseNumber: request.caseNumber,
-              debtorKind: request.debtor.kind,
-              debtorName: request.debtor.name,
-              debtorIdNumber: request.debtor.idNumber,
-              legalRepName: legalRep?.name ?? null,
-              legalRepIdNumber: legalRep?.idNumber ?? null,
-              circumstance: request.circumstance,
-              obligationDescription: request.obligation.description,
-              obligationAmountYuan: request.obligation.amountYuan ?? null,
-              periodYears: periodOf(request),
-              listedAt,
-              expiresAt: expiryOf(listedAt, periodOf(request)),
-              catalogVersion: version,
-              createdByKeyId: principal.keyId,
-            },
-          });
-          await appendEvents(tx, id, [
-            { id: `${id}:listed`, at: listedAt, type: 'listed', actor: actorOf(principal), data: { courtCode, caseNumber: request.caseNumber, circumstance: request.circumstance, catalogVersion: version } },
-          ]);
-          // Restricted from the moment the listing is recorded; last, since it holds the change feed until the commit.
-          await imposeRestrictions(tx, created, catalog, listedAt);
-          return created;
+
+      const outcome = await prisma.$transaction(async (tx) => {
+        // One intake per court, case and debtor at a time: what exists and what is recorded are one step.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${identity}, 0))`;
+        const latest = await tx.listing.findFirst({ where: { courtCode, caseNumber: request.caseNumber, debtorIdNumber: debtor.idNumber }, orderBy: { listedAt: 'desc' } });
+        if (latest && !isClosedStatus(latest.status)) return { created: false as const, listing: latest };
+        const bar = latest ? relistingBar(latest, listedAt) : null;
+        if (bar) throw conflict(bar, { rule: 'art-10-4-relisting-within-six-months' });
+        const created = await tx.listing.create({
+          data: {
+            id,
+            workflowId: workflowIdOf(id),
+            courtCode,
+            debtorKind: debtor.kind,
+            ...data,
+            listedAt,
+            catalogVersion: version,
+            createdByKeyId: principal.keyId,
+          },
         });
-      } catch (error) {
-        // Two identical POSTs raced; the loser answers with the winner's listing.
-        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-          const winner = await findExisting(courtCode, request);
-          if (winner) return { created: false, listing: listingView(winner, await tasksOf(winner.id), apiAudience(principal)) };
-        }
-        throw error;
-      }
-      await ensureWorkflow(listing);
-      return { created: true, listing: listingView(listing, [], apiAudience(principal)) };
+        await appendEvents(tx, id, [
+          {
+            id: `${id}:listed`,
+            at: listedAt,
+            type: 'listed',
+            actor: actorOf(principal),
+            data: { courtCode, caseNumber: request.caseNumber, circumstance: request.circumstance, catalogVersion: version, ...(latest ? { relistingOf: latest.id } : {}) },
+          },
+        ]);
+        // Restricted from the moment the listing is recorded; last, since it holds the change feed until the commit.
+        await imposeRestrictions(tx, created, catalog, listedAt);
+        return { created: true as const, listing: created };
+      });
+      // A crash between recording and starting leaves a listing without its
+      // workflow; the repeated POST (or the relay) finishes the job. A closed
+      // listing's workflow has ended and stays ended.
+      if (outcome.listing.status === 'active') await ensureWorkflow(outcome.listing);
+      const tasks = outcome.created ? [] : await tasksOf(outcome.listing.id);
+      return { created: outcome.created, listing: listingView(outcome.listing, tasks, apiAudience(principal)) };
     },
 
     /**
@@ -241,15 +275,13 @@ export function createListingService({ prisma, catalogs, workflows, disclosures,
     },
 
     /** POST /api/listings/:id/performance and /revocation: the workflow lifts every sanction. */
-    async requestLift(principal: Principal, id: string, reason: 'performance' | 'revocation', body: unknown) {
-      const request =
-        reason === 'performance'
-          ? (({ note, performedAt }) => ({ note, performedAt }))(parseInput(performanceSchema, body, 'performance record'))
-          : { note: parseInput(revocationSchema, body, 'revocation').reason, performedAt: undefined };
+    async requestLift(principal: Principal, id: string, kind: 'performance' | 'revocation' | 'deletion', body: unknown) {
       const { listing } = await visibleListing(principal, id);
+      const request = liftRequestOf(kind, body, listing);
       if (isClosedStatus(listing.status)) throw conflict(`The listing is already ${listing.status}.`);
-      const result = await workflows.requestLift(id, { reason, by: actorOf(principal), note: request.note, performedAt: request.performedAt });
+      const result = await workflows.requestLift(id, { ...request, by: actorOf(principal) });
       if (result.refused) throw refusalError(result);
+      await afterLift?.(id, kind);
       return { id, status: result.phase === 'imposing' ? 'lifting' : listing.status === 'active' ? 'lifting' : listing.status, accepted: result.changed };
     },
 
@@ -263,7 +295,7 @@ export function createListingService({ prisma, catalogs, workflows, disclosures,
       if (total > LISTING_PERIOD_YEARS + LISTING_EXTENSION_YEARS.max) {
         throw invalid('The extension is too long.', [{ field: 'extensionYears', rule: 'period-range', message: `the period may not exceed ${LISTING_PERIOD_YEARS + LISTING_EXTENSION_YEARS.max} years in all` }]);
       }
-      const expiresAt = expiryOf(listing.listedAt, total)!;
+      const expiresAt = expiryOf(listing.decidedAt ?? listing.listedAt, total)!;
       // The workflow records the new period before it answers: one writer of the listing's term.
       const result = await workflows.extendPeriod(id, { expiresAt: expiresAt.toISOString(), periodYears: total, by: actorOf(principal), reason: request.reason });
       if (result.refused) throw refusalError(result);

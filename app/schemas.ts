@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { CIRCUMSTANCE_CODES } from '../domain/circumstances.js';
-import { residentIdProblem, socialCreditCodeProblem } from '../domain/identifiers.js';
+import { normalizeCaseNumber } from '../domain/case-numbers.js';
+import { DELETION_GROUNDS } from '../domain/listings.js';
+import { OBJECTION_GROUNDS, OBJECTION_OUTCOMES } from '../domain/objections.js';
+import { organizationCodeProblem, residentIdProblem, socialCreditCodeProblem } from '../domain/identifiers.js';
 import { isStorableText } from '../domain/text.js';
 import { ROLES } from '../domain/access.js';
 
@@ -34,18 +37,57 @@ export const socialCreditCode = checked(socialCreditCodeProblem).meta({
 
 const person = z.strictObject({ name: text(200), idNumber: residentIdNumber });
 
+/** The persons an entity's listing binds besides the entity (consumption restriction; listing rules art. 6). */
+export const BOUND_PERSON_ROLES = ['legal-representative', 'principal', 'directly-responsible', 'actual-controller'] as const;
+const boundPerson = z.strictObject({ role: z.enum(BOUND_PERSON_ROLES), name: text(200), idNumber: residentIdNumber });
+
+/** Art. 8: the debtor is a state employee, an NPC deputy or a CPPCC member; the court notifies the unit or body named. */
+const publicRole = z.strictObject({
+  role: z.enum(['state-employee', 'npc-deputy', 'cppcc-member']),
+  unitName: text(200),
+  unitEmail: z.email().max(254),
+});
+
+const passportLike = /^[A-Z0-9][A-Z0-9-]{3,31}$/;
+
+/** An identifier read by its type: checked with its check character where the type has one. */
+const identifierOf = (types: Record<string, (value: string) => string | null>) => (debtor: { idType: string; idNumber: string; country?: string | undefined }, ctx: z.RefinementCtx) => {
+  const problem = types[debtor.idType]!(debtor.idNumber);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['idNumber'], message: problem });
+  if ((debtor.idType === 'passport' || debtor.idType === 'other') && !debtor.country) {
+    ctx.addIssue({ code: 'custom', path: ['country'], message: 'name the issuing country of a passport or other foreign identifier' });
+  }
+};
+const foreignIdProblem = (value: string) => (passportLike.test(value) ? null : 'must be 4–32 letters, digits or hyphens');
+
 export const debtorSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('individual'), name: text(200), idNumber: residentIdNumber }),
-  z.strictObject({
-    kind: z.literal('entity'),
-    name: text(200),
-    idNumber: socialCreditCode,
-    legalRepresentative: person.optional(),
-  }),
+  z
+    .strictObject({
+      kind: z.literal('individual'),
+      name: text(200),
+      idType: z.enum(['resident-id', 'passport', 'other']).default('resident-id'),
+      idNumber: z.string().trim().toUpperCase().meta({ description: 'Resident ID number (GB 11643-1999, check character verified), or the passport or other number', example: '11010519491231002X' }),
+      country: text(60).optional().meta({ description: 'Issuing country of a passport or other foreign identifier' }),
+      publicRole: publicRole.optional(),
+    })
+    .superRefine(identifierOf({ 'resident-id': residentIdProblem, passport: foreignIdProblem, other: foreignIdProblem })),
+  z
+    .strictObject({
+      kind: z.literal('entity'),
+      name: text(200),
+      idType: z.enum(['uscc', 'organization-code']).default('uscc'),
+      idNumber: z.string().trim().toUpperCase().meta({ description: 'Unified social credit code (GB 32100-2015) or, for an entity registered before it, the 9-character organisation code (GB 11714)', example: '91350100M000100Y43' }),
+      legalRepresentative: person.optional().meta({ description: 'Shorthand for a bound person with the role legal-representative' }),
+      boundPersons: z.array(boundPerson).max(20).optional(),
+    })
+    .superRefine(identifierOf({ uscc: socialCreditCodeProblem, 'organization-code': organizationCodeProblem })),
 ]);
 
+/** A date (China-local midnight) or an instant. */
+const dateOrInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).meta({ example: '2026-11-20' });
+
 export const createListingSchema = z.strictObject({
-  caseNumber: text(100).meta({ example: '（2026）宁01执123号' }),
+  caseNumber: text(100).transform(normalizeCaseNumber).meta({ example: '（2026）宁01执123号', description: 'Compared in one written form: full-width brackets, no spaces' }),
   courtCode: text(50).optional(),
   debtor: debtorSchema,
   circumstance: z.enum(CIRCUMSTANCE_CODES),
@@ -56,6 +98,11 @@ export const createListingSchema = z.strictObject({
   periodYears: z.number().int().positive().optional().meta({
     description: 'Listing period in years for circumstances with a fixed term: 2, or 3–5 with an extension of 1–3 years',
   }),
+  enforcementBasis: z.strictObject({ issuer: text(200), documentNumber: text(200) }).optional().meta({ description: 'The enforcement basis (art. 6): the body that issued it and its document number' }),
+  filedAt: dateOrInstant.optional().meta({ description: 'When the enforcement case was filed' }),
+  decidedAt: dateOrInstant.optional().meta({ description: 'The decision to list; a fixed period counts from it. Not in the future, not before filing' }),
+  securityProvided: z.boolean().optional().meta({ description: 'Circumstance refuses-despite-ability only: must be false (art. 3)' }),
+  seizedAssetsSufficient: z.boolean().optional().meta({ description: 'Circumstance refuses-despite-ability only: must be false (art. 3)' }),
 });
 export type CreateListingRequest = z.infer<typeof createListingSchema>;
 
@@ -95,6 +142,64 @@ const EARLIEST_PERFORMANCE = Date.UTC(2000, 0, 1);
 
 export const revocationSchema = z.strictObject({ reason: text(2000) });
 
+/**
+ * A correction (art. 9): the listing body's fields that change, nothing else.
+ * Objects merge field by field; `boundPersons` replaces the list; null removes
+ * an optional value. The court and the kind of debtor cannot change: that is
+ * a revocation and a new listing.
+ */
+export const correctionSchema = z.strictObject({
+  changes: z
+    .strictObject({
+      caseNumber: text(100).optional(),
+      debtor: z
+        .strictObject({
+          name: text(200).optional(),
+          idType: z.enum(['resident-id', 'passport', 'other', 'uscc', 'organization-code']).optional(),
+          idNumber: z.string().trim().toUpperCase().min(1).max(40).optional(),
+          country: text(60).nullable().optional(),
+          publicRole: publicRole.nullable().optional(),
+          legalRepresentative: person.nullable().optional(),
+          boundPersons: z.array(boundPerson).max(20).optional(),
+        })
+        .optional(),
+      circumstance: z.enum(CIRCUMSTANCE_CODES).optional(),
+      obligation: z.strictObject({ description: text(2000).optional(), amountYuan: z.number().nonnegative().max(1e15).nullable().optional() }).optional(),
+      periodYears: z.number().int().positive().nullable().optional(),
+      enforcementBasis: z.strictObject({ issuer: text(200), documentNumber: text(200) }).nullable().optional(),
+      filedAt: dateOrInstant.nullable().optional(),
+      decidedAt: dateOrInstant.nullable().optional(),
+      securityProvided: z.boolean().optional(),
+      seizedAssetsSufficient: z.boolean().optional(),
+    })
+    .refine((changes) => Object.keys(changes).length > 0, 'name at least one field to correct')
+    .meta({ description: 'The fields that change, in the shape of the listing body, e.g. { "debtor": { "name": "…" } }' }),
+  reason: text(2000),
+});
+export type CorrectionRequest = z.infer<typeof correctionSchema>;
+
+/** Art. 11: a listed person's written application, as the clerk records it. */
+export const objectionSchema = z.strictObject({
+  ground: z.enum(OBJECTION_GROUNDS),
+  receivedAt: dateOrInstant.meta({ description: 'When the court received the written application; the 15-day review counts from it' }),
+  statement: text(4000),
+});
+
+/** Art. 12: the court's decision on an objection, or the higher court's on a reconsideration. */
+export const objectionDecisionSchema = z.strictObject({
+  outcome: z.enum(OBJECTION_OUTCOMES),
+  reason: text(2000),
+  decidedAt: dateOrInstant.optional().meta({ description: 'When the court decided; now when absent. Not in the future, not before the application' }),
+});
+
+/** Art. 12: the application for reconsideration to the court one level up, within 10 days of service of the rejection. */
+export const reconsiderationSchema = z.strictObject({
+  receivedAt: dateOrInstant.meta({ description: 'When the application was received; the higher court decides within 15 days of it' }),
+  statement: text(4000),
+});
+
+export const objectionIdParam = z.uuid();
+
 export const extensionSchema = z.strictObject({
   extensionYears: z.number().int().min(1).max(3),
   reason: text(2000),
@@ -106,13 +211,13 @@ const LISTING_STATUSES = ['active', 'lifting', 'lifted', 'revoked'] as const;
 export const taskQuerySchema = z.strictObject({
   departmentCode: text(20).optional(),
   status: z.enum(TASK_STATUSES).optional(),
-  kind: z.enum(['impose', 'lift']).optional(),
+  kind: z.enum(['impose', 'lift', 'correct']).optional(),
   overdue: z.enum(['true', 'false']).optional(),
 });
 
 export const overdueQuerySchema = z.strictObject({
   departmentCode: text(20).optional(),
-  kind: z.enum(['impose', 'lift']).optional(),
+  kind: z.enum(['impose', 'lift', 'correct']).optional(),
   level: z.coerce.number<string>().int().min(0).max(10).optional(),
 });
 
@@ -165,4 +270,12 @@ export const disclosureQuerySchema = z.strictObject({
   departmentCode: text(20).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** A deletion on one of the seven grounds of art. 10 ¶1; the lift tasks' 3 working days count from `decidedAt`. */
+export const deletionSchema = z.strictObject({
+  ground: z.enum(DELETION_GROUNDS),
+  decidedAt: dateOrInstant.meta({ description: "The court's decision to delete: not in the future, not before the listing" }),
+  note: text(2000),
+  networkSearches: z.array(dateOrInstant).max(20).optional().meta({ description: 'Ground no-assets-found: the dates of the two or more network searches that found nothing (art. 10 ¶1 (4))' }),
 });

@@ -1,5 +1,6 @@
 import { disclosedIdentifier, type Audience } from '../domain/disclosure.js';
 import type { Listing, Task } from '../prisma/generated/client.js';
+import { boundPersonsOf } from '../db/restrictions.js';
 
 /** The JSON shapes of API.md, built from read-model rows. */
 type TaskFields = Pick<
@@ -37,11 +38,20 @@ export function listingView(listing: Listing, tasks: Task[] | null, audience: Au
     debtor: {
       kind: listing.debtorKind,
       name: listing.debtorName,
+      idType: listing.debtorIdType,
       idNumber: disclosedIdentifier(audience, listing.debtorIdNumber),
+      ...(listing.debtorIdCountry ? { country: listing.debtorIdCountry } : {}),
       ...(listing.legalRepName && listing.legalRepIdNumber
         ? { legalRepresentative: { name: listing.legalRepName, idNumber: disclosedIdentifier(audience, listing.legalRepIdNumber) } }
         : {}),
+      ...(listing.debtorKind === 'entity'
+        ? { boundPersons: boundPersonsOf(listing).map((person) => ({ ...person, idNumber: disclosedIdentifier(audience, person.idNumber) })) }
+        : {}),
+      ...(listing.publicRole ? { publicRole: listing.publicRole } : {}),
     },
+    ...(listing.enforcementBasisIssuer ? { enforcementBasis: { issuer: listing.enforcementBasisIssuer, documentNumber: listing.enforcementBasisNumber } } : {}),
+    filedAt: listing.filedAt?.toISOString() ?? null,
+    decidedAt: listing.decidedAt?.toISOString() ?? null,
     circumstance: listing.circumstance,
     obligation: {
       description: listing.obligationDescription,
@@ -51,6 +61,8 @@ export function listingView(listing: Listing, tasks: Task[] | null, audience: Au
     listedAt: listing.listedAt.toISOString(),
     expiresAt: listing.expiresAt?.toISOString() ?? null,
     liftReason: listing.liftReason,
+    deletionGround: listing.deletionGround,
+    liftDecidedAt: listing.liftDecidedAt?.toISOString() ?? null,
     performedAt: listing.performedAt?.toISOString() ?? null,
     closedAt: listing.closedAt?.toISOString() ?? null,
     catalogVersion: listing.catalogVersion,

@@ -5,8 +5,11 @@ import {
   REJECTIONS,
   acknowledgeTaskUpdate,
   completeTaskUpdate,
+  correctListingUpdate,
+  objectionChangedSignal,
   extendPeriodUpdate,
   requestLiftUpdate,
+  rescheduleUpdate,
   type ExtensionRequest,
   type Rejection,
   type TaskActionInput,
@@ -14,7 +17,8 @@ import {
 } from '../workflows/messages.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import type { LiftRequest, SanctionWorkflowInput } from '../workflows/types.js';
-import { backgroundTaskQueueOf, importWorkflowIdOf, webhookWorkflowIdOf, workflowIdOf } from '../workflows/workflow-id.js';
+import { backgroundTaskQueueOf, importWorkflowIdOf, objectionWorkflowIdOf, webhookWorkflowIdOf, workflowIdOf } from '../workflows/workflow-id.js';
+import type { objectionWorkflow } from '../workflows/objection.js';
 import type { webhookDeliveryWorkflow } from '../workflows/webhook-delivery.js';
 import type { listingImportWorkflow } from '../workflows/listing-import.js';
 import { AppError } from './errors.js';
@@ -174,8 +178,35 @@ export function createWorkflowGateway(client: Client, taskQueue: string) {
       return update(() => handle(listingId).executeUpdate(requestLiftUpdate, { args: [request], ...(updateId ? { updateId } : {}) }));
     },
 
+    /** Counts the open tasks' incomplete deadlines again on the current calendar. */
+    reschedule(listingId: string) {
+      return update(() => handle(listingId).executeUpdate(rescheduleUpdate, { args: [] }));
+    },
+
     extendPeriod(listingId: string, request: ExtensionRequest) {
       return update(() => handle(listingId).executeUpdate(extendPeriodUpdate, { args: [request] }));
+    },
+
+    /** The workflow applies a recorded correction and sends its round; the correction's id makes a resend the same update. */
+    correctListing(listingId: string, correctionId: string) {
+      return update(() => handle(listingId).executeUpdate(correctListingUpdate, { args: [{ correctionId }], updateId: `correction-${correctionId}` }));
+    },
+
+    /**
+     * Tells an objection's workflow that its facts changed, starting it when
+     * it does not run (the first time, or after it ended): it reads the
+     * database, so telling it twice is harmless.
+     */
+    async nudgeObjection(objectionId: string): Promise<void> {
+      await client.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        client.workflow.signalWithStart<typeof objectionWorkflow, []>('objectionWorkflow', {
+          workflowId: objectionWorkflowIdOf(objectionId),
+          taskQueue,
+          args: [objectionId],
+          signal: objectionChangedSignal,
+          signalArgs: [],
+        }),
+      );
     },
   };
 }

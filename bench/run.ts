@@ -120,6 +120,8 @@ try {
     caseNumber,
     debtor: { kind: 'entity', name: `Bench Co ${n}`, idNumber: creditCode(n), legalRepresentative: { name: 'Rep', idNumber: residentId('19700101', n % 1000) } },
     circumstance: 'refuses-despite-ability',
+    securityProvided: false,
+    seizedAssetsSufficient: false,
     obligation: { description: 'bench' },
   });
   const untilAllNotices = async (caseNumbers: string[], timeoutMs: number) => {
@@ -230,7 +232,7 @@ try {
   const liftToCheck: number[] = [];
   for (let i = 0; i < lifts; i++) {
     const idNumber = residentId('19800101', i, '640199');
-    const { id } = await post('/api/listings', clerk, { caseNumber: `BENCH-LIFT-${i}`, debtor: { kind: 'individual', name: 'Lift', idNumber }, circumstance: 'refuses-despite-ability', obligation: { description: 'bench' } });
+    const { id } = await post('/api/listings', clerk, { caseNumber: `BENCH-LIFT-${i}`, debtor: { kind: 'individual', name: 'Lift', idNumber }, circumstance: 'refuses-despite-ability', securityProvided: false, seizedAssetsSufficient: false, obligation: { description: 'bench' } });
     const check = async () => ((await (await fetch(`${baseUrl}/api/restrictions/check?idNumber=${idNumber}`, { headers: { authorization: `Bearer ${d19}` } })).json()) as { restricted: boolean }).restricted;
     if (!(await check())) throw new Error('a listed debtor is not restricted');
     await post(`/api/listings/${id}/performance`, clerk, { note: 'bench' });

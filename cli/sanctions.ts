@@ -184,6 +184,28 @@ catalog
     ]);
   });
 
+const calendar = program.command('calendar').description('the holiday calendar deadlines are counted on');
+calendar
+  .command('import')
+  .description("import a holiday calendar JSON file (every year) as a new version (admin key); deadlines counted on incomplete data are counted again")
+  .argument('<file>', 'calendar JSON, shaped like domain/calendar-data/cn-holidays.json')
+  .action(async (file: string) => {
+    const body = JSON.parse(await readFile(file, 'utf8'));
+    print(await api().post<any>('/api/calendar', body), true);
+  });
+calendar
+  .command('show')
+  .description('the years covered, the horizon and the days left to it')
+  .action(async () => {
+    const view = await api().get<any>('/api/calendar');
+    print(view.years, json(), [
+      { header: 'year', value: (y) => y.year },
+      { header: 'provisional', value: (y) => (y.provisional ? 'yes' : '') },
+      { header: 'source', value: (y) => y.source },
+    ]);
+    if (!json()) process.stdout.write(`horizon ${view.horizon ?? '—'}, ${view.daysLeft ?? '—'} days left${view.warning ? ' — import the next year' : ''}\n`);
+  });
+
 const keys = program.command('keys').description('API keys (admin key)');
 keys
   .command('create')

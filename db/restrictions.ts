@@ -1,5 +1,5 @@
 import type { Catalog } from '../domain/catalog.js';
-import { departmentsApplying, restrictedSubjects, type ListedDebtor } from '../domain/restrictions.js';
+import { departmentsApplying, restrictedSubjects, type BoundPerson, type ListedDebtor } from '../domain/restrictions.js';
 import type { Prisma } from '../prisma/generated/client.js';
 
 /**
@@ -33,14 +33,14 @@ async function appendChanges(tx: Prisma.TransactionClient, changes: NewChange[])
   await tx.restrictionChange.createMany({ data: changes.map((change, index) => ({ ...change, seq: last + BigInt(index + 1) })) });
 }
 
-export interface ListingToRestrict extends ListedDebtor {
-  id: string;
-  catalogVersion: number;
-}
+export type ListingToRestrict = Omit<ListedDebtor, 'boundPersons'> & { id: string; catalogVersion: number; boundPersons: Prisma.JsonValue };
+
+/** The persons a stored listing binds (a JSON column). */
+export const boundPersonsOf = (listing: { boundPersons: Prisma.JsonValue }): BoundPerson[] => (Array.isArray(listing.boundPersons) ? (listing.boundPersons as unknown as BoundPerson[]) : []);
 
 /** The listing's subjects become restricted from `at`; the feed says so. Inside the listing's own transaction. */
 export async function imposeRestrictions(tx: Prisma.TransactionClient, listing: ListingToRestrict, catalog: Catalog, at: Date): Promise<void> {
-  const subjects = restrictedSubjects(catalog, listing);
+  const subjects = restrictedSubjects(catalog, { ...listing, boundPersons: boundPersonsOf(listing) });
   const created = await tx.restrictedSubject.createMany({
     data: subjects.map((subject) => ({ listingId: listing.id, ...subject, catalogVersion: listing.catalogVersion, since: at })),
     skipDuplicates: true,
@@ -76,4 +76,44 @@ export async function endRestrictions(tx: Prisma.TransactionClient, listingId: s
   }
   await appendChanges(tx, changes);
   return ended.length;
+}
+
+/**
+ * After a correction (art. 9), the listing restricts its subjects as they are
+ * now: a subject no longer bound (a wrong ID number, a person removed) is
+ * lifted, a new one imposed, one whose name or measures changed updated; the
+ * feed says each. Inside the correction's transaction; a repeat changes nothing.
+ */
+export async function correctRestrictions(tx: Prisma.TransactionClient, listing: ListingToRestrict, catalog: Catalog, at: Date): Promise<void> {
+  const wanted = restrictedSubjects(catalog, { ...listing, boundPersons: boundPersonsOf(listing) });
+  const inForce = await tx.restrictedSubject.findMany({ where: { listingId: listing.id, endedAt: null } });
+  const keyOf = (subject: { role: string; idNumber: string }) => `${subject.role}\u0000${subject.idNumber}`;
+  const wantedByKey = new Map(wanted.map((subject) => [keyOf(subject), subject]));
+  const inForceByKey = new Map(inForce.map((subject) => [keyOf(subject), subject]));
+  const changes: NewChange[] = [];
+  const change = (type: ChangeType, subject: { role: string; idNumber: string; name: string; measures: string[] }) =>
+    changes.push({ type, listingId: listing.id, role: subject.role, idNumber: subject.idNumber, name: subject.name, measures: subject.measures, catalogVersion: listing.catalogVersion, departmentCodes: departmentsApplying(catalog, subject.measures), at });
+
+  for (const subject of inForce) {
+    if (wantedByKey.has(keyOf(subject))) continue;
+    await tx.restrictedSubject.update({ where: { listingId_role_idNumber: { listingId: listing.id, role: subject.role, idNumber: subject.idNumber } }, data: { endedAt: at } });
+    change('lifted', subject);
+  }
+  for (const subject of wanted) {
+    const current = inForceByKey.get(keyOf(subject));
+    const where = { listingId_role_idNumber: { listingId: listing.id, role: subject.role, idNumber: subject.idNumber } };
+    if (!current) {
+      // A subject lifted by an earlier correction and bound again is restricted again from now.
+      await tx.restrictedSubject.upsert({
+        where,
+        create: { listingId: listing.id, ...subject, catalogVersion: listing.catalogVersion, since: at },
+        update: { name: subject.name, measures: subject.measures, since: at, endedAt: null },
+      });
+      change('imposed', subject);
+    } else if (current.name !== subject.name || current.measures.join() !== subject.measures.join()) {
+      await tx.restrictedSubject.update({ where, data: { name: subject.name, measures: subject.measures } });
+      change('updated', subject);
+    }
+  }
+  await appendChanges(tx, changes);
 }

@@ -26,6 +26,9 @@ export const PERMISSIONS = {
   'listings:read': ['clerk', 'department', 'supervisor'],
   'listings:lift': ['clerk'],
   'listings:extend': ['clerk'],
+  'listings:correct': ['clerk'],
+  'objections:record': ['clerk'],
+  'objections:read': ['clerk', 'supervisor'],
   'imports:create': ['clerk'],
   'imports:read': ['clerk', 'supervisor', 'admin'],
   'tasks:read': ['department', 'supervisor', 'clerk'],
@@ -36,6 +39,8 @@ export const PERMISSIONS = {
   'catalog:read': ['clerk', 'department', 'supervisor'],
   'catalog:versions': ['clerk', 'department', 'supervisor', 'admin'],
   'catalog:import': ['admin'],
+  'calendar:read': ['clerk', 'department', 'supervisor', 'admin'],
+  'calendar:import': ['admin'],
   'keys:create': ['admin'],
   // Administrators manage keys through the API only; the dashboard shows case data they have no need to see.
   'dashboard:sign-in': ['clerk', 'department', 'supervisor'],

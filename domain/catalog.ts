@@ -120,13 +120,17 @@ export type DispatchPlanEntry = PlannedTask;
 export interface DispatchSubject {
   debtorKind: DebtorKind;
   /** For an entity: whether a legal representative is named, whose own measures then apply too. */
-  hasLegalRepresentative: boolean;
+  hasLegalRepresentative?: boolean;
+  /** For an entity: the catalog subjects of the persons it binds (legal representative, principal, …). */
+  boundSubjects?: readonly MeasureSubject[];
 }
 
 /** Subjects whose measures a listing of this debtor triggers. */
-export function subjectsFor({ debtorKind, hasLegalRepresentative }: DispatchSubject): MeasureSubject[] {
+export function subjectsFor({ debtorKind, hasLegalRepresentative = false, boundSubjects = [] }: DispatchSubject): MeasureSubject[] {
   if (debtorKind === 'individual') return ['individual'];
-  return hasLegalRepresentative ? ['entity', 'legal_representative'] : ['entity'];
+  const bound = new Set<MeasureSubject>(boundSubjects);
+  if (hasLegalRepresentative) bound.add('legal_representative');
+  return ['entity', ...MEASURE_SUBJECTS.filter((subject) => bound.has(subject))];
 }
 
 /**

@@ -96,3 +96,20 @@ function birthDateParts(s: string): CalendarDate | null {
   const day = Number(s.slice(12, 14));
   return isCalendarDate(year, month, day) ? { year, month, day } : null;
 }
+
+const ORGANIZATION_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2];
+
+/**
+ * Organisation code, GB 11714-1997: 8 body characters (digits, uppercase letters A=10 … Z=35) and a check
+ * character 11 − (Σ value × weight mod 11), written X for 10 and 0 for 11. Entities registered before the
+ * unified social credit code may still carry only this. A hyphen before the check character is accepted.
+ */
+export function organizationCodeProblem(s: string): string | null {
+  if (typeof s !== 'string') return 'must be a string';
+  const code = s.replace(/^([0-9A-Z]{8})-([0-9X])$/, '$1$2');
+  if (!/^[0-9A-Z]{8}[0-9X]$/.test(code)) return 'must be 8 digits or uppercase letters and a check character (a digit or X)';
+  const sum = [...code.slice(0, 8)].reduce((total, char, index) => total + Number.parseInt(char, 36) * ORGANIZATION_CODE_WEIGHTS[index]!, 0);
+  const value = 11 - (sum % 11);
+  const expected = value === 10 ? 'X' : value === 11 ? '0' : String(value);
+  return code.charAt(8) === expected ? null : `check character should be ${expected}, not ${code.charAt(8)}`;
+}

@@ -1,3 +1,4 @@
+import { chinaDateTime, parseLocalDate } from './china-time.js';
 import { ADULT_AGE, isMinorOn } from './identifiers.js';
 import {
   CIRCUMSTANCES,
@@ -18,17 +19,28 @@ export interface RuleViolation {
 }
 
 export interface ListingIntake {
-  debtor: { kind: 'individual' | 'entity'; idNumber: string };
+  debtor: { kind: 'individual' | 'entity'; idNumber: string; idType?: string | undefined };
   circumstance: CircumstanceCode;
   /** The whole period asked for: 2 years, or 3–5 with an extension. */
   periodYears?: number | undefined;
+  filedAt?: string | undefined;
+  decidedAt?: string | undefined;
+  securityProvided?: boolean | undefined;
+  seizedAssetsSufficient?: boolean | undefined;
+}
+
+/** A date as China-local midnight, or an instant as written. */
+export function instantOf(value: string): Date {
+  const date = parseLocalDate(value);
+  return date ? chinaDateTime(date, 0) : new Date(value);
 }
 
 const longestPeriod = LISTING_PERIOD_YEARS + LISTING_EXTENSION_YEARS.max;
 
 export function listingRuleViolations(intake: ListingIntake, listedAt: Date): RuleViolation[] {
   const violations: RuleViolation[] = [];
-  if (intake.debtor.kind === 'individual' && isMinorOn(intake.debtor.idNumber, listedAt)) {
+  const readsAge = intake.debtor.kind === 'individual' && (intake.debtor.idType ?? 'resident-id') === 'resident-id';
+  if (readsAge && isMinorOn(intake.debtor.idNumber, listedAt)) {
     violations.push({
       field: 'debtor.idNumber',
       rule: 'minor',
@@ -50,6 +62,20 @@ export function listingRuleViolations(intake: ListingIntake, listedAt: Date): Ru
       });
     }
   }
+  if (intake.circumstance === 'refuses-despite-ability') {
+    // Art. 3: a debtor who gave adequate security, or whose seized assets suffice, is not listed for refusing.
+    if (intake.securityProvided !== false) {
+      violations.push({ field: 'securityProvided', rule: 'art-3-security', message: 'circumstance 1 needs securityProvided: false: a debtor who provided adequate security is not listed (art. 3)' });
+    }
+    if (intake.seizedAssetsSufficient !== false) {
+      violations.push({ field: 'seizedAssetsSufficient', rule: 'art-3-seized-assets', message: 'circumstance 1 needs seizedAssetsSufficient: false: a debtor whose seized assets suffice is not listed (art. 3)' });
+    }
+  }
+  const filed = intake.filedAt === undefined ? null : instantOf(intake.filedAt);
+  const decided = intake.decidedAt === undefined ? null : instantOf(intake.decidedAt);
+  if (filed && filed.getTime() > listedAt.getTime()) violations.push({ field: 'filedAt', rule: 'not-in-future', message: 'the case cannot be filed in the future' });
+  if (decided && decided.getTime() > listedAt.getTime()) violations.push({ field: 'decidedAt', rule: 'not-in-future', message: 'the decision to list cannot be in the future' });
+  if (filed && decided && decided.getTime() < filed.getTime()) violations.push({ field: 'decidedAt', rule: 'after-filing', message: 'the decision to list cannot precede the filing of the case (art. 6)' });
   return violations;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addWorkingDays, subtractWorkingDays } from './calendar.js';
+import { chinaWorkingCalendar, type CalendarBasis, type WorkingCalendar, type WorkingDayArithmetic } from './calendar.js';
 import { requireValidDate } from './china-time.js';
 import { ESCALATION_TARGETS, type EscalationStep, type TaskKind, type TaskSchedule } from './tasks.js';
 
@@ -42,15 +42,15 @@ function isZero(duration: Duration): boolean {
 }
 
 /** Working days end at 17:00 China time on a working day; wall-clock durations end exactly. */
-export function addDuration(from: Date, duration: Duration | string): Date {
+export function addDuration(from: Date, duration: Duration | string, days: WorkingDayArithmetic = chinaWorkingCalendar): Date {
   const parsed = typeof duration === 'string' ? parseDuration(duration) : duration;
-  if (parsed.kind === 'working-days') return addWorkingDays(from, parsed.days);
+  if (parsed.kind === 'working-days') return days.addWorkingDays(from, parsed.days);
   return new Date(requireValidDate(from).getTime() + parsed.ms);
 }
 
-export function subtractDuration(at: Date, duration: Duration | string): Date {
+export function subtractDuration(at: Date, duration: Duration | string, days: WorkingDayArithmetic = chinaWorkingCalendar): Date {
   const parsed = typeof duration === 'string' ? parseDuration(duration) : duration;
-  if (parsed.kind === 'working-days') return subtractWorkingDays(at, parsed.days);
+  if (parsed.kind === 'working-days') return days.subtractWorkingDays(at, parsed.days);
   return new Date(requireValidDate(at).getTime() - parsed.ms);
 }
 
@@ -69,6 +69,8 @@ export { ESCALATION_TARGETS, type EscalationTarget } from './tasks.js';
 const DEFAULT_POLICY = {
   impose: { acknowledge: '2bd', complete: '5bd' },
   lift: { acknowledge: '1bd', complete: '3bd' },
+  // Art. 9: inaccurate data is corrected within 3 working days.
+  correct: { acknowledge: '1bd', complete: '3bd' },
   escalation: [
     { after: 'PT0S', notify: 'department-supervisor' },
     { after: '2bd', notify: 'coordinating-office' },
@@ -88,6 +90,7 @@ const phaseSchema = (defaults: { acknowledge: string; complete: string }) =>
 export const policySchema = z.strictObject({
   impose: phaseSchema(DEFAULT_POLICY.impose),
   lift: phaseSchema(DEFAULT_POLICY.lift),
+  correct: phaseSchema(DEFAULT_POLICY.correct),
   escalation: z
     .array(z.strictObject({ after: durationSchema({ deadline: false }), notify: z.enum(ESCALATION_TARGETS) }))
     .default(() => DEFAULT_POLICY.escalation.map((step) => ({ ...step }))),
@@ -107,33 +110,41 @@ export function parsePolicy(json: unknown): Policy {
 export const defaultPolicy: Policy = parsePolicy(DEFAULT_POLICY);
 
 
+/** A task's instants, and how sure the calendar they were counted on is. */
+export type ScheduledTask = TaskSchedule & { basis: CalendarBasis };
+
 /**
- * Every instant a task's lifecycle waits for. Deadlines count from dispatch; each escalation step counts
- * from the missed deadline. A reminder that would fall at or before dispatch, or not before its deadline
- * (a zero `reminderBefore`), is null: there is no time left to remind.
+ * Every instant a task's lifecycle waits for. Deadlines count from `countFrom` (dispatch, or the decision a
+ * lift follows); each escalation step counts from the missed deadline. A reminder that would fall at or before
+ * the start, or not before its deadline (a zero `reminderBefore`), is null: there is no time left to remind.
+ * Past the calendar's data the count goes on over weekends alone and the schedule says so (`basis`).
  */
-export function taskSchedule(policy: Policy, phase: TaskKind, dispatchedAt: Date): TaskSchedule {
-  requireValidDate(dispatchedAt);
+export function taskSchedule(policy: Policy, phase: TaskKind, countFrom: Date, calendar: WorkingCalendar = chinaWorkingCalendar): ScheduledTask {
+  requireValidDate(countFrom);
+  const days = calendar.lenient;
   const deadlines = policy[phase];
-  const acknowledgeDueAt = addDuration(dispatchedAt, deadlines.acknowledge);
-  const completeDueAt = addDuration(dispatchedAt, deadlines.complete);
+  const acknowledgeDueAt = addDuration(countFrom, deadlines.acknowledge, days);
+  const completeDueAt = addDuration(countFrom, deadlines.complete, days);
 
   const reminderFor = (dueAt: Date): Date | null => {
-    const at = subtractDuration(dueAt, policy.reminderBefore);
-    return at.getTime() > dispatchedAt.getTime() && at.getTime() < dueAt.getTime() ? at : null;
+    const at = subtractDuration(dueAt, policy.reminderBefore, days);
+    return at.getTime() > countFrom.getTime() && at.getTime() < dueAt.getTime() ? at : null;
   };
   const escalationsAfter = (dueAt: Date): EscalationStep<Date>[] =>
     policy.escalation.map((step, index) => ({
       level: index + 1,
-      at: addDuration(dueAt, step.after),
+      at: addDuration(dueAt, step.after, days),
       notify: step.notify,
     }));
 
+  const escalations = { acknowledge: escalationsAfter(acknowledgeDueAt), complete: escalationsAfter(completeDueAt) };
+  const last = [acknowledgeDueAt, completeDueAt, ...escalations.acknowledge.map((s) => s.at), ...escalations.complete.map((s) => s.at)].reduce((a, b) => (a > b ? a : b));
   return {
     acknowledgeDueAt,
     completeDueAt,
     acknowledgeReminderAt: reminderFor(acknowledgeDueAt),
     completeReminderAt: reminderFor(completeDueAt),
-    escalations: { acknowledge: escalationsAfter(acknowledgeDueAt), complete: escalationsAfter(completeDueAt) },
+    escalations,
+    basis: calendar.basisOf(countFrom, last),
   };
 }

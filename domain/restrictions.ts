@@ -7,8 +7,23 @@
  */
 import type { Catalog, DebtorKind, MeasureSubject } from './catalog.js';
 
-export const SUBJECT_ROLES = ['debtor', 'legal-representative'] as const;
+/** The persons an entity's listing binds, and the catalog subject whose measures bind each. */
+export const BOUND_ROLE_SUBJECTS = {
+  'legal-representative': 'legal_representative',
+  principal: 'principal_responsible_person',
+  'directly-responsible': 'directly_responsible_person',
+  'actual-controller': 'actual_controller',
+} as const satisfies Record<string, MeasureSubject>;
+export type BoundRole = keyof typeof BOUND_ROLE_SUBJECTS;
+
+export const SUBJECT_ROLES = ['debtor', ...(Object.keys(BOUND_ROLE_SUBJECTS) as BoundRole[])] as const;
 export type SubjectRole = (typeof SUBJECT_ROLES)[number];
+
+export interface BoundPerson {
+  role: BoundRole;
+  name: string;
+  idNumber: string;
+}
 
 export interface RestrictedSubjectPlan {
   role: SubjectRole;
@@ -21,23 +36,38 @@ export interface ListedDebtor {
   debtorKind: DebtorKind | string;
   debtorIdNumber: string;
   debtorName: string;
-  legalRepIdNumber?: string | null;
-  legalRepName?: string | null;
+  boundPersons: readonly BoundPerson[];
 }
 
 const measuresFor = (catalog: Catalog, subject: MeasureSubject) =>
   catalog.measures.filter((measure) => measure.applies_to.includes(subject)).map((measure) => measure.code).sort();
 
-/** The subjects a listing restricts, each with its measures, in a fixed order. */
+/** The catalog subjects of an entity's bound persons: whose measures its listing dispatches. */
+export const boundSubjectsOf = (persons: readonly BoundPerson[]): MeasureSubject[] => [...new Set(persons.map((person) => BOUND_ROLE_SUBJECTS[person.role]))];
+
+/**
+ * The subjects a listing restricts, each with its measures, in a fixed order:
+ * the debtor, then each person an entity binds (the consumption restriction
+ * binds its legal representative, principal, directly responsible persons
+ * and actual controller).
+ */
 export function restrictedSubjects(catalog: Catalog, listing: ListedDebtor): RestrictedSubjectPlan[] {
   const debtorSubject: MeasureSubject = listing.debtorKind === 'entity' ? 'entity' : 'individual';
   const subjects: RestrictedSubjectPlan[] = [
     { role: 'debtor', idNumber: listing.debtorIdNumber, name: listing.debtorName, measures: measuresFor(catalog, debtorSubject) },
   ];
-  if (listing.debtorKind === 'entity' && listing.legalRepIdNumber && listing.legalRepName) {
-    subjects.push({ role: 'legal-representative', idNumber: listing.legalRepIdNumber, name: listing.legalRepName, measures: measuresFor(catalog, 'legal_representative') });
+  if (listing.debtorKind === 'entity') {
+    for (const person of listing.boundPersons) {
+      subjects.push({ role: person.role, idNumber: person.idNumber, name: person.name, measures: measuresFor(catalog, BOUND_ROLE_SUBJECTS[person.role]) });
+    }
   }
-  return subjects.filter((subject) => subject.measures.length > 0);
+  const seen = new Set<string>();
+  return subjects.filter((subject) => {
+    const key = `${subject.role}\u0000${subject.idNumber}`;
+    if (seen.has(key) || subject.measures.length === 0) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** The measures a department applies, in one catalog version. */

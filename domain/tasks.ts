@@ -5,8 +5,11 @@
  * bundle can import it as well as everything else.
  */
 
-/** A sanction is imposed by one round of tasks and lifted by another. */
-export const TASK_KINDS = ['impose', 'lift'] as const;
+/**
+ * A sanction is imposed by one round of tasks and lifted by another; each
+ * correction of the listing's data (art. 9) sends a round of its own.
+ */
+export const TASK_KINDS = ['impose', 'lift', 'correct'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
 export const TASK_STATUSES = ['pending', 'acknowledged', 'completed', 'cancelled'] as const;
@@ -20,7 +23,7 @@ export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
 export const ESCALATION_TARGETS = ['department-supervisor', 'coordinating-office'] as const;
 export type EscalationTarget = (typeof ESCALATION_TARGETS)[number];
 
-export type NoticeType = 'notice' | 'reminder' | 'escalation' | 'lift-notice' | 'closed';
+export type NoticeType = 'notice' | 'reminder' | 'escalation' | 'lift-notice' | 'correction' | 'closed';
 
 /** What a party does with a task: acknowledge receipt, or report it done. */
 export type TaskAction = 'acknowledge' | 'complete';

@@ -7,6 +7,8 @@ import { workerMetricsScraper } from './worker-metrics.js';
 export interface MetricsOptions {
   /** The worker's Prometheus endpoint; its `temporal_*` metrics are appended to ours. */
   workerMetricsUrl?: string | undefined;
+  /** Days left before the holiday calendar's data ends. */
+  calendarDaysLeft?: () => Promise<number | null>;
 }
 
 /**
@@ -14,7 +16,7 @@ export interface MetricsOptions {
  * the read model at scrape time, so every API instance reports the same
  * numbers, whichever process did the work.
  */
-export function createMetrics(prisma: PrismaClient, { workerMetricsUrl }: MetricsOptions = {}) {
+export function createMetrics(prisma: PrismaClient, { workerMetricsUrl, calendarDaysLeft }: MetricsOptions = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sanctions_' });
 
@@ -25,6 +27,17 @@ export function createMetrics(prisma: PrismaClient, { workerMetricsUrl }: Metric
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+
+  if (calendarDaysLeft) {
+    new Gauge({
+      name: 'sanctions_calendar_horizon_days',
+      help: "Days left before the holiday calendar's data ends: deadlines past it are counted on weekends alone until the next year is added",
+      registers: [registry],
+      async collect() {
+        this.set((await calendarDaysLeft()) ?? -1);
+      },
+    });
+  }
 
   new Gauge({
     name: 'sanctions_listings',

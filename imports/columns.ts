@@ -32,6 +32,8 @@ export const COLUMN_KEYS = [
   'obligationDescription',
   'obligationAmountYuan',
   'periodYears',
+  'securityProvided',
+  'seizedAssetsSufficient',
 ] as const;
 export type ColumnKey = (typeof COLUMN_KEYS)[number];
 
@@ -58,7 +60,18 @@ export const IMPORT_COLUMNS: readonly ImportColumn[] = [
     guideZh: '以元为单位的数字，可留空', guideEn: 'A number of yuan; may be empty' },
   { key: 'periodYears', header: '失信期限（年）', aliases: ['失信期限', '期限', 'periodYears'], field: 'periodYears', required: 'no',
     guideZh: '第二至六项情形的期限：2，或加重时 3–5；第一项留空', guideEn: 'For items 2–6: 2, or 3–5 when extended; empty for item 1' },
+  { key: 'securityProvided', header: '已提供充分有效担保', aliases: ['提供担保', 'securityProvided'], field: 'securityProvided', required: 'no',
+    guideZh: '第一项情形必填：是 或 否；提供了充分有效担保的不得纳入（第三条）', guideEn: 'Item 1 only, required: 是/否 (yes/no); a debtor who gave adequate security is not listed (art. 3)' },
+  { key: 'seizedAssetsSufficient', header: '查封扣押冻结财产足以清偿', aliases: ['财产足以清偿', 'seizedAssetsSufficient'], field: 'seizedAssetsSufficient', required: 'no',
+    guideZh: '第一项情形必填：是 或 否；已查封、扣押、冻结的财产足以清偿的不得纳入（第三条）', guideEn: 'Item 1 only, required: 是/否 (yes/no); a debtor whose seized assets suffice is not listed (art. 3)' },
 ];
+
+const YES_NO: Readonly<Record<string, boolean>> = { 是: true, 否: false, yes: true, no: false, true: true, false: false, y: true, n: false, '1': true, '0': false };
+
+/** 是/否, yes/no, true/false. */
+export function yesNoOf(value: string): boolean | undefined {
+  return YES_NO[normalizeHeader(value)];
+}
 
 /** Full-width forms, spaces and case do not distinguish two headers. */
 export function normalizeHeader(header: string): string {

@@ -1,4 +1,5 @@
-import { IMPORT_COLUMNS, circumstanceOf, columnOfHeader, debtorKindOf, type ColumnKey, type ImportColumn } from './columns.js';
+import { IMPORT_COLUMNS, circumstanceOf, columnOfHeader, debtorKindOf,
+  yesNoOf, type ColumnKey, type ImportColumn } from './columns.js';
 import { isBlank, type RawCell, type Sheet } from './read-sheet.js';
 
 /** One thing wrong with a file: where (row and column, as a spreadsheet shows them) and which rule. */
@@ -101,6 +102,15 @@ export function sheetToRequests(sheet: Sheet): { requests: RowRequest[]; errors:
     }
     const amountYuan = number('obligationAmountYuan', false);
     const periodYears = number('periodYears', true);
+    const yesNo = (key: ColumnKey): boolean | undefined => {
+      const value = text(key);
+      if (value === undefined) return undefined;
+      const answer = yesNoOf(value);
+      if (answer === undefined) fail(columnByKey(key), 'yes-no', `"${value}" is neither 是 nor 否`);
+      return answer;
+    };
+    const securityProvided = yesNo('securityProvided');
+    const seizedAssetsSufficient = yesNo('seizedAssetsSufficient');
 
     if (rowErrors.length > 0) {
       // Required cells that are blank were reported once; nothing more to say about this row.
@@ -118,6 +128,8 @@ export function sheetToRequests(sheet: Sheet): { requests: RowRequest[]; errors:
         circumstance,
         obligation: { description: text('obligationDescription'), ...(amountYuan !== undefined ? { amountYuan } : {}) },
         ...(periodYears !== undefined ? { periodYears } : {}),
+        ...(securityProvided !== undefined ? { securityProvided } : {}),
+        ...(seizedAssetsSufficient !== undefined ? { seizedAssetsSufficient } : {}),
       },
     });
   }

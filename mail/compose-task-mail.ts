@@ -1,6 +1,7 @@
 import type { Catalog } from '../domain/catalog.js';
 import { CIRCUMSTANCES, type CircumstanceCode } from '../domain/circumstances.js';
 import { disclosedIdentifier } from '../domain/disclosure.js';
+import { boundPersonsOf } from '../db/restrictions.js';
 import type { Prisma } from '../prisma/generated/client.js';
 import { createLinkToken, createReplyLocalPart } from '../platform/signed-tokens.js';
 import type { Keyring } from '../platform/signing.js';
@@ -43,6 +44,12 @@ export function notificationKey(taskId: string, request: TaskMailRequest): strin
   return `${taskId}.${request.type}`;
 }
 
+/** What a correction task's mail says of its correction: why, and which fields changed. */
+export interface CorrectionSummary {
+  reason: string;
+  columns: string[];
+}
+
 /**
  * Builds one email about one task from what the database holds now, so an
  * address or language change applies at once. Written in the department's
@@ -56,6 +63,7 @@ export function composeTaskMail(
   catalog: Catalog,
   request: TaskMailRequest,
   closedRecipients: string[] = [],
+  correction: CorrectionSummary | null = null,
 ): ComposedMail {
   const { listing, department } = task;
   const toOffice = request.type === 'escalation' && request.notify === 'coordinating-office';
@@ -64,10 +72,12 @@ export function composeTaskMail(
   const measureName = new Map(catalog.measures.map((m) => [m.code, locale === 'en' ? m.name_en : m.name_zh]));
   const departmentName = locale === 'en' ? department.nameEn : department.nameZh;
   const lifting = task.kind === 'lift';
+  const correcting = task.kind === 'correct';
   const deadline = request.deadline ?? 'acknowledge';
   const dueAt = formatChinaTime(deadline === 'acknowledge' ? task.acknowledgeDueAt : task.completeDueAt, locale);
   const deadlineLabel = deadline === 'acknowledge' ? t.labels.acknowledgeDeadline : t.labels.completeDeadline;
-  const action = deadline === 'acknowledge' ? t.deadlineAction.acknowledge : lifting ? t.deadlineAction.completeLift : t.deadlineAction.completeImpose;
+  const action =
+    deadline === 'acknowledge' ? t.deadlineAction.acknowledge : lifting ? t.deadlineAction.completeLift : correcting ? t.deadlineAction.completeCorrection : t.deadlineAction.completeImpose;
   const circumstance = CIRCUMSTANCES[listing.circumstance as CircumstanceCode];
   const values = {
     court: listing.courtCode,
@@ -78,20 +88,21 @@ export function composeTaskMail(
     dueAt,
     action,
     level: request.level ?? 0,
-    phase: lifting ? t.phase.lift : t.phase.impose,
-    reason: t.liftReasons[(listing.liftReason ?? 'performance') as keyof typeof t.liftReasons] ?? '',
+    phase: lifting ? t.phase.lift : correcting ? t.phase.correct : t.phase.impose,
+    reason: correcting ? (correction?.reason ?? '') : (t.liftReasons[(listing.liftReason ?? 'performance') as keyof typeof t.liftReasons] ?? ''),
     status: listing.status === 'revoked' ? t.closedStatus.revoked : t.closedStatus.lifted,
     taskId: task.id,
   };
   const bodies: Record<NoticeType, string> = {
     notice: t.bodies.notice,
     'lift-notice': t.bodies.liftNotice,
+    correction: t.bodies.correction,
     reminder: t.bodies.reminder,
     escalation: t.bodies.escalation,
     closed: t.bodies.closed,
   };
   const recipientName = request.type !== 'escalation' ? departmentName : toOffice ? catalog.coordinatingOffice?.name_zh ?? t.coordinatingOffice : fill(t.supervisorOf, values);
-  const actionable = request.type === 'notice' || request.type === 'lift-notice' || request.type === 'reminder';
+  const actionable = request.type === 'notice' || request.type === 'lift-notice' || request.type === 'correction' || request.type === 'reminder';
   const link = (which: 'acknowledge' | 'complete') => {
     const expiresAt = Math.floor((task.completeDueAt.getTime() + LINK_GRACE_MS) / 1000);
     return `${settings.publicBaseUrl}/ack/${createLinkToken(settings.keyring, { taskId: task.id, action: which, expiresAt })}`;
@@ -101,11 +112,17 @@ export function composeTaskMail(
     [t.labels.court, listing.courtCode],
     [t.labels.debtor, `${listing.debtorName} (${listing.debtorKind === 'entity' ? t.debtorKinds.entity : t.debtorKinds.individual})`],
     [t.labels.idNumber, disclosedIdentifier({ channel: 'email' }, listing.debtorIdNumber)],
-    ...(listing.legalRepName && listing.legalRepIdNumber ? [[t.labels.legalRepresentative, `${listing.legalRepName} (${disclosedIdentifier({ channel: 'email' }, listing.legalRepIdNumber)})`]] : []),
+    ...boundPersonsOf(listing).map((person) => [t.roles[person.role] ?? person.role, `${person.name} (${disclosedIdentifier({ channel: 'email' }, person.idNumber)})`]),
     [t.labels.circumstance, circumstance ? (locale === 'en' ? circumstance.en : circumstance.zh) : listing.circumstance],
     [t.labels.department, departmentName],
     [t.labels.acknowledgeDeadline, formatChinaTime(task.acknowledgeDueAt, locale)],
     [t.labels.completeDeadline, formatChinaTime(task.completeDueAt, locale)],
+    ...(correcting && correction
+      ? [
+          [t.labels.correctedFields, correction.columns.map((column) => t.fields[column as keyof typeof t.fields] ?? column).join(locale === 'en' ? ', ' : '、')],
+          [t.labels.correctionReason, correction.reason],
+        ]
+      : []),
   ].map(([label, value]) => ({ label, value }));
 
   const subject = fill(t.subjects[request.type], values);
@@ -114,10 +131,11 @@ export function composeTaskMail(
     greeting: fill(t.greeting, { name: recipientName }),
     intro: fill(bodies[request.type], values),
     facts,
-    measuresTitle: lifting ? t.labels.measuresLift : t.labels.measuresImpose,
+    measuresTitle: lifting ? t.labels.measuresLift : correcting ? t.labels.measuresNow : t.labels.measuresImpose,
     measures: task.measures.map((code) => ({ code, name: measureName.get(code) ?? code })),
+    noMeasures: task.measures.length === 0 ? t.labels.noMeasures : null,
     links: actionable ? { acknowledge: link('acknowledge'), complete: link('complete') } : null,
-    completeLabel: lifting ? t.actions.completeLift : t.actions.completeImpose,
+    completeLabel: lifting ? t.actions.completeLift : correcting ? t.actions.completeCorrection : t.actions.completeImpose,
     footer: fill(t.footer, values),
   });
   return { ...rendered, to: recipientsOf(task, request, catalog.coordinatingOffice?.email, closedRecipients), replyTo: actionable ? replyAddress(settings, task.id) : null };

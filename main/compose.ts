@@ -94,6 +94,8 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
     const client = new Client({ connection, namespace: settings.temporal.namespace, interceptors: tracing.clientInterceptors });
     const disclosures = createDisclosureLog({ write: disclosureWriter(database.rows), subjectHash: (idNumber) => subjectHashOf(keyring, idNumber), log });
     const useCases = createUseCases({ prisma, rows: database.rows, disclosures, temporalClient: client, taskQueue: settings.temporal.taskQueue, keyring, log });
+    const calendar = await useCases.calendar.view();
+    log[calendar.warning ? 'warn' : 'info']({ horizon: calendar.horizon, daysLeft: calendar.daysLeft }, calendar.warning ? 'the holiday calendar is about to run out: import the next year' : 'holiday calendar');
     stops.push(async () => {
       await connection.close();
       // Last: what the parts disclosed while they stopped is written too.

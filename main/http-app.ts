@@ -41,10 +41,14 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(requestLogger(deps.log, isProbe));
   app.use(requestSpans(isProbe));
 
-  const metrics = createMetrics(deps.prisma, { workerMetricsUrl: deps.workerMetricsUrl });
+  const metrics = createMetrics(deps.prisma, { workerMetricsUrl: deps.workerMetricsUrl, calendarDaysLeft: async () => (await deps.useCases.calendar.view()).daysLeft });
   app.use(metrics.timeRequests);
   app.get('/metrics', metrics.serve);
-  app.use(healthRoutes(deps.prisma, deps.temporal, deps.readiness));
+  const horizon = async () => {
+    const { horizon: last, daysLeft, warning } = await deps.useCases.calendar.view();
+    return { horizon: last, daysLeft, warning };
+  };
+  app.use(healthRoutes(deps.prisma, deps.temporal, deps.readiness, horizon));
   app.use(dashboardRouter({ useCases: deps.useCases, keyring: deps.keyring, mailbox: deps.mailbox, rateLimits: deps.rateLimits }));
   app.use('/api', jsonApiRouter({ useCases: deps.useCases, publicBaseUrl: deps.publicBaseUrl, rateLimits: deps.rateLimits }));
   app.use(routeNotFound);

@@ -3,3 +3,4 @@ export { listingImportWorkflow } from './listing-import.js';
 export { listingRelayWorkflow } from './listing-relay.js';
 export { sanctionWorkflow } from './sanction.js';
 export { webhookDeliveryWorkflow } from './webhook-delivery.js';
+export { objectionWorkflow } from './objection.js';

@@ -2,7 +2,7 @@
  * The workflow's messages, defined once and imported by the workflow and the
  * API alike, so that names and payloads cannot drift apart.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { LiftRequest, SanctionState, TaskKind, TaskStatus } from './types.js';
 
 export interface TaskActionInput {
@@ -50,3 +50,15 @@ export const completeTaskUpdate = defineUpdate<TaskActionResult, [TaskActionInpu
 export const requestLiftUpdate = defineUpdate<{ phase: SanctionState['phase']; changed: boolean }, [LiftRequest]>('requestLift');
 export const extendPeriodUpdate = defineUpdate<{ expiresAt: string }, [ExtensionRequest]>('extendPeriod');
 export const stateQuery = defineQuery<SanctionState>('state');
+
+/** A correction the court recorded (art. 9): the workflow applies it and sends its round. */
+export interface CorrectionNotice {
+  correctionId: string;
+}
+export const correctListingUpdate = defineUpdate<{ changed: boolean; dispatched: number }, [CorrectionNotice]>('correctListing');
+
+/** The holiday calendar was completed: count the open tasks' deadlines again where they were counted on incomplete data. */
+export const rescheduleUpdate = defineUpdate<{ rescheduled: number }, []>('reschedule');
+
+/** An objection's facts changed (a decision, an application, a remedy): its workflow reads them again now. */
+export const objectionChangedSignal = defineSignal<[]>('objectionChanged');

@@ -1,12 +1,16 @@
-import { continueAsNew, setHandler, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, patched, setHandler, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
 import { mail, records } from './coordination/activities.js';
 import { dispatchTasks } from './coordination/dispatch.js';
 import { newRun, settle, type Run } from './coordination/run.js';
 import { superviseUntil, type Supervision } from './coordination/supervise.js';
+import { handleReschedule } from './coordination/reschedule.js';
 import { handleTaskActions } from './coordination/task-actions.js';
 import { stateQuery } from './messages.js';
 import { handleCourtRequests } from './sanction-requests.js';
-import type { ListingStatus, SanctionOutcome, SanctionState, SanctionWorkflowInput, TaskKind, TrackedTask } from './types.js';
+import type { ListingStatus, PlannedTask, SanctionOutcome, SanctionState, SanctionWorkflowInput, TaskKind, TrackedTask } from './types.js';
+
+/** Since this change, a debtor who holds a public role has its unit or body notified after dispatch (art. 8). */
+const PUBLIC_ROLE_NOTICE = 'public-role-notice';
 
 /**
  * The lifecycle of one listing: dispatch a task to every responsible
@@ -20,11 +24,13 @@ export async function sanctionWorkflow(input: SanctionWorkflowInput): Promise<Sa
   setHandler(stateQuery, () => state);
   handleTaskActions(state.listingId, state.tasks, run);
   handleCourtRequests(state, run);
+  handleReschedule(state.listingId, state.tasks, run);
   const supervision = superviseListing(state, run, input);
 
   if (state.phase === 'imposing') {
     if (tasksOf(state, 'impose').length === 0) {
       await dispatchTasks(state.listingId, state.tasks, run, 'impose', input.plan.map((entry) => ({ ...entry, taskId: uuid4() })));
+      if (patched(PUBLIC_ROLE_NOTICE)) await mail.sendListingNotice({ listingId: state.listingId, type: 'public-role' });
     }
     await superviseUntil(supervision, () => state.lift !== null || expired(state));
     state.lift ??= { reason: 'expiry', by: 'system', requestedAt: new Date().toISOString() };
@@ -44,10 +50,15 @@ function initialState(input: SanctionWorkflowInput): SanctionState {
 
 const expired = (state: SanctionState) => state.expiresAt !== null && Date.now() >= Date.parse(state.expiresAt);
 
-/** Cancels what is still open in the impose phase and dispatches a lift task to every department that had an impose task. */
+/**
+ * Cancels what is still open in the impose phase (its corrections too) and
+ * dispatches a lift task to every department that applies measures now.
+ */
 async function beginLift(state: SanctionState, run: Run): Promise<void> {
   const lift = state.lift!;
-  const open = tasksOf(state, 'impose').filter((task) => task.status === 'pending' || task.status === 'acknowledged');
+  // A correction being applied may still dispatch a round: lift what it dispatched.
+  await condition(() => run.correcting === 0);
+  const open = state.tasks.filter((task) => task.kind !== 'lift' && (task.status === 'pending' || task.status === 'acknowledged'));
   for (const task of open) task.status = 'cancelled';
   state.phase = 'lifting';
   await records.beginLifting({
@@ -56,12 +67,15 @@ async function beginLift(state: SanctionState, run: Run): Promise<void> {
     by: lift.by,
     note: lift.note,
     performedAt: lift.performedAt,
+    ground: lift.ground,
+    decidedAt: lift.decidedAt,
+    networkSearches: lift.networkSearches,
     at: lift.requestedAt,
     cancelledTaskIds: open.map((task) => task.taskId),
   });
   upsertSearchAttributes({ SanctionStatus: ['lifting'] });
-  const liftTasks = tasksOf(state, 'impose').map((task) => ({ taskId: uuid4(), departmentCode: task.departmentCode, measures: task.measures }));
-  await dispatchTasks(state.listingId, state.tasks, run, 'lift', liftTasks);
+  const liftTasks = measuresNow(state).map((entry) => ({ taskId: uuid4(), ...entry }));
+  await dispatchTasks(state.listingId, state.tasks, run, 'lift', liftTasks, { countFrom: lift.decidedAt });
 }
 
 async function close(state: SanctionState): Promise<void> {
@@ -98,6 +112,13 @@ function superviseListing(state: SanctionState, run: Run, input: SanctionWorkflo
       if (workflowInfo().continueAsNewSuggested) await continueWith();
     },
   };
+}
+
+/** What each department applies now: its impose task's measures, as the latest correction round left them. */
+function measuresNow(state: SanctionState): PlannedTask[] {
+  const byDepartment = new Map<string, string[]>();
+  for (const task of state.tasks) if (task.kind === 'impose' || task.kind === 'correct') byDepartment.set(task.departmentCode, task.measures);
+  return [...byDepartment].filter(([, measures]) => measures.length > 0).map(([departmentCode, measures]) => ({ departmentCode, measures }));
 }
 
 function tasksOf(state: SanctionState, kind: TaskKind): TrackedTask[] {

@@ -5,6 +5,7 @@ import type { PlannedTask, TaskKind, TaskSchedule, TaskStatus } from '../domain/
 
 export type { DeadlineKind, EscalationTarget, NoticeType, PlannedTask, TaskKind, TaskStatus } from '../domain/tasks.js';
 export type { LiftReason, ListingStatus } from '../domain/listings.js';
+import type { DeletionGround } from '../domain/listings.js';
 
 export interface TaskToDispatch extends PlannedTask {
   taskId: string;
@@ -35,6 +36,12 @@ export interface LiftRequest {
   note?: string | undefined;
   /** When the debtor performed (a clerk may record it after the fact). */
   performedAt?: string | undefined;
+  /** The statutory ground of a deletion (art. 10 ¶1); absent for a revocation or an expiry. */
+  ground?: DeletionGround | undefined;
+  /** The court's decision the lift tasks' deadlines count from; the request's time when absent. */
+  decidedAt?: string | undefined;
+  /** Ground 4 (no assets found): when the two or more network searches were made. */
+  networkSearches?: string[] | undefined;
 }
 
 export interface SanctionState {
@@ -47,6 +54,8 @@ export interface SanctionState {
   tasks: TrackedTask[];
   /** Set once the impose phase's history has been shed by continue-as-new. */
   imposePhaseSettled: boolean;
+  /** Corrections applied, by id: a correction sent again is not applied again. Absent before corrections existed. */
+  corrections?: string[];
 }
 
 export interface SanctionWorkflowInput {

@@ -18,3 +18,6 @@ export const backgroundTaskQueueOf = (taskQueue: string) => `${taskQueue}-backgr
 
 /** One workflow per webhook subscription delivers its changes in order. */
 export const webhookWorkflowIdOf = (webhookId: string) => `webhook-${webhookId}`;
+
+/** One workflow per objection follows its deadlines. */
+export const objectionWorkflowIdOf = (objectionId: string) => `objection-${objectionId}`;

@@ -1,8 +1,10 @@
 import { Router } from 'express';
 import { principalOf, permit } from '../auth.js';
+import type { CorrectionService } from '../../app/corrections.js';
 import type { ListingService } from '../../app/listings.js';
+import type { ObjectionService } from '../../app/objections.js';
 
-export function listingRoutes(listings: ListingService): Router {
+export function listingRoutes(listings: ListingService, corrections: CorrectionService, objections: ObjectionService): Router {
   const router = Router();
   const readers = permit('listings:read');
   router.post('/', permit('listings:create'), async (req, res) => {
@@ -28,8 +30,21 @@ export function listingRoutes(listings: ListingService): Router {
   router.post('/:id/revocation', permit('listings:lift'), async (req, res) => {
     res.status(202).json(await listings.requestLift(principalOf(res), String(req.params.id), 'revocation', req.body));
   });
+  router.post('/:id/deletion', permit('listings:lift'), async (req, res) => {
+    res.status(202).json(await listings.requestLift(principalOf(res), String(req.params.id), 'deletion', req.body));
+  });
   router.post('/:id/extension', permit('listings:extend'), async (req, res) => {
     res.json(await listings.extend(principalOf(res), String(req.params.id), req.body));
+  });
+  router.post('/:id/correction', permit('listings:correct'), async (req, res) => {
+    res.json(await corrections.correct(principalOf(res), String(req.params.id), req.body));
+  });
+  router.post('/:id/objections', permit('objections:record'), async (req, res) => {
+    const objection = await objections.create(principalOf(res), String(req.params.id), req.body);
+    res.status(201).location(`/api/objections/${objection.id}`).json(objection);
+  });
+  router.get('/:id/objections', permit('objections:read'), async (req, res) => {
+    res.json(await objections.ofListing(principalOf(res), String(req.params.id)));
   });
   return router;
 }

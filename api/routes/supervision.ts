@@ -1,12 +1,16 @@
 import { Router } from 'express';
 import { permit } from '../auth.js';
+import type { ObjectionService } from '../../app/objections.js';
 import type { SupervisionService } from '../../app/supervision.js';
 
-export function supervisionRoutes(supervision: SupervisionService): Router {
+export function supervisionRoutes(supervision: SupervisionService, objections: ObjectionService): Router {
   const router = Router();
   router.use(permit('supervision:read'));
   router.get('/overdue', async (req, res) => {
     res.json(await supervision.overdue(req.query));
+  });
+  router.get('/overdue-objections', async (_req, res) => {
+    res.json(await objections.overdue());
   });
   router.get('/undelivered-mail', async (_req, res) => {
     res.json(await supervision.undeliveredMail());

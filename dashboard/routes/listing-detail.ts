@@ -40,7 +40,7 @@ export function listingDetail({ useCases, now = () => new Date() }: DashboardDep
       data: {
         listing: {
           ...listing,
-          debtor: { ...debtor, legalRepresentative: debtor.legalRepresentative ?? null },
+          debtor,
           circumstanceText: circumstance ? (locale === 'en' ? circumstance.en : circumstance.zh) : listing.circumstance,
         },
         tasks,

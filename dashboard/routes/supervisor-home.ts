@@ -23,12 +23,14 @@ export function supervisorHome({ useCases }: DashboardDeps) {
   return async (req: Request, res: Response) => {
     const { locale, strings } = contextOf(res);
     const filters = filtersOf(req.query);
-    const [overdue, stats, undelivered, names, levels] = await Promise.all([
+    const [overdue, overdueObjections, stats, undelivered, names, levels, calendar] = await Promise.all([
       useCases.supervision.overdue(filters),
+      useCases.objections.overdue(),
       useCases.supervision.stats(),
       useCases.supervision.undeliveredMail(),
       departmentNames(useCases.catalogs, locale),
       useCases.supervision.highestEscalationLevel(),
+      useCases.calendar.view(),
     ]);
     const active = stats.filter((row) => row.tasks > 0).map((row) => ({ ...row, name: nameOf(names, row.departmentCode) }));
     const label = (row: { departmentCode: string; name: string }) => `${row.departmentCode} ${row.name}`;
@@ -52,12 +54,14 @@ export function supervisorHome({ useCases }: DashboardDeps) {
       title: strings.supervisor.title,
       data: {
         overdue: overdue.map((row) => ({ ...row, departmentName: nameOf(names, row.departmentCode) })),
+        overdueObjections,
         stats: active,
         undelivered: undelivered.map((row) => ({ ...row, departmentName: row.departmentCode ? nameOf(names, row.departmentCode) : '' })),
         charts: [countChart, medianChart],
         filters,
         departments: [...names].map(([code, name]) => ({ code, name })),
         levels: Array.from({ length: maxLevel + 1 }, (_, level) => level),
+        calendar,
       },
     });
   };

@@ -187,7 +187,7 @@ describe('an extension right after the last impose task is completed', () => {
 });
 
 describe('listing again', () => {
-  it('the same court, case number and debtor after the listing was revoked and closed → 200 with that listing, nothing started', async () => {
+  it('the same court, case number and debtor after the listing was revoked and closed → 201, a new listing with its own workflow; the closed one stays closed (art. 10 ¶3)', async () => {
     const body = entityListing({ caseNumber: '（2026）宁01执899号', debtor: { kind: 'entity', name: '已撤销公司', idNumber: creditCode(8999) } });
     const id = await list(stack, clerk, body);
     await tasksOf(stack, id, 'impose', 2);
@@ -197,12 +197,17 @@ describe('listing again', () => {
     const workflow = stack.temporal.workflow.getHandle(`sanction-${id}`);
     await workflow.result();
 
-    const before = await snapshot(stack);
     const again = await send('POST', '/api/listings', clerk, JSON.stringify(body));
-    expect(again.status, again.text).toBe(200);
-    expect((again.json as { id: string; status: string }).id).toBe(id);
-    expect((again.json as { status: string }).status).toBe('revoked');
-    expect(await snapshot(stack)).toEqual(before);
+    expect(again.status, again.text).toBe(201);
+    const relisted = again.json as { id: string; status: string };
+    expect(relisted.id).not.toBe(id);
+    expect(relisted.status).toBe('active');
+    await tasksOf(stack, relisted.id, 'impose', 2);
     expect((await workflow.describe()).status.name).toBe('COMPLETED');
+    expect((await stack.prisma.listing.findUniqueOrThrow({ where: { id } })).status).toBe('revoked');
+    // The same body again while the new listing is active: that listing, nothing new.
+    const repeat = await send('POST', '/api/listings', clerk, JSON.stringify(body));
+    expect(repeat.status).toBe(200);
+    expect((repeat.json as { id: string }).id).toBe(relisted.id);
   });
 });

@@ -25,7 +25,7 @@ describe('loading the catalog', () => {
     const stored = await prisma.catalogVersion.findUniqueOrThrow({ where: { version: 1 } });
     const data = parseCatalog(stored.data);
     expect(data.categories).toHaveLength(12);
-    expect(data.measures).toHaveLength(41);
+    expect(data.measures).toHaveLength(42);
     expect(data.departments).toHaveLength(45);
 
     expect(await prisma.department.count()).toBe(45);

@@ -116,11 +116,11 @@ describe('listing a debtor dispatches a task and a notice to every responsible d
     expect(await stack.prisma.listing.count({ where: { caseNumber: body.caseNumber } })).toBe(1);
   });
 
-  it('GET /api/catalog shows 12 categories, 41 measures and 45 departments', async () => {
+  it('GET /api/catalog shows 12 categories, 42 measures (the 41 and the high-end office ban, consumption restriction art. 3(4)) and 45 departments', async () => {
     const response = await stack.request('GET', '/api/catalog', { key: clerk });
     expect(response.status).toBe(200);
     expect(response.body.categories).toHaveLength(12);
-    expect(response.body.measures).toHaveLength(41);
+    expect(response.body.measures).toHaveLength(42);
     expect(response.body.departments).toHaveLength(45);
     for (const department of response.body.departments) {
       expect(department.contactEmail).toMatch(/@[a-z0-9.-]+\.example$/);

@@ -217,6 +217,8 @@ it('an import queued without its workflow (Temporal was away) is started by the 
       courtCode: 'NX-YC-01',
       debtor: { kind: 'individual', name: row.debtorName, idNumber: row.debtorIdNumber },
       circumstance: 'refuses-despite-ability',
+      securityProvided: false,
+      seizedAssetsSufficient: false,
       obligation: { description: row.obligationDescription, amountYuan: row.obligationAmountYuan },
     },
   }));

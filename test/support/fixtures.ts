@@ -44,6 +44,9 @@ export function individualListing(overrides: Record<string, unknown> = {}) {
     courtCode: 'NX-YC-01',
     debtor: { kind: 'individual', name: '李四', idNumber: residentId('19800101', 123) },
     circumstance: 'refuses-despite-ability',
+    // Art. 3: listed for refusing only when no adequate security was given and seized assets do not suffice.
+    securityProvided: false,
+    seizedAssetsSufficient: false,
     obligation: { description: '偿还借款', amountYuan: 50000 },
     ...overrides,
   };

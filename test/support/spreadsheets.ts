@@ -18,7 +18,7 @@ export function listingRows(count: number, { court = 'NX-YC-01', caseOffset = 0 
     const base = { caseNumber: `（2026）宁01执${10_000 + n}号`, courtCode: court, obligationDescription: '支付货款', obligationAmountYuan: 1000 + n };
     return n % 4 === 3
       ? { ...base, debtorKind: '法人或其他组织', debtorName: `宁夏某某商贸有限公司${n}`, debtorIdNumber: creditCode(n), legalRepName: '王五', legalRepIdNumber: residentId('19700101', n % 1000), circumstance: '3', periodYears: 2 }
-      : { ...base, debtorKind: '自然人', debtorName: `债务人${n}`, debtorIdNumber: residentId(`1980${String(1 + (Math.floor(n / 1000) % 12)).padStart(2, '0')}01`, n), circumstance: '有履行能力而拒不履行生效法律文书确定义务的' };
+      : { ...base, debtorKind: '自然人', debtorName: `债务人${n}`, debtorIdNumber: residentId(`1980${String(1 + (Math.floor(n / 1000) % 12)).padStart(2, '0')}01`, n), circumstance: '有履行能力而拒不履行生效法律文书确定义务的', securityProvided: '否', seizedAssetsSufficient: '否' };
   });
 }
 

@@ -19,9 +19,9 @@ function expectedPlan(subjects: string[]): Map<string, string[]> {
 const copy = (): Record<string, any> => JSON.parse(JSON.stringify(rawCatalog));
 
 describe('default catalog', () => {
-  it('holds 12 categories, 41 measures and 45 departments', () => {
+  it('holds 12 categories, 42 measures (with the high-end office ban, consumption restriction art. 3(4)) and 45 departments', () => {
     expect(defaultCatalog.categories).toHaveLength(12);
-    expect(defaultCatalog.measures).toHaveLength(41);
+    expect(defaultCatalog.measures).toHaveLength(42);
     expect(defaultCatalog.departments).toHaveLength(45);
   });
 

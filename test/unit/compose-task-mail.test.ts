@@ -16,6 +16,7 @@ function task(overrides: { locale?: string; kind?: string; status?: string } = {
     listing: {
       id: 'l1', workflowId: 'w', courtCode: 'NX-YC-01', caseNumber: '（2026）宁01执1号', debtorKind: 'entity', debtorName: 'A&B 建设有限公司',
       debtorIdNumber: '91350100M000100Y43', legalRepName: '张三', legalRepIdNumber: '11010519491231002X', circumstance: 'evades-enforcement',
+      boundPersons: [{ role: 'legal-representative', name: '张三', idNumber: '11010519491231002X' }],
       obligationDescription: 'x', obligationAmountYuan: null, periodYears: 2, listedAt: at, expiresAt: null, status: overrides.status ?? 'active',
       liftReason: null, liftRequestedAt: null, performedAt: null, closedAt: null, catalogVersion: 1, createdByKeyId: null, createdAt: at, updatedAt: at,
     },

@@ -10,6 +10,7 @@ const cst = (local: string) => new Date(`${local}+08:00`);
 const documentedPolicy = {
   impose: { acknowledge: '2bd', complete: '5bd' },
   lift: { acknowledge: '1bd', complete: '3bd' },
+  correct: { acknowledge: '1bd', complete: '3bd' },
   escalation: [
     { after: 'PT0S', notify: 'department-supervisor' },
     { after: '2bd', notify: 'coordinating-office' },
@@ -116,6 +117,8 @@ describe('taskSchedule', () => {
     const at = (seconds: number) => new Date(dispatchedAt.getTime() + seconds * 1000);
     expect(taskSchedule(policy, 'impose', dispatchedAt)).toEqual({
       acknowledgeDueAt: at(10),
+      // Wall-clock durations need no calendar.
+      basis: 'certain',
       completeDueAt: at(30),
       acknowledgeReminderAt: null,
       completeReminderAt: at(15),

@@ -11,10 +11,12 @@ export interface Run {
   writes: Set<Promise<void>>;
   /** Set when the run is about to end (close or continue as new): new updates are turned away to the next run. */
   closing: boolean;
+  /** Corrections being applied: a lift waits for their rounds, so that it lifts what they dispatched. */
+  correcting: number;
 }
 
 export function newRun(): Run {
-  return { pending: false, dispatching: new Map(), writes: new Set(), closing: false };
+  return { pending: false, dispatching: new Map(), writes: new Set(), closing: false, correcting: 0 };
 }
 
 /** Called by validators: an update arriving while the run ends is sent again by the caller and reaches the next run. */
