@@ -52,13 +52,15 @@ export function createObjectionActivities(deps: ActivityDeps) {
       if (objection.status === 'rejected') {
         const windowEnd = reconsiderationWindowEnd(objection.decidedAt!, days);
         if (at.getTime() < windowEnd.getTime()) return { open: true, wakeAt: windowEnd.toISOString() };
-        await prisma.$transaction(async (tx) => {
-          const closed = await tx.objection.updateMany({ where: { id: objectionId, status: 'rejected' }, data: { status: 'closed' } });
-          if (closed.count > 0) {
+        const closed = await prisma.$transaction(async (tx) => {
+          const { count } = await tx.objection.updateMany({ where: { id: objectionId, status: 'rejected' }, data: { status: 'closed' } });
+          if (count > 0) {
             await appendEvents(tx, objection.listingId, [{ id: `${objectionId}.closed`, at, type: 'objection-closed', actor: 'system', data: { objectionId, reason: 'no reconsideration applied for within 10 days (art. 12)' } }]);
           }
+          return count > 0;
         });
-        return { open: false, wakeAt: null };
+        // Not closed: an application came in meanwhile (received in time, recorded late); follow it.
+        return closed ? { open: false, wakeAt: null } : { open: true, wakeAt: at.toISOString() };
       }
 
       const clock = objectionClock(objection, days);

@@ -45,7 +45,8 @@ export function refusalError({ refused, message }: WorkflowRefusal): AppError {
 }
 
 const UPDATE_ATTEMPTS = 8;
-const BUSY_ATTEMPTS = 8;
+// About 22 s of retrying in all: time for a workflow under load to take 45 departments answering at once.
+const BUSY_ATTEMPTS = 12;
 const START_DEADLINE_MS = 5_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -74,7 +75,7 @@ function workflowBusy(error: unknown): boolean {
 /** How long to wait before sending an update again, or null to give up. */
 function retryDelayMs(error: unknown, attempt: number): number | null {
   if (workflowBusy(error)) {
-    // Backing off with jitter spreads the waiting updates over the workflow's next tasks (about 10 s in all).
+    // Backing off with jitter spreads the waiting updates over the workflow’s next tasks.
     return attempt < BUSY_ATTEMPTS ? Math.min(100 * 2 ** (attempt - 1), 3_200) * (0.5 + Math.random()) : null;
   }
   return attempt < UPDATE_ATTEMPTS && wasNotProcessed(error) ? 20 * attempt : null;

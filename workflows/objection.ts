@@ -26,7 +26,9 @@ export async function objectionWorkflow(objectionId: string): Promise<void> {
   for (;;) {
     changed = false;
     const { open, wakeAt } = await objections.followObjection({ objectionId });
-    if (!open) return;
+    // News that came while the facts were being read (an application for reconsideration
+    // as the window closed) is read again: it may have reopened what the turn closed.
+    if (!open && !changed) return;
     const untilAlarm = wakeAt === null ? RECHECK_MS : Math.max(Date.parse(wakeAt) - Date.now(), 1);
     await condition(() => changed, Math.min(untilAlarm, RECHECK_MS));
     if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof objectionWorkflow>(objectionId);

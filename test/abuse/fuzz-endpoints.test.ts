@@ -280,7 +280,7 @@ const headerSpec: fc.Arbitrary<HeaderSpec> = fc.record({
   authVariant: fc.nat(),
 });
 
-type Target = { type: 'listing'; index: number } | { type: 'task'; index: number } | { type: 'uuid'; value: string } | { type: 'segment'; value: string };
+type Target = { type: 'listing'; index: number } | { type: 'term-listing'; index: number } | { type: 'task'; index: number } | { type: 'uuid'; value: string } | { type: 'segment'; value: string };
 
 /** Percent-encodes the UTF-8 bytes of a string (lone surrogates become U+FFFD, as any client would send them). */
 const pct = (value: string) => [...Buffer.from(value, 'utf8')].map((byte) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
@@ -294,9 +294,11 @@ const junkSegment: fc.Arbitrary<string> = fc.oneof(
   fc.uuid().map((u) => u.replace(/-/g, '')),
   fc.uuid().map((u) => `{${u}}`),
 );
-const targetArb = (own: 'listing' | 'task'): fc.Arbitrary<Target> =>
+const targetArb = (own: 'listing' | 'task', { termListings = 0 }: { termListings?: number } = {}): fc.Arbitrary<Target> =>
   fc.oneof(
     { weight: 6, arbitrary: fc.nat().map((index): Target => ({ type: own, index })) },
+    // An extension extends only a fixed term still running: aim there too, or whether one gets through hangs on luck.
+    { weight: termListings, arbitrary: fc.nat().map((index): Target => ({ type: 'term-listing', index })) },
     { weight: 1, arbitrary: fc.nat().map((index): Target => ({ type: own === 'listing' ? 'task' : 'listing', index })) },
     { weight: 1, arbitrary: fc.uuid().map((value): Target => ({ type: 'uuid', value })) },
     { weight: 2, arbitrary: junkSegment.map((value): Target => ({ type: 'segment', value })) },
@@ -404,7 +406,7 @@ const specArb: fc.Arbitrary<Spec> = fc.oneof(
   {
     weight: 14,
     arbitrary: fc.constantFrom('performance' as const, 'revocation' as const, 'extension' as const).chain((action) =>
-      fc.record({ kind: fc.constant('lift' as const), action: fc.constant(action), target: targetArb('listing'), key: keyFor(['clerkA', 'clerkB', 'clerkNoCourt']), body: bodyFor([liftBases[action]]), headers: headerSpec }),
+      fc.record({ kind: fc.constant('lift' as const), action: fc.constant(action), target: targetArb('listing', { termListings: action === 'extension' ? 6 : 0 }), key: keyFor(['clerkA', 'clerkB', 'clerkNoCourt']), body: bodyFor([liftBases[action]]), headers: headerSpec }),
     ),
   },
   {
@@ -437,6 +439,8 @@ const specArb: fc.Arbitrary<Spec> = fc.oneof(
 interface Fixture {
   keys: Record<ValidKey | 'revoked', string>;
   listings: { id: string; courtCode: string }[];
+  /** Listings with a fixed term, still imposing. */
+  termListings: { id: string }[];
   tasks: { id: string; listingId: string; departmentCode: string }[];
 }
 
@@ -465,6 +469,7 @@ function pick<T>(items: T[], index: number): T | undefined {
 
 function segmentOf(target: Target, fixture: Fixture): string {
   if (target.type === 'listing') return pick(fixture.listings, target.index)?.id ?? randomUUID();
+  if (target.type === 'term-listing') return pick(fixture.termListings, target.index)?.id ?? randomUUID();
   if (target.type === 'task') return pick(fixture.tasks, target.index)?.id ?? randomUUID();
   return target.value;
 }
@@ -652,6 +657,8 @@ const byEndpoint = new Map<string, number>();
 let generated = 0;
 let sent = 0;
 const unexplained: string[] = [];
+/** Why extensions with a valid key were refused: an extension needs a fixed-term listing still imposing. */
+const extensionRefusals = new Map<string, number>();
 
 beforeAll(async () => {
   stack = await startTestStack({ catalog: twoDepartmentCatalog() });
@@ -674,10 +681,13 @@ beforeAll(async () => {
     await list(stack, keys.clerkA, individualListing({ caseNumber: '（2026）宁01执901号' })),
     await list(stack, keys.clerkA, entityListing({ caseNumber: '（2026）宁01执902号', debtor: { kind: 'entity', name: '第二公司', idNumber: creditCode(902) } })),
     await list(stack, keys.clerkB, entityListing({ caseNumber: '（2026）宁02执903号', courtCode: COURT_B, debtor: { kind: 'entity', name: '第三公司', idNumber: creditCode(903) } })),
+    // Fixed terms: what an extension extends (without them, whether one succeeds would hang on which listings the batches create).
+    await list(stack, keys.clerkA, entityListing({ caseNumber: '（2026）宁01执904号', periodYears: 2, debtor: { kind: 'entity', name: '第四公司', idNumber: creditCode(904) } })),
+    await list(stack, keys.clerkB, entityListing({ caseNumber: '（2026）宁02执905号', courtCode: COURT_B, periodYears: 2, debtor: { kind: 'entity', name: '第五公司', idNumber: creditCode(905) } })),
   ];
   for (const id of ids) await tasksOf(stack, id, 'impose', 2);
   await settle(stack, ids);
-  fixture = { keys, listings: [], tasks: [] };
+  fixture = { keys, listings: [], termListings: [], tasks: [] };
   await refreshFixture();
 });
 
@@ -688,6 +698,7 @@ afterAll(async () => {
       `fuzz seed ${SEED}: ${generated} generated requests (${sent} sent, with rechecks)`,
       `status histogram: ${rows.map(([status, count]) => `${status}×${count}`).join('  ')}`,
       `waited ${timing.settles} times for workflows to settle (${Math.round(timing.settleMs / 1000)} s)`,
+      `extensions refused with a valid key: ${[...extensionRefusals].map(([reason, count]) => `${reason}×${count}`).join('  ')}`,
       `by endpoint: ${[...byEndpoint].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}×${v}`).join('  ')}`,
       ...(unexplained.length > 0 ? [`row changes not reproduced by any single refused request (${unexplained.length}):`, ...unexplained.slice(0, 10)] : []),
     ].join('\n'),
@@ -701,6 +712,7 @@ afterAll(async () => {
 
 async function refreshFixture(): Promise<void> {
   fixture.listings = await stack.prisma.listing.findMany({ select: { id: true, courtCode: true }, orderBy: { createdAt: 'asc' } });
+  fixture.termListings = await stack.prisma.listing.findMany({ where: { expiresAt: { not: null }, status: 'active' }, select: { id: true }, orderBy: { createdAt: 'asc' } });
   fixture.tasks = await stack.prisma.task.findMany({ select: { id: true, listingId: true, departmentCode: true }, orderBy: { createdAt: 'asc' } });
 }
 
@@ -721,6 +733,10 @@ async function sendChecked(planned: Planned): Promise<WireResponse> {
   const endpointKey = `${planned.endpoint}:${Math.floor(response.status / 100)}xx`;
   byEndpoint.set(endpointKey, (byEndpoint.get(endpointKey) ?? 0) + 1);
   const problem = response.json as { title?: string; detail?: string } | undefined;
+  if (planned.endpoint === 'extension' && planned.validKey && response.status >= 400) {
+    const reason = `${response.status} ${problem?.title ?? ''}`;
+    extensionRefusals.set(reason, (extensionRefusals.get(reason) ?? 0) + 1);
+  }
   if (response.status >= 500) {
     throw new Violation(`answered ${response.status} (${problem?.title ?? ''}: ${problem?.detail ?? response.text.slice(0, 200)}): ${planned.describe}`);
   }
