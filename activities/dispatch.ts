@@ -1,6 +1,6 @@
 import { createCalendarVersions } from '../db/calendar-versions.js';
 import { appendEvents } from '../db/events.js';
-import { taskSchedule, type Policy } from '../domain/policy.js';
+import { requirementsOf, taskSchedule, type Policy } from '../domain/policy.js';
 import { openDeadlineAt, scheduleToIso } from '../domain/tasks.js';
 import type { Prisma } from '../prisma/generated/client.js';
 import type { DispatchedTask, TaskKind, TaskToDispatch } from '../workflows/types.js';
@@ -12,8 +12,10 @@ export interface DispatchTasksInput {
   tasks: TaskToDispatch[];
   /** What the deadlines count from, when not the dispatch: the court's decision a lift follows. */
   countFrom?: string | undefined;
-  /** Which round of its kind: the correction's id for a correction round; one round of the others. */
+  /** Which round of its kind: the correction's id for a correction round, the declined task's for a reassignment; one round of the others. */
   round?: string | undefined;
+  /** The declined task a reassigned task replaces. */
+  reassignedFrom?: string | undefined;
 }
 
 /**
@@ -32,9 +34,12 @@ export function createDispatchActivities({ prisma, policy, now = () => new Date(
   }
 
   return {
-    async dispatchTasks({ listingId, kind, tasks, countFrom, round = '' }: DispatchTasksInput): Promise<DispatchedTask[]> {
+    async dispatchTasks({ listingId, kind, tasks, countFrom, round = '', reassignedFrom }: DispatchTasksInput): Promise<DispatchedTask[]> {
       const dispatchedAt = now();
       const scheduledFrom = countFrom ? new Date(countFrom) : null;
+      // A correction task names its correction; a reassigned one carries the declined task's.
+      const declined = reassignedFrom ? await prisma.task.findUnique({ where: { id: reassignedFrom }, select: { correctionId: true } }) : null;
+      const correctionId = reassignedFrom ? (declined?.correctionId ?? null) : kind === 'correct' && round ? round : null;
       const { calendar } = await calendars.current();
       const schedule = taskSchedule(policy, kind, scheduledFrom ?? dispatchedAt, calendar);
       await prisma.$transaction(async (tx) => {
@@ -46,6 +51,8 @@ export function createDispatchActivities({ prisma, policy, now = () => new Date(
             departmentCode: task.departmentCode,
             kind,
             round,
+            correctionId,
+            reassignedFromId: reassignedFrom ?? null,
             measures: task.measures,
             acknowledgeDueAt: schedule.acknowledgeDueAt,
             completeDueAt: schedule.completeDueAt,
@@ -68,7 +75,8 @@ export function createDispatchActivities({ prisma, policy, now = () => new Date(
             data: {
               departmentCode: task.departmentCode,
               measures: task.measures,
-              ...(round ? { correctionId: round } : {}),
+              ...(correctionId ? { correctionId } : {}),
+              ...(reassignedFrom ? { reassignedFrom } : {}),
               acknowledgeDueAt: schedule.acknowledgeDueAt.toISOString(),
               completeDueAt: schedule.completeDueAt.toISOString(),
               ...(schedule.basis === 'certain' ? {} : { deadlineBasis: schedule.basis }),
@@ -78,7 +86,13 @@ export function createDispatchActivities({ prisma, policy, now = () => new Date(
       });
       const stored = await prisma.task.findMany({ where: { listingId, kind, round }, orderBy: { departmentCode: 'asc' } });
       return Promise.all(
-        stored.map(async (task) => ({ taskId: task.id, departmentCode: task.departmentCode, measures: task.measures, schedule: scheduleToIso(await scheduleOf(task)) })),
+        stored.map(async (task) => ({
+          taskId: task.id,
+          departmentCode: task.departmentCode,
+          measures: task.measures,
+          schedule: scheduleToIso(await scheduleOf(task)),
+          requires: requirementsOf(task.policy),
+        })),
       );
     },
 

@@ -9,6 +9,7 @@ import { createRelayActivities } from './relay.js';
 import { createWebhookDeliveryActivities } from './webhook-delivery.js';
 import { createTaskMailActivities } from './task-mail.js';
 import { createTaskRecordActivities } from './task-records.js';
+import { createTaskReviewActivities } from './task-review.js';
 
 export type { ActivityDeps };
 
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createDispatchActivities(deps),
     ...createTaskRecordActivities(deps),
+    ...createTaskReviewActivities(deps),
     ...createListingRecordActivities(deps),
     ...createTaskMailActivities(deps),
     ...createListingNoticeActivities(deps),

@@ -28,7 +28,7 @@ export function createTaskMailActivities(deps: ActivityDeps) {
         include: { department: true, listing: true },
       });
       const recipients = request.type === 'closed' ? await everyoneNotified(task.listingId, task.departmentCode) : [];
-      const correction = task.kind === 'correct' ? await prisma.correction.findUnique({ where: { id: task.round } }) : null;
+      const correction = task.correctionId ? await prisma.correction.findUnique({ where: { id: task.correctionId } }) : null;
       const summary = correction ? { reason: correction.reason, columns: Object.keys(correction.changes as object) } : null;
       const composed = composeTaskMail(deps, task, await catalogs.get(task.listing.catalogVersion), request, recipients, summary);
       const result = await sendOnce(deps, {

@@ -1,6 +1,6 @@
 import { openDeadlineAt } from '../domain/tasks.js';
 import { appendEvents, lockListing } from '../db/events.js';
-import type { PrismaClient } from '../prisma/generated/client.js';
+import type { Prisma, PrismaClient } from '../prisma/generated/client.js';
 import type { DeadlineKind, EscalationTarget, TaskTransition } from '../workflows/types.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -57,7 +57,7 @@ async function recordTaskTransition(prisma: PrismaClient, input: TaskTransition)
       events.push({ id: `${task.id}.acknowledged`, at, type: 'acknowledged', actor: input.by, taskId: task.id, data: { note: input.note ?? null, implied: input.transition === 'completed' } });
     }
     if (input.transition === 'completed' && !task.completedAt) {
-      events.push({ id: `${task.id}.completed`, at, type: 'completed', actor: input.by, taskId: task.id, data: { note: input.note ?? null, reference: input.reference ?? null } });
+      events.push({ id: `${task.id}.completed`, at, type: 'completed', actor: input.by, taskId: task.id, data: { note: input.note ?? null, reference: input.reference ?? null, ...(input.feedback ? { feedback: input.feedback } : {}) } });
     }
     if (events.length === 0) return;
     const completing = input.transition === 'completed';
@@ -68,7 +68,7 @@ async function recordTaskTransition(prisma: PrismaClient, input: TaskTransition)
         status,
         acknowledgedAt: task.acknowledgedAt ?? at,
         acknowledgedBy: task.acknowledgedBy ?? input.by,
-        ...(completing ? { completedAt: at, completedBy: input.by, reference: input.reference ?? null } : {}),
+        ...(completing ? { completedAt: at, completedBy: input.by, reference: input.reference ?? null, feedback: (input.feedback ?? undefined) as Prisma.InputJsonValue | undefined } : {}),
         note: input.note ?? task.note,
         openDeadlineAt: openDeadlineAt({ ...task, status }),
       },

@@ -24,6 +24,8 @@ import {
   webhookSchema,
   disclosureQuerySchema,
 } from '../app/schemas.js';
+import { LEDGER_FORMATS, MAX_LEDGER_ROWS, ledgerQuerySchema } from '../app/ledger.js';
+import { ratesQuerySchema } from '../app/rates.js';
 
 /**
  * The OpenAPI 3.1 document, built from the same zod schemas that check
@@ -144,6 +146,46 @@ const webhook = {
   },
 };
 
+const rate = {
+  type: 'object',
+  description: 'A fraction 0..1 (4 decimals) with its counts; rate is null when the denominator is 0',
+  properties: { rate: { type: ['number', 'null'], minimum: 0, maximum: 1 }, numerator: { type: 'integer' }, denominator: { type: 'integer' } },
+};
+const rateFigures = {
+  type: 'object',
+  properties: {
+    dispatched: { type: 'integer', description: 'Tasks dispatched, without those reassigned to another department and those cancelled before acknowledgment' },
+    responseRate: { ...rate, description: 'Acknowledged by the acknowledgment deadline / dispatched' },
+    feedbackRate: { ...rate, description: 'Completed with feedback / completed (verified included)' },
+    completionOnTimeRate: { ...rate, description: 'Completed by the completion deadline / dispatched' },
+    liftOnTimeRate: { ...rate, description: "Lift tasks completed by 17:00 of the 3rd working day after the court's decision / lift tasks dispatched" },
+    medianHoursToAcknowledge: { type: ['number', 'null'], description: 'From dispatch' },
+    medianHoursToComplete: { type: ['number', 'null'], description: 'From dispatch' },
+    open: { type: 'integer', description: 'Open now' },
+    overdue: { type: 'integer', description: 'Past their open deadline now' },
+  },
+};
+const rateKinds = { type: 'object', description: 'Per kind of task, and all kinds together', properties: { impose: rateFigures, lift: rateFigures, correct: rateFigures, all: rateFigures } };
+const ratesOf = {
+  type: 'object',
+  properties: {
+    now: { type: 'object', description: 'Every task open now, whenever dispatched', properties: { open: { type: 'integer' }, overdue: { type: 'integer' } } },
+    total: rateKinds,
+    months: { type: 'array', items: { type: 'object', properties: { month: { type: 'string', example: '2026-11' } }, additionalProperties: rateKinds } },
+  },
+};
+const rates = {
+  type: 'object',
+  properties: {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    months: { type: 'array', items: { type: 'string' } },
+    asOf: { type: 'string', format: 'date-time' },
+    overall: { ...ratesOf, description: 'The departments reported, together' },
+    departments: { type: 'array', items: { ...ratesOf, properties: { departmentCode: { type: 'string' }, nameZh: { type: 'string' }, nameEn: { type: 'string' }, ...ratesOf.properties } } },
+  },
+};
+
 const listingImport = {
   type: 'object',
   properties: {
@@ -197,6 +239,7 @@ export function openApiDocument(serverUrl: string) {
         BatchCheck: jsonSchema(restrictionBatchCheckSchema),
         CreateWebhook: jsonSchema(webhookSchema),
         ListingImport: listingImport,
+        Rates: rates,
         Problem: {
           type: 'object',
           properties: {
@@ -325,11 +368,40 @@ export function openApiDocument(serverUrl: string) {
       '/api/supervision/overdue': { get: { summary: 'Overdue tasks, most overdue first (supervisor)', parameters: queryParameters(overdueQuerySchema), responses: { 200: json('Tasks with overdueSeconds'), ...errors } } },
       '/api/supervision/overdue-objections': { get: { summary: 'Objections whose review, remedy or reconsideration is overdue, most overdue first (supervisor)', responses: { 200: json('Objections with caseNumber and overdueSeconds'), ...errors } } },
       '/api/supervision/stats': { get: { summary: 'Per-department figures (supervisor)', responses: { 200: json('One row per department'), ...errors } } },
+      '/api/rates': {
+        get: {
+          summary: 'Response, feedback and on-time rates per department and month of dispatch, China time (supervisor: every department; department: its own)',
+          parameters: queryParameters(ratesQuerySchema),
+          responses: { 200: json('Rates per department, per month and over the range, and all departments together', 'Rates'), ...errors },
+        },
+      },
       '/api/supervision/disclosures': {
         get: {
           summary: 'Who was shown which subject in full, when and why, newest first; the subject as a keyed hash (supervisor)',
           parameters: queryParameters(disclosureQuerySchema),
           responses: { 200: json('Disclosures: at, departmentCode, keyId, subjectHash, purpose (check, feed, webhook, listing-view), listingId'), ...errors },
+        },
+      },
+      '/api/ledger': {
+        get: {
+          summary: "The coordinating office's ledger (台账): one row per task dispatched in the period, with a summary per department (supervisor)",
+          description:
+            `Tasks dispatched from \`from\` to \`to\` (China dates, both inclusive; either may be left open), ordered by dispatch time, then department. ` +
+            `\`format\` chooses the answer (${LEDGER_FORMATS.join(', ')}): JSON { from, to, generatedAt, rows, summary, totals }; CSV (UTF-8 with BOM, Chinese headers); ` +
+            'XLSX with the sheets 台账 (header frozen and filtered, instants as Excel dates in China time) and 汇总 (per department, and the totals). ' +
+            `Debtor identifiers are never included. A period of more than ${MAX_LEDGER_ROWS.toLocaleString('en')} tasks is refused (400 naming from and to): narrow it.`,
+          parameters: queryParameters(ledgerQuerySchema),
+          responses: {
+            200: {
+              description: 'The ledger; CSV and XLSX as an attachment (Content-Disposition names ledger-<from>-<to>.<format>)',
+              content: {
+                'application/json': { schema: { type: 'object', properties: { from: { type: ['string', 'null'], format: 'date' }, to: { type: ['string', 'null'], format: 'date' }, generatedAt: { type: 'string', format: 'date-time' }, rows: { type: 'array', items: { type: 'object' } }, summary: { type: 'array', items: { type: 'object' } }, totals: { type: 'object' } } } },
+                'text/csv': { schema: { type: 'string' } },
+                [XLSX_MEDIA_TYPE]: { schema: { type: 'string', format: 'binary' } },
+              },
+            },
+            ...errors,
+          },
         },
       },
       '/api/restrictions/check': {

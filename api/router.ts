@@ -12,8 +12,11 @@ import { listingImportRoutes } from './routes/listing-imports.js';
 import { listingRoutes } from './routes/listings.js';
 import { objectionRoutes } from './routes/objections.js';
 import { supervisionRoutes } from './routes/supervision.js';
+import { ledgerRoutes } from './routes/ledger.js';
+import { rateRoutes } from './routes/rates.js';
 import { restrictionRoutes } from './routes/restrictions.js';
 import { taskRoutes } from './routes/tasks.js';
+import { taskExtensionRoutes } from './routes/task-extensions.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 /** Larger bodies are refused with 413 before they are parsed. */
@@ -46,13 +49,16 @@ export function jsonApiRouter({ useCases, publicBaseUrl, rateLimits }: JsonApiOp
   api.use((req, res, next) => (isImport(req) ? next() : (req.method === 'POST' && (req.path === '/catalog' || req.path === '/calendar') ? catalogJson : smallJson)(req, res, next)));
   api.use(authFailureLimiter(rateLimits), authenticate(useCases.apiKeys));
   api.use('/api-keys', apiKeyRoutes(useCases.apiKeys));
-  api.use('/catalog', catalogRoutes(useCases.catalogs));
+  api.use('/catalog', catalogRoutes(useCases.catalogs, useCases.taskReview));
   api.use('/calendar', calendarRoutes(useCases.calendar));
   api.use('/listings/import', listingImportRoutes(useCases.imports));
   api.use('/listings', listingRoutes(useCases.listings, useCases.corrections, useCases.objections));
   api.use('/objections', objectionRoutes(useCases.objections));
-  api.use('/tasks', taskRoutes(useCases.tasks));
-  api.use('/supervision', supervisionRoutes(useCases.supervision, useCases.objections));
+  api.use('/tasks', taskRoutes(useCases.tasks, useCases.taskReview));
+  api.use('/task-extensions', taskExtensionRoutes(useCases.taskReview));
+  api.use('/supervision', supervisionRoutes(useCases.supervision, useCases.objections, useCases.taskReview));
+  api.use('/ledger', ledgerRoutes(useCases.ledger));
+  api.use('/rates', rateRoutes(useCases.rates));
   api.use('/restrictions', restrictionRoutes(useCases.restrictions));
   api.use('/webhooks', webhookRoutes(useCases.webhooks));
   api.use(routeNotFound);

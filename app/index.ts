@@ -8,7 +8,10 @@ import { createCatalogService } from './catalog.js';
 import { createListingImportService, importedRowIntake } from './listing-imports.js';
 import { createListingService } from './listings.js';
 import { createSupervisionService } from './supervision.js';
+import { createLedgerService } from './ledger.js';
+import { createRatesService } from './rates.js';
 import { createTaskService } from './tasks.js';
+import { createTaskReviewService } from './task-review.js';
 import { createWorkflowGateway } from './workflow-gateway.js';
 import { createRestrictionService } from './restrictions.js';
 import { createWebhookService } from './webhooks.js';
@@ -66,8 +69,11 @@ export function createUseCases({ prisma, rows, disclosures, temporalClient, task
       },
     },
     tasks,
+    taskReview: createTaskReviewService({ prisma, workflows, catalogs, ...(now ? { now } : {}) }),
     ackLinks: createAckLinkService({ prisma, tasks, keyring, ...(now ? { now } : {}) }),
     supervision: createSupervisionService({ prisma, ...(now ? { now } : {}) }),
+    ledger: createLedgerService({ prisma, ...(now ? { now } : {}) }),
+    rates: createRatesService({ prisma, calendars, ...(now ? { now } : {}) }),
     restrictions: createRestrictionService({ prisma, rows, catalogs: { get: (version) => catalogs.version(version) }, disclosures, ...(now ? { now } : {}) }),
     webhooks,
     calendar: createCalendarService({ prisma, calendars, workflows, log, ...(now ? { now } : {}) }),

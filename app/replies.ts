@@ -39,11 +39,12 @@ export type ReplyOutcome =
   | 'wrong-sender'
   | 'unparseable'
   | 'duplicate'
-  | `refused:${'auto-reply' | 'bounce' | 'loop' | 'unknown-task' | 'task-cancelled' | 'listing-closed'}`;
+  | 'extension-requested'
+  | `refused:${'auto-reply' | 'bounce' | 'loop' | 'unknown-task' | 'task-cancelled' | 'listing-closed' | 'task-state' | 'bad-extension'}`;
 
 export interface ReplyHandlerDeps {
   prisma: PrismaClient;
-  tasks: Pick<TaskService, 'actOnBehalfOfDepartment'>;
+  tasks: Pick<TaskService, 'actOnBehalfOfDepartment' | 'requestExtensionOnBehalfOfDepartment'>;
   mail: Pick<Transporter, 'sendMail'>;
   mailFrom: string;
   keyring: Keyring;
@@ -121,6 +122,7 @@ export function createReplyHandler(deps: ReplyHandlerDeps) {
     if (refused === 'unknownTask') return { outcome: 'refused:unknown-task', taskId, answer: { reason: 'unknown-task' } };
     if (refused === 'taskClosed') return { outcome: 'refused:task-cancelled', taskId, answer: { reason: 'task-cancelled' } };
     if (refused === 'listingClosed' || refused === 'workflowEnded') return { outcome: 'refused:listing-closed', taskId, answer: { reason: 'listing-closed' } };
+    if (refused === 'wrongState') return { outcome: 'refused:task-state', taskId, answer: { reason: 'task-state' } };
     throw new Error(`reply to task ${taskId} refused: ${message}`);
   }
 
@@ -141,6 +143,12 @@ export function createReplyHandler(deps: ReplyHandlerDeps) {
 
     const parsed = parseReply(reply);
     if (!parsed.action) return { outcome: 'unparseable', taskId: task.id, answer: { reason: 'unparseable', replyTo: recipient.address } };
+    if (parsed.action === 'extend') {
+      if (!parsed.note) return { outcome: 'refused:bad-extension', taskId: task.id, answer: { reason: 'bad-extension', replyTo: recipient.address } };
+      const requested = await tasks.requestExtensionOnBehalfOfDepartment(task.id, { by: from, until: parsed.until, reason: parsed.note });
+      if (requested.done) return { outcome: 'extension-requested', taskId: task.id };
+      return { outcome: `refused:${requested.reason}`, taskId: task.id, answer: { reason: requested.reason, replyTo: recipient.address } };
+    }
     const outcome = await tasks.actOnBehalfOfDepartment(task.id, parsed.action, { by: from, note: parsed.note });
     if (!outcome.done) return refusalOf(task.id, outcome);
     return { outcome: !outcome.changed ? 'unchanged' : parsed.action === 'acknowledge' ? 'acknowledged' : 'completed', taskId: task.id };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CIRCUMSTANCE_CODES } from '../domain/circumstances.js';
 import { normalizeCaseNumber } from '../domain/case-numbers.js';
 import { DELETION_GROUNDS } from '../domain/listings.js';
+import { FEEDBACK_RESULTS, TASK_STATUSES } from '../domain/tasks.js';
 import { OBJECTION_GROUNDS, OBJECTION_OUTCOMES } from '../domain/objections.js';
 import { organizationCodeProblem, residentIdProblem, socialCreditCodeProblem } from '../domain/identifiers.js';
 import { isStorableText } from '../domain/text.js';
@@ -120,10 +121,48 @@ export const acknowledgeSchema = z.strictObject({
   note: text(2000).optional(),
 });
 
+export const feedbackEntrySchema = z.strictObject({
+  measure: z.string().regex(/^M\d{2,3}$/, 'a measure code such as M01'),
+  result: z.enum(FEEDBACK_RESULTS),
+  reference: text(200).optional(),
+  detail: text(2000).optional(),
+});
+
 export const completeSchema = z.strictObject({
   by: text(200),
   reference: text(200).optional().meta({ description: "The department's own reference for the implementation" }),
   note: text(2000).optional(),
+  feedback: z.array(feedbackEntrySchema).max(100).optional().meta({ description: 'Per measure of the task: what the department did' }),
+});
+
+export const declineSchema = z.strictObject({
+  by: text(200),
+  reason: text(2000),
+  suggestedDepartmentCode: z.string().regex(/^D\d{2,3}$/, 'a department code such as D07').optional(),
+});
+
+export const reassignSchema = z.strictObject({
+  departmentCode: z.string().regex(/^D\d{2,3}$/, 'a department code such as D07'),
+  reason: text(2000),
+});
+
+export const reasonSchema = z.strictObject({ reason: text(2000) });
+
+export const verificationSchema = z.strictObject({ note: text(2000).optional() });
+
+export const taskExtensionRequestSchema = z.strictObject({
+  by: text(200),
+  until: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).meta({ description: 'A date (the deadline falls at 17:00 China time that day) or an instant' }),
+  reason: text(2000),
+});
+
+export const taskExtensionDecisionSchema = z.strictObject({
+  outcome: z.enum(['granted', 'refused']),
+  reason: text(2000).optional(),
+});
+
+export const taskExtensionQuerySchema = z.strictObject({
+  status: z.enum(['requested', 'granted', 'refused', 'lapsed']).optional(),
 });
 
 export const performanceSchema = z.strictObject({
@@ -205,7 +244,6 @@ export const extensionSchema = z.strictObject({
   reason: text(2000),
 });
 
-const TASK_STATUSES = ['pending', 'acknowledged', 'completed', 'cancelled'] as const;
 const LISTING_STATUSES = ['active', 'lifting', 'lifted', 'revoked'] as const;
 
 export const taskQuerySchema = z.strictObject({

@@ -1,10 +1,14 @@
-import type { PrismaClient, Prisma } from '../prisma/generated/client.js';
+import { randomUUID } from 'node:crypto';
+import type { PrismaClient, Prisma, Task, TaskExtension } from '../prisma/generated/client.js';
+import { appendEvents, lockListing } from '../db/events.js';
+import { requirementsOf } from '../domain/policy.js';
+import { openDeadlineAt, openDeadlineOf, type FeedbackEntry } from '../domain/tasks.js';
 import { departmentScopeOf, courtScopeOf, mayActOnTask, type Principal } from '../domain/access.js';
 import { disclosedIdentifier } from '../domain/disclosure.js';
 import type { TaskAction } from '../domain/tasks.js';
-import { forbidden, invalid, notFound } from './errors.js';
+import { conflict, forbidden, invalid, notFound, type AppError, type FieldError } from './errors.js';
 import { parseInput } from './validate.js';
-import { acknowledgeSchema, completeSchema, idempotencyKeySchema, listingIdParam, taskQuerySchema } from './schemas.js';
+import { acknowledgeSchema, completeSchema, declineSchema, idempotencyKeySchema, listingIdParam, taskExtensionRequestSchema, taskQuerySchema } from './schemas.js';
 import { taskView, type TaskView } from './views.js';
 import { refusalError, type WorkflowGateway, type WorkflowRefusal } from './workflow-gateway.js';
 
@@ -15,6 +19,39 @@ export interface TaskActionDetails {
   by: string;
   note?: string | undefined;
   reference?: string | undefined;
+  feedback?: FeedbackEntry[] | undefined;
+}
+
+/** A request for more time, as a department's staff made it (API, dashboard or reply). */
+export interface ExtensionRequestDetails {
+  by: string;
+  until: string;
+  reason: string;
+}
+
+/** The deadline a request for more time names: a date means 17:00 China time that day, like every working-day deadline. */
+function instantOfUntil(until: string): Date {
+  return /^\d{4}-\d{2}-\d{2}$/.test(until) ? new Date(`${until}T17:00:00+08:00`) : new Date(until);
+}
+
+/**
+ * What is wrong with a completion's feedback for this task: each entry names
+ * one of the task's measures, once; a policy that requires feedback wants an
+ * entry for every measure.
+ */
+function feedbackProblems(task: { measures: string[]; policy: unknown }, feedback: FeedbackEntry[] | undefined): FieldError[] {
+  const problems: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const [index, entry] of (feedback ?? []).entries()) {
+    if (!task.measures.includes(entry.measure)) problems.push({ field: `feedback.${index}.measure`, message: `${entry.measure} is not a measure of this task (${task.measures.join(', ')})` });
+    else if (seen.has(entry.measure)) problems.push({ field: `feedback.${index}.measure`, message: `${entry.measure} is reported twice` });
+    seen.add(entry.measure);
+  }
+  const missing = task.measures.filter((measure) => !seen.has(measure));
+  if (requirementsOf(task.policy).feedback && missing.length > 0) {
+    problems.push({ field: 'feedback', rule: 'feedback-required', message: `the policy requires feedback for every measure; missing: ${missing.join(', ')}` });
+  }
+  return problems;
 }
 
 /** A department acts on its own tasks only; everyone else reads. */
@@ -33,8 +70,36 @@ export function createTaskService({ prisma, workflows, now = () => new Date() }:
     return `${action}:${taskId}:${key.data}`;
   }
 
+  /**
+   * A request for more time on the open deadline: later than it, in the
+   * future, one pending request per task. Recorded with its event; the
+   * workflow hears of it only when a supervisor grants it.
+   */
+  async function recordExtensionRequest(task: Task, input: ExtensionRequestDetails): Promise<{ extension: ReturnType<typeof extensionView> } | { problem: AppError }> {
+    const deadline = openDeadlineOf(task.status);
+    const dueAt = openDeadlineAt(task);
+    if (deadline === null || dueAt === null) return { problem: conflict(`Task ${task.id} is ${task.status}: it has no open deadline to extend.`) };
+    const until = instantOfUntil(input.until);
+    if (until.getTime() <= dueAt.getTime() || until.getTime() <= now().getTime()) {
+      return { problem: invalid('The extension must end after the current deadline.', [{ field: 'until', message: `must be after ${dueAt.toISOString()} and in the future` }]) };
+    }
+    const at = now();
+    const id = randomUUID();
+    const created = await prisma.$transaction(async (tx) => {
+      await lockListing(tx, task.listingId);
+      if ((await tx.taskExtension.count({ where: { taskId: task.id, status: 'requested' } })) > 0) return null;
+      const row = await tx.taskExtension.create({
+        data: { id, taskId: task.id, listingId: task.listingId, departmentCode: task.departmentCode, deadline, previousDueAt: dueAt, until, reason: input.reason, requestedBy: input.by, requestedAt: at },
+      });
+      await appendEvents(tx, task.listingId, [{ id: `${id}.extension-requested`, at, type: 'extension-requested', actor: input.by, taskId: task.id, data: { extensionId: id, deadline, until: until.toISOString(), reason: input.reason } }]);
+      return row;
+    });
+    if (!created) return { problem: conflict('A request for more time on this task awaits a supervisor already.') };
+    return { extension: extensionView(created) };
+  }
+
   /** The workflow decides and records the transition before it answers; the task as it stands then is the answer. */
-  async function act(task: { id: string; listingId: string; departmentCode: string }, action: TaskAction, details: TaskActionDetails, updateId?: string): Promise<TaskActionOutcome> {
+  async function act(task: { id: string; listingId: string; departmentCode: string; measures: string[]; policy: unknown }, action: TaskAction, details: TaskActionDetails, updateId?: string): Promise<TaskActionOutcome> {
     const send = action === 'acknowledge' ? workflows.acknowledge : workflows.complete;
     const result = await send(task.listingId, { taskId: task.id, departmentCode: task.departmentCode, ...details }, updateId);
     if (result.refused) return { done: false, ...result };
@@ -47,6 +112,10 @@ export function createTaskService({ prisma, workflows, now = () => new Date() }:
     const updateId = updateIdOf(taskId, action, idempotencyKey);
     const task = await findTask(taskId);
     if (!mayActOnTask(principal, task)) throw forbidden(`Task ${taskId} belongs to another department.`);
+    if (action === 'complete') {
+      const problems = feedbackProblems(task, (input as TaskActionDetails).feedback);
+      if (problems.length > 0) throw invalid('The feedback does not fit the task.', problems);
+    }
     const outcome = await act(task, action, input, updateId);
     if (!outcome.done) throw refusalError(outcome);
     return outcome.task;
@@ -63,7 +132,46 @@ export function createTaskService({ prisma, workflows, now = () => new Date() }:
     async actOnBehalfOfDepartment(taskId: string, action: TaskAction, details: TaskActionDetails): Promise<TaskActionOutcome> {
       const task = await prisma.task.findUnique({ where: { id: taskId } });
       if (!task) return { done: false, refused: 'unknownTask', message: `No task ${taskId}.` };
+      // A link or a reply carries no feedback: where the policy requires it, completion happens on the dashboard or API.
+      if (action === 'complete' && feedbackProblems(task, details.feedback).length > 0) {
+        return { done: false, refused: 'wrongState', message: 'This task is completed with feedback for each measure, on the dashboard or through the API.' };
+      }
       return act(task, action, details);
+    },
+
+    /** POST /api/tasks/:id/decline — "not ours": the task goes to the supervisors, who reassign or return it. */
+    async decline(principal: Principal, taskId: string, body: unknown): Promise<TaskView> {
+      const input = parseInput(declineSchema, body, 'decline');
+      const task = await findTask(taskId);
+      if (!mayActOnTask(principal, task)) throw forbidden(`Task ${taskId} belongs to another department.`);
+      if (input.suggestedDepartmentCode !== undefined) {
+        const known = await prisma.department.count({ where: { code: input.suggestedDepartmentCode } });
+        if (known === 0 || input.suggestedDepartmentCode === task.departmentCode) {
+          throw invalid('Unknown suggested department.', [{ field: 'suggestedDepartmentCode', message: known === 0 ? 'no such department' : 'suggest another department than your own' }]);
+        }
+      }
+      const result = await workflows.decline(task.listingId, { taskId, departmentCode: task.departmentCode, ...input });
+      if (result.refused) throw refusalError(result);
+      return taskView(await prisma.task.findUniqueOrThrow({ where: { id: taskId } }));
+    },
+
+    /** POST /api/tasks/:id/extension-requests — more time; a supervisor grants or refuses. */
+    async requestExtension(principal: Principal, taskId: string, body: unknown) {
+      const input = parseInput(taskExtensionRequestSchema, body, 'extension request');
+      const task = await findTask(taskId);
+      if (!mayActOnTask(principal, task)) throw forbidden(`Task ${taskId} belongs to another department.`);
+      const outcome = await recordExtensionRequest(task, input);
+      if ('problem' in outcome) throw outcome.problem;
+      return outcome.extension;
+    },
+
+    /** The same request by reply: refusals are reported, not thrown, so the reply can be answered. */
+    async requestExtensionOnBehalfOfDepartment(taskId: string, details: ExtensionRequestDetails): Promise<{ done: true } | { done: false; reason: 'unknown-task' | 'task-state' | 'bad-extension' }> {
+      const task = await prisma.task.findUnique({ where: { id: taskId } });
+      if (!task) return { done: false, reason: 'unknown-task' };
+      const outcome = await recordExtensionRequest(task, details);
+      if ('problem' in outcome) return { done: false, reason: outcome.problem.kind === 'invalid' ? 'bad-extension' : 'task-state' };
+      return { done: true };
     },
 
     /**
@@ -109,3 +217,23 @@ export function createTaskService({ prisma, workflows, now = () => new Date() }:
 }
 
 export type TaskService = ReturnType<typeof createTaskService>;
+
+/** The supervisors' view of a request for more time. */
+export function extensionView(row: TaskExtension) {
+  return {
+    id: row.id,
+    taskId: row.taskId,
+    listingId: row.listingId,
+    departmentCode: row.departmentCode,
+    deadline: row.deadline,
+    previousDueAt: row.previousDueAt.toISOString(),
+    until: row.until.toISOString(),
+    reason: row.reason,
+    requestedBy: row.requestedBy,
+    requestedAt: row.requestedAt.toISOString(),
+    status: row.status,
+    decidedBy: row.decidedBy,
+    decidedAt: row.decidedAt?.toISOString() ?? null,
+    decisionReason: row.decisionReason,
+  };
+}

@@ -10,6 +10,16 @@ import {
   extendPeriodUpdate,
   requestLiftUpdate,
   rescheduleUpdate,
+  declineTaskUpdate,
+  reassignTaskUpdate,
+  returnTaskUpdate,
+  verifyTaskUpdate,
+  sendBackTaskUpdate,
+  moveDeadlineUpdate,
+  type DeclineInput,
+  type ReassignInput,
+  type ReviewInput,
+  type MoveDeadlineInput,
   type ExtensionRequest,
   type Rejection,
   type TaskActionInput,
@@ -174,6 +184,16 @@ export function createWorkflowGateway(client: Client, taskQueue: string) {
     complete(listingId: string, action: TaskActionInput, updateId?: string): Promise<UpdateOutcome<TaskActionResult>> {
       return update(() => handle(listingId).executeUpdate(completeTaskUpdate, { args: [action], ...(updateId ? { updateId } : {}) }));
     },
+
+    /** "Not ours", and what supervisors decide about a task: each one update of the listing's workflow. */
+    decline: (listingId: string, input: DeclineInput) => update(() => handle(listingId).executeUpdate(declineTaskUpdate, { args: [input] })),
+    reassign: (listingId: string, input: ReassignInput) => update(() => handle(listingId).executeUpdate(reassignTaskUpdate, { args: [input] })),
+    returnTask: (listingId: string, input: ReviewInput) => update(() => handle(listingId).executeUpdate(returnTaskUpdate, { args: [input] })),
+    verify: (listingId: string, input: ReviewInput) => update(() => handle(listingId).executeUpdate(verifyTaskUpdate, { args: [input] })),
+    sendBack: (listingId: string, input: ReviewInput) => update(() => handle(listingId).executeUpdate(sendBackTaskUpdate, { args: [input] })),
+    /** A granted extension; its id makes a resend the same update. */
+    moveDeadline: (listingId: string, input: MoveDeadlineInput) =>
+      update(() => handle(listingId).executeUpdate(moveDeadlineUpdate, { args: [input], updateId: `extension-${input.extensionId}` })),
 
     requestLift(listingId: string, request: LiftRequest, updateId?: string) {
       return update(() => handle(listingId).executeUpdate(requestLiftUpdate, { args: [request], ...(updateId ? { updateId } : {}) }));

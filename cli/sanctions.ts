@@ -77,6 +77,32 @@ program
   });
 
 program
+  .command('ledger')
+  .description("the coordinating office's ledger (台账): one row per task dispatched in the period (supervisor key)")
+  .option('--from <date>', 'first dispatch date, YYYY-MM-DD (China time)')
+  .option('--to <date>', 'last dispatch date, YYYY-MM-DD (China time)')
+  .option('--department <code>', 'one department')
+  .option('--kind <kind>', 'impose, lift or correct')
+  .option('--format <format>', 'xlsx, csv or json (default: the extension of --out, else json)')
+  .option('--out <file>', 'where to write it; without it JSON and CSV go to standard output')
+  .action(async (options: { from?: string; to?: string; department?: string; kind?: string; format?: string; out?: string }) => {
+    const format = (options.format ?? (options.out ? path.extname(options.out).slice(1) : 'json')).toLowerCase();
+    if (!['xlsx', 'csv', 'json'].includes(format)) throw new Error('name the format with --format xlsx, csv or json');
+    if (format === 'xlsx' && !options.out) throw new Error('name the file to write the workbook to with --out');
+    const query = new URLSearchParams({
+      format,
+      ...(options.from ? { from: options.from } : {}),
+      ...(options.to ? { to: options.to } : {}),
+      ...(options.department ? { departmentCode: options.department } : {}),
+      ...(options.kind ? { kind: options.kind } : {}),
+    });
+    const file = await api().download(`/api/ledger?${query}`);
+    if (!options.out) return void process.stdout.write(file);
+    await writeFile(options.out, file);
+    process.stdout.write(`wrote ${options.out}\n`);
+  });
+
+program
   .command('ack')
   .description('acknowledge a task (department key); --complete reports it done')
   .argument('<task>', 'task id')

@@ -34,6 +34,13 @@ export const PERMISSIONS = {
   'tasks:read': ['department', 'supervisor', 'clerk'],
   'tasks:act': ['department'],
   'supervision:read': ['supervisor'],
+  // Reassign or return what a department declined, grant more time, sign off (销号) or send back.
+  'tasks:review': ['supervisor'],
+  'catalog:suggestions': ['supervisor', 'admin'],
+  // The coordinating office's ledger of every department's tasks.
+  'ledger:read': ['supervisor'],
+  // Response, feedback and on-time rates: every department for supervisors, a department its own.
+  'rates:read': ['supervisor', 'department'],
   'restrictions:read': ['department', 'supervisor'],
   'webhooks:manage': ['department'],
   'catalog:read': ['clerk', 'department', 'supervisor'],

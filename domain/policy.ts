@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { chinaWorkingCalendar, type CalendarBasis, type WorkingCalendar, type WorkingDayArithmetic } from './calendar.js';
 import { requireValidDate } from './china-time.js';
-import { ESCALATION_TARGETS, type EscalationStep, type TaskKind, type TaskSchedule } from './tasks.js';
+import { ESCALATION_TARGETS, type DeadlineKind, type EscalationStep, type TaskKind, type TaskRequirements, type TaskSchedule } from './tasks.js';
 
 // Deadlines are legal duties counted in working days ("2bd"); ISO-8601 durations ("PT5S") run on the wall
 // clock so demos and tests need not wait for days.
@@ -76,6 +76,9 @@ const DEFAULT_POLICY = {
     { after: '2bd', notify: 'coordinating-office' },
   ],
   reminderBefore: '1bd',
+  // Completion without per-measure feedback is accepted; a completed task counts as settled without sign-off.
+  feedbackRequired: false,
+  verificationRequired: false,
 } as const;
 
 // Omitted fields take the default's value; unknown ones are rejected, as they are most likely misspellings.
@@ -95,6 +98,8 @@ export const policySchema = z.strictObject({
     .array(z.strictObject({ after: durationSchema({ deadline: false }), notify: z.enum(ESCALATION_TARGETS) }))
     .default(() => DEFAULT_POLICY.escalation.map((step) => ({ ...step }))),
   reminderBefore: durationSchema({ deadline: false }).default(DEFAULT_POLICY.reminderBefore),
+  feedbackRequired: z.boolean().default(DEFAULT_POLICY.feedbackRequired),
+  verificationRequired: z.boolean().default(DEFAULT_POLICY.verificationRequired),
 });
 
 export type Policy = z.infer<typeof policySchema>;
@@ -108,6 +113,12 @@ export function parsePolicy(json: unknown): Policy {
 }
 
 export const defaultPolicy: Policy = parsePolicy(DEFAULT_POLICY);
+
+/** What a task's stored policy asks beyond acknowledging and completing (policies stored before these existed ask neither). */
+export function requirementsOf(policy: unknown): TaskRequirements {
+  const stored = (policy ?? {}) as { feedbackRequired?: unknown; verificationRequired?: unknown };
+  return { feedback: stored.feedbackRequired === true, verification: stored.verificationRequired === true };
+}
 
 
 /** A task's instants, and how sure the calendar they were counted on is. */
@@ -125,10 +136,39 @@ export function taskSchedule(policy: Policy, phase: TaskKind, countFrom: Date, c
   const deadlines = policy[phase];
   const acknowledgeDueAt = addDuration(countFrom, deadlines.acknowledge, days);
   const completeDueAt = addDuration(countFrom, deadlines.complete, days);
+  const schedule = laddersFor(policy, acknowledgeDueAt, completeDueAt, countFrom, days);
+  return { ...schedule, basis: calendar.basisOf(countFrom, lastInstantOf(schedule)) };
+}
 
+/**
+ * A task's schedule with one deadline set anew at `from` (a return, a
+ * send-back, a granted extension): each deadline's reminder and escalation
+ * steps follow it, and a completion deadline moves as far as a moved
+ * acknowledgment deadline does, so that it never falls before it.
+ */
+export function rescheduledTask(policy: Policy, current: Pick<TaskSchedule, 'acknowledgeDueAt' | 'completeDueAt'>, deadline: DeadlineKind, dueAt: Date, from: Date, calendar: WorkingCalendar = chinaWorkingCalendar): ScheduledTask {
+  requireValidDate(dueAt);
+  const shift = deadline === 'acknowledge' ? Math.max(dueAt.getTime() - current.acknowledgeDueAt.getTime(), 0) : 0;
+  const acknowledgeDueAt = deadline === 'acknowledge' ? dueAt : current.acknowledgeDueAt;
+  const completeDueAt = deadline === 'complete' ? dueAt : new Date(current.completeDueAt.getTime() + shift);
+  const schedule = laddersFor(policy, acknowledgeDueAt, completeDueAt, from, calendar.lenient);
+  return { ...schedule, basis: calendar.basisOf(from, lastInstantOf(schedule)) };
+}
+
+/** The open deadline of a task counted afresh from `from`, as the policy counts it from dispatch. */
+export function freshDeadline(policy: Policy, phase: TaskKind, deadline: DeadlineKind, from: Date, calendar: WorkingCalendar = chinaWorkingCalendar): Date {
+  return addDuration(from, policy[phase][deadline], calendar.lenient);
+}
+
+/**
+ * The reminder before each deadline and the escalation steps after it. A
+ * reminder that would fall at or before `from`, or not before its deadline (a
+ * zero `reminderBefore`), is null: there is no time left to remind.
+ */
+function laddersFor(policy: Policy, acknowledgeDueAt: Date, completeDueAt: Date, from: Date, days: WorkingDayArithmetic): TaskSchedule {
   const reminderFor = (dueAt: Date): Date | null => {
     const at = subtractDuration(dueAt, policy.reminderBefore, days);
-    return at.getTime() > countFrom.getTime() && at.getTime() < dueAt.getTime() ? at : null;
+    return at.getTime() > from.getTime() && at.getTime() < dueAt.getTime() ? at : null;
   };
   const escalationsAfter = (dueAt: Date): EscalationStep<Date>[] =>
     policy.escalation.map((step, index) => ({
@@ -136,15 +176,16 @@ export function taskSchedule(policy: Policy, phase: TaskKind, countFrom: Date, c
       at: addDuration(dueAt, step.after, days),
       notify: step.notify,
     }));
-
-  const escalations = { acknowledge: escalationsAfter(acknowledgeDueAt), complete: escalationsAfter(completeDueAt) };
-  const last = [acknowledgeDueAt, completeDueAt, ...escalations.acknowledge.map((s) => s.at), ...escalations.complete.map((s) => s.at)].reduce((a, b) => (a > b ? a : b));
   return {
     acknowledgeDueAt,
     completeDueAt,
     acknowledgeReminderAt: reminderFor(acknowledgeDueAt),
     completeReminderAt: reminderFor(completeDueAt),
-    escalations,
-    basis: calendar.basisOf(countFrom, last),
+    escalations: { acknowledge: escalationsAfter(acknowledgeDueAt), complete: escalationsAfter(completeDueAt) },
   };
+}
+
+function lastInstantOf(schedule: TaskSchedule): Date {
+  const { acknowledgeDueAt, completeDueAt, escalations } = schedule;
+  return [acknowledgeDueAt, completeDueAt, ...escalations.acknowledge.map((s) => s.at), ...escalations.complete.map((s) => s.at)].reduce((a, b) => (a > b ? a : b));
 }

@@ -12,8 +12,41 @@
 export const TASK_KINDS = ['impose', 'lift', 'correct'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
-export const TASK_STATUSES = ['pending', 'acknowledged', 'completed', 'cancelled'] as const;
+/**
+ * pending → acknowledged → completed → verified (sign-off, 销号); a
+ * supervisor may send a completion back to acknowledged. A department that
+ * is not responsible declines (pending or acknowledged → declined); a
+ * supervisor then returns the task to it, or reassigns it (→ reassigned, and
+ * a new task for the other department). A lift cancels what is still open.
+ */
+export const TASK_STATUSES = ['pending', 'acknowledged', 'completed', 'verified', 'declined', 'reassigned', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** What a department reports per measure on completion (发起—响应—反馈). */
+export const FEEDBACK_RESULTS = ['applied', 'not-applicable', 'no-record'] as const;
+export type FeedbackResult = (typeof FEEDBACK_RESULTS)[number];
+
+export interface FeedbackEntry {
+  measure: string;
+  result: FeedbackResult;
+  /** The department's own reference (a decision number, a record id). */
+  reference?: string | undefined;
+  detail?: string | undefined;
+}
+
+/** What the policy a task was dispatched under asks beyond acknowledging and completing it. */
+export interface TaskRequirements {
+  /** Completion must report feedback for every measure. */
+  feedback: boolean;
+  /** The task counts as settled only once a supervisor verified it. */
+  verification: boolean;
+}
+
+/** Done, as far as the listing is concerned: verified, or completed where no verification is required; or handed on. */
+export function isSettled(task: { status: TaskStatus | string; requires?: TaskRequirements | undefined }): boolean {
+  if (task.status === 'verified' || task.status === 'reassigned' || task.status === 'cancelled') return true;
+  return task.status === 'completed' && !task.requires?.verification;
+}
 
 /** Each task works against one deadline at a time: acknowledgment first, then completion. */
 export const DEADLINE_KINDS = ['acknowledge', 'complete'] as const;

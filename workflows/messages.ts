@@ -3,7 +3,7 @@
  * API alike, so that names and payloads cannot drift apart.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { LiftRequest, SanctionState, TaskKind, TaskStatus } from './types.js';
+import type { DeadlineKind, FeedbackEntry, LiftRequest, SanctionState, TaskKind, TaskStatus } from './types.js';
 
 export interface TaskActionInput {
   taskId: string;
@@ -13,6 +13,8 @@ export interface TaskActionInput {
   note?: string | undefined;
   /** The department's own reference for the implementation (completion only). */
   reference?: string | undefined;
+  /** Per measure, what the department did (completion only). */
+  feedback?: FeedbackEntry[] | undefined;
 }
 
 export interface TaskActionResult {
@@ -40,6 +42,8 @@ export const REJECTIONS = {
   /** The run is handing over to its continuation: send the update again, it reaches the new run. */
   continuing: 'ContinuingAsNew',
   badExtension: 'BadExtension',
+  /** The task is not in the state the action needs (declining a completed task, verifying an open one…). */
+  wrongState: 'TaskWrongState',
 } as const;
 
 /** A refusal the caller must hear about; `continuing` is not one: the update is simply sent again. */
@@ -62,3 +66,47 @@ export const rescheduleUpdate = defineUpdate<{ rescheduled: number }, []>('resch
 
 /** An objection's facts changed (a decision, an application, a remedy): its workflow reads them again now. */
 export const objectionChangedSignal = defineSignal<[]>('objectionChanged');
+
+/** "Not ours": the department declines its task; supervisors then reassign or return it. */
+export interface DeclineInput {
+  taskId: string;
+  departmentCode: string;
+  by: string;
+  reason: string;
+  suggestedDepartmentCode?: string | undefined;
+}
+
+/** A supervisor's decision on a task: reassign, return, verify, send back, or move its deadline. */
+export interface ReviewInput {
+  taskId: string;
+  by: string;
+  reason?: string | undefined;
+}
+
+export interface ReassignInput extends ReviewInput {
+  /** The department that gets a fresh task for the same measures. */
+  departmentCode: string;
+}
+
+/** A granted extension: the open deadline moves to `until`, its reminder and escalation ladder with it. */
+export interface MoveDeadlineInput extends ReviewInput {
+  extensionId: string;
+  until: string;
+}
+
+export interface ReviewResult {
+  taskId: string;
+  status: TaskStatus;
+  changed: boolean;
+  /** Reassignment: the new task. */
+  newTaskId?: string | undefined;
+  /** Moved deadline: which one. */
+  deadline?: DeadlineKind | undefined;
+}
+
+export const declineTaskUpdate = defineUpdate<ReviewResult, [DeclineInput]>('declineTask');
+export const reassignTaskUpdate = defineUpdate<ReviewResult, [ReassignInput]>('reassignTask');
+export const returnTaskUpdate = defineUpdate<ReviewResult, [ReviewInput]>('returnTask');
+export const verifyTaskUpdate = defineUpdate<ReviewResult, [ReviewInput]>('verifyTask');
+export const sendBackTaskUpdate = defineUpdate<ReviewResult, [ReviewInput]>('sendBackTask');
+export const moveDeadlineUpdate = defineUpdate<ReviewResult, [MoveDeadlineInput]>('moveTaskDeadline');

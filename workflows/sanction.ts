@@ -5,6 +5,8 @@ import { newRun, settle, type Run } from './coordination/run.js';
 import { superviseUntil, type Supervision } from './coordination/supervise.js';
 import { handleReschedule } from './coordination/reschedule.js';
 import { handleTaskActions } from './coordination/task-actions.js';
+import { handleTaskReview } from './coordination/task-review.js';
+import { isSettled } from '../domain/tasks.js';
 import { stateQuery } from './messages.js';
 import { handleCourtRequests } from './sanction-requests.js';
 import type { ListingStatus, PlannedTask, SanctionOutcome, SanctionState, SanctionWorkflowInput, TaskKind, TrackedTask } from './types.js';
@@ -23,6 +25,7 @@ export async function sanctionWorkflow(input: SanctionWorkflowInput): Promise<Sa
   const run = newRun();
   setHandler(stateQuery, () => state);
   handleTaskActions(state.listingId, state.tasks, run);
+  handleTaskReview(state.listingId, state.tasks, run);
   handleCourtRequests(state, run);
   handleReschedule(state.listingId, state.tasks, run);
   const supervision = superviseListing(state, run, input);
@@ -37,7 +40,7 @@ export async function sanctionWorkflow(input: SanctionWorkflowInput): Promise<Sa
     await beginLift(state, run);
   }
   if (state.phase === 'lifting') {
-    await superviseUntil(supervision, () => tasksOf(state, 'lift').every((task) => task.status === 'completed'));
+    await superviseUntil(supervision, () => tasksOf(state, 'lift').every(isSettled));
     await close(state);
   }
   await settle(run);
@@ -58,7 +61,7 @@ async function beginLift(state: SanctionState, run: Run): Promise<void> {
   const lift = state.lift!;
   // A correction being applied may still dispatch a round: lift what it dispatched.
   await condition(() => run.correcting === 0);
-  const open = state.tasks.filter((task) => task.kind !== 'lift' && (task.status === 'pending' || task.status === 'acknowledged'));
+  const open = state.tasks.filter((task) => task.kind !== 'lift' && (task.status === 'pending' || task.status === 'acknowledged' || task.status === 'declined'));
   for (const task of open) task.status = 'cancelled';
   state.phase = 'lifting';
   await records.beginLifting({
@@ -104,7 +107,7 @@ function superviseListing(state: SanctionState, run: Run, input: SanctionWorkflo
     run,
     alsoWakeAt: () => (state.phase === 'imposing' && state.expiresAt ? Date.parse(state.expiresAt) : null),
     async betweenWaits() {
-      const imposePhaseDone = state.phase === 'imposing' && !state.imposePhaseSettled && !state.lift && tasksOf(state, 'impose').every((task) => task.status === 'completed');
+      const imposePhaseDone = state.phase === 'imposing' && !state.imposePhaseSettled && !state.lift && tasksOf(state, 'impose').every(isSettled);
       if (imposePhaseDone) {
         state.imposePhaseSettled = true;
         await continueWith();
@@ -114,10 +117,20 @@ function superviseListing(state: SanctionState, run: Run, input: SanctionWorkflo
   };
 }
 
-/** What each department applies now: its impose task's measures, as the latest correction round left them. */
+/**
+ * What each department applies now: its impose task's measures, as the latest
+ * correction round left them. A department that declined a task ("not ours")
+ * applies nothing of it; the department it was reassigned to does.
+ */
 function measuresNow(state: SanctionState): PlannedTask[] {
   const byDepartment = new Map<string, string[]>();
-  for (const task of state.tasks) if (task.kind === 'impose' || task.kind === 'correct') byDepartment.set(task.departmentCode, task.measures);
+  for (const task of state.tasks) {
+    if (task.kind !== 'impose' && task.kind !== 'correct') continue;
+    if (task.status === 'reassigned' || task.declinedFrom) continue;
+    // A reassignment may give a department a second impose task; a correction round says all it applies.
+    const before = task.kind === 'impose' ? (byDepartment.get(task.departmentCode) ?? []) : [];
+    byDepartment.set(task.departmentCode, [...new Set([...before, ...task.measures])]);
+  }
   return [...byDepartment].filter(([, measures]) => measures.length > 0).map(([departmentCode, measures]) => ({ departmentCode, measures }));
 }
 

@@ -1,9 +1,9 @@
 /** Payloads that cross the workflow boundary. No personal data: ids and codes only. Instants are ISO strings. */
 
 import type { LiftReason, ListingStatus } from '../domain/listings.js';
-import type { PlannedTask, TaskKind, TaskSchedule, TaskStatus } from '../domain/tasks.js';
+import type { FeedbackEntry, PlannedTask, TaskKind, TaskRequirements, TaskSchedule, TaskStatus } from '../domain/tasks.js';
 
-export type { DeadlineKind, EscalationTarget, NoticeType, PlannedTask, TaskKind, TaskStatus } from '../domain/tasks.js';
+export type { DeadlineKind, EscalationTarget, FeedbackEntry, NoticeType, PlannedTask, TaskKind, TaskRequirements, TaskStatus } from '../domain/tasks.js';
 export type { LiftReason, ListingStatus } from '../domain/listings.js';
 import type { DeletionGround } from '../domain/listings.js';
 
@@ -19,6 +19,8 @@ export interface DispatchedTask {
   departmentCode: string;
   measures: string[];
   schedule: TaskScheduleData;
+  /** What the policy asks beyond acknowledging and completing; absent in tasks dispatched before it existed (neither). */
+  requires?: TaskRequirements;
 }
 
 /** A department task as the workflow tracks it. */
@@ -28,6 +30,8 @@ export interface TrackedTask extends DispatchedTask {
   escalationLevel: number;
   /** Keys of the reminders and escalation steps already taken: each is taken once. */
   alarmsTaken: string[];
+  /** Set while declined ("not ours"): the status a return gives back. Kept if a lift cancels it: the department applied nothing. */
+  declinedFrom?: 'pending' | 'acknowledged';
 }
 
 export interface LiftRequest {
@@ -83,5 +87,6 @@ export interface TaskTransition {
   by: string;
   note?: string | undefined;
   reference?: string | undefined;
+  feedback?: FeedbackEntry[] | undefined;
 }
 

@@ -2,8 +2,9 @@ import { Router } from 'express';
 import { permit } from '../auth.js';
 import type { ObjectionService } from '../../app/objections.js';
 import type { SupervisionService } from '../../app/supervision.js';
+import type { TaskReviewService } from '../../app/task-review.js';
 
-export function supervisionRoutes(supervision: SupervisionService, objections: ObjectionService): Router {
+export function supervisionRoutes(supervision: SupervisionService, objections: ObjectionService, review: TaskReviewService): Router {
   const router = Router();
   router.use(permit('supervision:read'));
   router.get('/overdue', async (req, res) => {
@@ -11,6 +12,12 @@ export function supervisionRoutes(supervision: SupervisionService, objections: O
   });
   router.get('/overdue-objections', async (_req, res) => {
     res.json(await objections.overdue());
+  });
+  router.get('/declined', async (_req, res) => {
+    res.json(await review.declined());
+  });
+  router.get('/awaiting-verification', async (_req, res) => {
+    res.json(await review.awaitingVerification());
   });
   router.get('/undelivered-mail', async (_req, res) => {
     res.json(await supervision.undeliveredMail());

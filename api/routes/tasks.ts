@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { principalOf, permit } from '../auth.js';
 import type { TaskService } from '../../app/tasks.js';
+import type { TaskReviewService } from '../../app/task-review.js';
 
-export function taskRoutes(tasks: TaskService): Router {
+export function taskRoutes(tasks: TaskService, review: TaskReviewService): Router {
   const router = Router();
   router.get('/', permit('tasks:read'), async (req, res) => {
     res.json(await tasks.list(principalOf(res), req.query));
@@ -12,6 +13,24 @@ export function taskRoutes(tasks: TaskService): Router {
   });
   router.post('/:id/complete', permit('tasks:act'), async (req, res) => {
     res.json(await tasks.complete(principalOf(res), String(req.params.id), req.body, req.get('idempotency-key')));
+  });
+  router.post('/:id/decline', permit('tasks:act'), async (req, res) => {
+    res.json(await tasks.decline(principalOf(res), String(req.params.id), req.body));
+  });
+  router.post('/:id/extension-requests', permit('tasks:act'), async (req, res) => {
+    res.status(201).json(await tasks.requestExtension(principalOf(res), String(req.params.id), req.body));
+  });
+  router.post('/:id/reassignment', permit('tasks:review'), async (req, res) => {
+    res.json(await review.reassign(principalOf(res), String(req.params.id), req.body));
+  });
+  router.post('/:id/return', permit('tasks:review'), async (req, res) => {
+    res.json(await review.returnTask(principalOf(res), String(req.params.id), req.body));
+  });
+  router.post('/:id/verification', permit('tasks:review'), async (req, res) => {
+    res.json(await review.verify(principalOf(res), String(req.params.id), req.body));
+  });
+  router.post('/:id/send-back', permit('tasks:review'), async (req, res) => {
+    res.json(await review.sendBack(principalOf(res), String(req.params.id), req.body));
   });
   return router;
 }

@@ -4,6 +4,7 @@ import { contextOf } from '../context.js';
 import type { DashboardDeps } from '../deps.js';
 import { measureNamesByVersion, nameOf } from '../lookups.js';
 import { sendPage } from '../page.js';
+import { ratesSection } from '../rates-view.js';
 
 /** A department's open tasks, nearest deadline first, with the buttons to act on them. */
 export function departmentHome({ useCases, now = () => new Date() }: DashboardDeps) {
@@ -26,6 +27,7 @@ export function departmentHome({ useCases, now = () => new Date() }: DashboardDe
         };
       })
       .sort((a, b) => Date.parse(a.deadline.at) - Date.parse(b.deadline.at));
-    sendPage(req, res, 'department-home', { title: strings.department.title, data: { tasks: rows } });
+    const rates = await ratesSection(useCases.rates, principal!, { locale, strings, query: req.query });
+    sendPage(req, res, 'department-home', { title: strings.department.title, data: { tasks: rows, rates } });
   };
 }

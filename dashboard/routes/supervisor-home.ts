@@ -5,6 +5,7 @@ import type { DashboardDeps } from '../deps.js';
 import { formatDuration } from '../format.js';
 import { departmentNames, nameOf } from '../lookups.js';
 import { sendPage } from '../page.js';
+import { ratesSection } from '../rates-view.js';
 
 const FILTERS = ['departmentCode', 'kind', 'level'] as const;
 
@@ -49,6 +50,7 @@ export function supervisorHome({ useCases }: DashboardDeps) {
       rows: active.map((row) => ({ label: label(row), values: [row.medianSecondsToAcknowledge] })),
       format: (value) => (value === null ? strings.none : formatDuration(strings, value)),
     });
+    const rates = await ratesSection(useCases.rates, contextOf(res).principal!, { locale, strings, query: req.query });
     const maxLevel = Math.max(2, levels);
     sendPage(req, res, 'supervisor-home', {
       title: strings.supervisor.title,
@@ -62,6 +64,7 @@ export function supervisorHome({ useCases }: DashboardDeps) {
         departments: [...names].map(([code, name]) => ({ code, name })),
         levels: Array.from({ length: maxLevel + 1 }, (_, level) => level),
         calendar,
+        rates,
       },
     });
   };

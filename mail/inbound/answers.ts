@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
  * knows to act another way instead of believing it has confirmed. It names
  * the task at most: whoever wrote from the wrong address learns nothing else.
  */
-export type AnswerReason = 'unsigned' | 'wrong-sender' | 'unparseable' | 'task-cancelled' | 'listing-closed' | 'unknown-task';
+export type AnswerReason = 'unsigned' | 'wrong-sender' | 'unparseable' | 'task-cancelled' | 'listing-closed' | 'unknown-task' | 'task-state' | 'bad-extension';
 
 const EXPLANATIONS: Record<AnswerReason, { zh: string[]; en: string }> = {
   unsigned: {
@@ -27,6 +27,14 @@ const EXPLANATIONS: Record<AnswerReason, { zh: string[]; en: string }> = {
   'listing-closed': {
     zh: ['该案件的联合惩戒流程已经结束，您的回复未作处理。'],
     en: 'The sanction process of this case has ended; your reply changed nothing.',
+  },
+  'task-state': {
+    zh: ['您的回复未作处理：该任务目前不能这样办理（例如已申请退回、已改派，或须按措施逐项反馈后才能办结）。', '请登录平台办理。'],
+    en: 'Your reply changed nothing: the task cannot be handled this way now (it was declined or reassigned, or its completion needs feedback per measure). Please use the dashboard.',
+  },
+  'bad-extension': {
+    zh: ['您的延期申请未被受理：申请的日期须晚于当前期限，并请在第二行起写明理由。', '格式：第一行“延期 2026-12-20”，第二行起写理由。'],
+    en: 'Your request for more time was not accepted: the date must be after the current deadline, and the lines after it must give the reason. Write "EXTEND 2026-12-20" on the first line and the reason below.',
   },
   'unknown-task': {
     zh: ['未找到该回复地址对应的任务，您的回复未作处理。'],

@@ -8,7 +8,10 @@ import { convert } from 'html-to-text';
  */
 export type ReplyAction = 'acknowledge' | 'complete';
 
-export type ParsedReply = { action: ReplyAction; note: string | undefined } | { action: null };
+/** "延期 2026-12-20" / "EXTEND 2026-12-20" on the first line asks for more time; the lines after it give the reason. */
+export type ParsedReply = { action: ReplyAction; note: string | undefined } | { action: 'extend'; until: string; note: string | undefined } | { action: null };
+
+const EXTEND = /^(?:延期|EXTEND)\s*[:：]?\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/u;
 
 export const NOTE_MAX_LENGTH = 2000;
 
@@ -97,7 +100,13 @@ export function parseReply(body: { text?: string | null | undefined; html?: stri
   const lines = newTextLines(text);
   const first = lines.findIndex((line) => line.trim() !== '');
   if (first === -1) return { action: null };
+  const note = clip(lines.slice(first + 1).join('\n').trim());
+  const extension = EXTEND.exec(lines[first]!.normalize('NFKC').trim().replace(TRAILING_PUNCTUATION, '').toUpperCase());
+  if (extension) {
+    const [, year, month, day] = extension;
+    return { action: 'extend', until: `${year}-${month!.padStart(2, '0')}-${day!.padStart(2, '0')}`, note };
+  }
   const action = commandOf(lines[first]!);
   if (!action) return { action: null };
-  return { action, note: clip(lines.slice(first + 1).join('\n').trim()) };
+  return { action, note };
 }

@@ -229,6 +229,9 @@ describe('confirming by email', () => {
           actOnBehalfOfDepartment: async () => {
             throw new Error('Temporal is unreachable');
           },
+          requestExtensionOnBehalfOfDepartment: async () => {
+            throw new Error('Temporal is unreachable');
+          },
         },
         mail: smtp,
         mailFrom: 'Sanctions Test <no-reply@sanctions.example>',

@@ -42,13 +42,14 @@ it('stays far below the history warning at 45 departments, every step escalated'
 
   const impose = await tasksOf(stack, listingId, 'impose', 45);
   await waitUntil(async () => (await escalationsOf('impose')) === 90, 'two escalation steps for all 45 impose tasks', 60_000);
-  await acknowledgeAndComplete(stack, keyOf, impose);
+  // Ten departments at a time, the server's limit of updates in flight per workflow: this test is about history, not bursts.
+  await acknowledgeAndComplete(stack, keyOf, impose, { concurrency: 10 });
   // Through the API: its gateway sends the update again if it meets the run handing over to its continuation.
   const clerk = await stack.key('clerk', { courtCode: 'NX-YC-01' });
   expect((await stack.request('POST', `/api/listings/${listingId}/performance`, { key: clerk, body: { note: 'paid' } })).status).toBe(202);
   const lift = await tasksOf(stack, listingId, 'lift', 45);
   await waitUntil(async () => (await escalationsOf('lift')) === 90, 'two escalation steps for all 45 lift tasks', 60_000);
-  await acknowledgeAndComplete(stack, keyOf, lift);
+  await acknowledgeAndComplete(stack, keyOf, lift, { concurrency: 10 });
   await listingStatus(stack, listingId, 'lifted');
   await handle.result();
 

@@ -40,7 +40,8 @@ async function completed(id: string, seen: number[] = []) {
       return body.status === 'completed' && body;
     },
     `import ${id} to complete`,
-    120_000,
+    // Generous: the whole suite runs two files at a time on two cores.
+    240_000,
   );
 }
 
@@ -115,7 +116,7 @@ it('imports 1,000 rows in the background with progress to poll; importing the fi
   expect(again.body.id).not.toBe(queued.body.id);
   expect(await completed(again.body.id)).toMatchObject({ total: 1000, created: 0, existing: 1000, failed: 0 });
   expect(await listingCount()).toBe(before + 1000);
-}, 240_000);
+}, 480_000);
 
 it('reads XLSX, finds listings made by hand, refuses identifiers Excel stored as numbers, and checks without importing', async () => {
   const rows = listingRows(5, { caseOffset: 20_000 });

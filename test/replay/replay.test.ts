@@ -26,4 +26,4 @@ it.each(['workflowBundleCode', 'tracedWorkflowBundleCode'] as const)('replays ev
   }
   expect(failures).toEqual([]);
   expect(replayed).toBe(files.length);
-});
+}, 180_000);

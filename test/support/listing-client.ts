@@ -25,19 +25,26 @@ export function tasksOf(stack: TestStack, listingId: string, kind: 'impose' | 'l
   }, `${count} ${kind} tasks of ${listingId}`);
 }
 
-/** Acknowledges and then completes each task through the API, as its department. */
-export async function acknowledgeAndComplete(stack: TestStack, keyOf: (code: string) => Promise<string>, tasks: { id: string; departmentCode: string }[]) {
-  await Promise.all(
-    tasks.map(async (task) => {
-      const key = await keyOf(task.departmentCode);
-      const acknowledged = await stack.request('POST', `/api/tasks/${task.id}/acknowledge`, { key, body: { by: `staff of ${task.departmentCode}` } });
-      expect(acknowledged.status, JSON.stringify(acknowledged.body)).toBe(200);
-      expect(acknowledged.body.status).toBe('acknowledged');
-      const completed = await stack.request('POST', `/api/tasks/${task.id}/complete`, { key, body: { by: `staff of ${task.departmentCode}`, reference: `REF-${task.departmentCode}` } });
-      expect(completed.status, JSON.stringify(completed.body)).toBe(200);
-      expect(completed.body.status).toBe('completed');
-    }),
-  );
+/**
+ * Acknowledges and then completes each task through the API, as its
+ * department: all at once, or `concurrency` departments at a time.
+ */
+export async function acknowledgeAndComplete(stack: TestStack, keyOf: (code: string) => Promise<string>, tasks: { id: string; departmentCode: string }[], { concurrency = Infinity }: { concurrency?: number } = {}) {
+  const queue = [...tasks];
+  const worker = async () => {
+    for (let task = queue.shift(); task; task = queue.shift()) await answer(task);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
+
+  async function answer(task: { id: string; departmentCode: string }) {
+    const key = await keyOf(task.departmentCode);
+    const acknowledged = await stack.request('POST', `/api/tasks/${task.id}/acknowledge`, { key, body: { by: `staff of ${task.departmentCode}` } });
+    expect(acknowledged.status, JSON.stringify(acknowledged.body)).toBe(200);
+    expect(acknowledged.body.status).toBe('acknowledged');
+    const completed = await stack.request('POST', `/api/tasks/${task.id}/complete`, { key, body: { by: `staff of ${task.departmentCode}`, reference: `REF-${task.departmentCode}` } });
+    expect(completed.status, JSON.stringify(completed.body)).toBe(200);
+    expect(completed.body.status).toBe('completed');
+  }
 }
 
 export function listingStatus(stack: TestStack, listingId: string, status: string, timeoutMs = 30_000) {

@@ -27,17 +27,29 @@ export function handleTaskActions(listingId: string, tasks: TrackedTask[], run: 
     if ('status' in task && task.status === 'cancelled') {
       throw ApplicationFailure.create({ type: REJECTIONS.taskClosed, message: `task ${taskId} was cancelled when the sanction was lifted` });
     }
+    if ('status' in task && (task.status === 'declined' || task.status === 'reassigned')) {
+      throw ApplicationFailure.create({ type: REJECTIONS.wrongState, message: `task ${taskId} is ${task.status}: the supervisors decide who applies it` });
+    }
   };
 
   const act = (transition: 'acknowledged' | 'completed') => async (action: TaskActionInput): Promise<TaskActionResult> => {
     // A party may answer a notice before the dispatch activity has returned.
     await condition(() => tasks.some((t) => t.taskId === action.taskId));
     const task = tasks.find((t) => t.taskId === action.taskId)!;
-    const done = task.status === 'completed' || (transition === 'acknowledged' && task.status === 'acknowledged');
+    const done = task.status === 'completed' || task.status === 'verified' || (transition === 'acknowledged' && task.status === 'acknowledged');
     if (done) return { taskId: task.taskId, kind: task.kind, status: task.status, changed: false };
     task.status = transition;
     run.pending = true;
-    const record: TaskTransition = { taskId: task.taskId, listingId, transition, at: new Date().toISOString(), by: action.by, note: action.note, reference: action.reference };
+    const record: TaskTransition = {
+      taskId: task.taskId,
+      listingId,
+      transition,
+      at: new Date().toISOString(),
+      by: action.by,
+      note: action.note,
+      reference: action.reference,
+      ...(action.feedback ? { feedback: action.feedback } : {}),
+    };
     await writeTransition(record, run);
     return { taskId: task.taskId, kind: task.kind, status: task.status, changed: true };
   };
