@@ -21,7 +21,7 @@ const localDate = (description: string) =>
   z
     .string()
     .refine((value) => parseLocalDate(value) !== null, 'must be a calendar date YYYY-MM-DD')
-    .meta({ description, example: '2026-11-01' });
+    .meta({ description, format: 'date', example: '2026-11-01' });
 
 export const ledgerQuerySchema = z
   .strictObject({
@@ -32,7 +32,8 @@ export const ledgerQuerySchema = z
       .trim()
       .toUpperCase()
       .regex(/^[A-Z][A-Z0-9_-]{0,19}$/, 'must be a department code such as D05')
-      .optional(),
+      .optional()
+      .meta({ description: 'One department (any letter case)', example: 'D05' }),
     kind: z.enum(TASK_KINDS).optional(),
     format: z.enum(LEDGER_FORMATS).default('json').meta({ description: 'json (default), csv (UTF-8 with BOM) or xlsx' }),
   })
@@ -79,7 +80,6 @@ export function createLedgerService({ prisma, now = () => new Date(), maxRows = 
 }
 
 export type LedgerService = ReturnType<typeof createLedgerService>;
-export type Ledger = Awaited<ReturnType<LedgerService['export']>>['ledger'];
 
 /** The day after a China-local date, at midnight China time: the exclusive end of a period. */
 const dayAfter = (date: string) => chinaDateTime(calendarDateOfDayNumber(dayNumber(parseLocalDate(date)!) + 1), 0);

@@ -32,7 +32,7 @@ export interface LineChart {
 }
 
 const WIDTH = 640;
-const MARGIN = { left: 44, right: 20, bottom: 28 };
+const MARGIN = { left: 44, right: 32, bottom: 28 };
 const PLOT_HEIGHT = 180;
 const LEGEND_ROW = 18;
 const LEGEND_SWATCH = 22;
