@@ -23,6 +23,13 @@ import {
   taskQuerySchema,
   webhookSchema,
   disclosureQuerySchema,
+  declineSchema,
+  reassignSchema,
+  reasonSchema,
+  verificationSchema,
+  taskExtensionRequestSchema,
+  taskExtensionDecisionSchema,
+  taskExtensionQuerySchema,
 } from '../app/schemas.js';
 import { LEDGER_FORMATS, MAX_LEDGER_ROWS, ledgerQuerySchema } from '../app/ledger.js';
 import { ratesQuerySchema } from '../app/rates.js';
@@ -221,6 +228,12 @@ export function openApiDocument(serverUrl: string) {
         CreateApiKey: jsonSchema(createApiKeySchema),
         Acknowledge: jsonSchema(acknowledgeSchema),
         Complete: jsonSchema(completeSchema),
+        Decline: jsonSchema(declineSchema),
+        Reassign: jsonSchema(reassignSchema),
+        Reason: jsonSchema(reasonSchema),
+        Verification: jsonSchema(verificationSchema),
+        TaskExtensionRequest: jsonSchema(taskExtensionRequestSchema),
+        TaskExtensionDecision: jsonSchema(taskExtensionDecisionSchema),
         Performance: jsonSchema(performanceSchema),
         Revocation: jsonSchema(revocationSchema),
         Extension: jsonSchema(extensionSchema),
@@ -364,6 +377,37 @@ export function openApiDocument(serverUrl: string) {
       },
       '/api/tasks/{id}/complete': {
         post: { summary: 'Report a task done (department)', parameters: [idParam(), idempotencyKey], requestBody: body('Complete'), responses: { 200: json('The task', 'Task'), ...errors, 409: problem('Cancelled or closed') } },
+      },
+      '/api/tasks/{id}/decline': {
+        post: { summary: '"Not ours": the task leaves the department’s deadlines for the supervisors’ queue (department)', parameters: [idParam()], requestBody: body('Decline'), responses: { 200: json('The task', 'Task'), ...errors, 409: problem('Not open') } },
+      },
+      '/api/tasks/{id}/extension-requests': {
+        post: { summary: 'Ask for more time on the open deadline; a supervisor grants or refuses (department)', parameters: [idParam()], requestBody: body('TaskExtensionRequest'), responses: { 201: json('The request'), ...errors, 409: problem('No open deadline, or a request awaits an answer') } },
+      },
+      '/api/tasks/{id}/reassignment': {
+        post: { summary: 'Give a declined task to another department: a fresh task with fresh deadlines; offered as a catalog correction (supervisor)', parameters: [idParam()], requestBody: body('Reassign'), responses: { 200: json('{ task, newTask }'), ...errors, 409: problem('Not declined') } },
+      },
+      '/api/tasks/{id}/return': {
+        post: { summary: 'Return a declined task to its department, its open deadline counted afresh (supervisor)', parameters: [idParam()], requestBody: body('Reason'), responses: { 200: json('The task', 'Task'), ...errors, 409: problem('Not declined') } },
+      },
+      '/api/tasks/{id}/verification': {
+        post: { summary: 'Sign off (销号) a completed task (supervisor)', parameters: [idParam()], requestBody: body('Verification'), responses: { 200: json('The task', 'Task'), ...errors, 409: problem('Not completed') } },
+      },
+      '/api/tasks/{id}/send-back': {
+        post: { summary: 'Send a completion back: open again with a new completion deadline (supervisor)', parameters: [idParam()], requestBody: body('Reason'), responses: { 200: json('The task', 'Task'), ...errors, 409: problem('Not completed, or verified') } },
+      },
+      '/api/task-extensions': { get: { summary: 'Requests for more time (supervisor)', parameters: queryParameters(taskExtensionQuerySchema), responses: { 200: json('Requests'), ...errors } } },
+      '/api/task-extensions/{id}/decision': {
+        post: { summary: 'Grant (the deadline and its ladder move) or refuse a request for more time (supervisor)', parameters: [idParam()], requestBody: body('TaskExtensionDecision'), responses: { 200: json('The request'), ...errors, 409: problem('Answered already, or the task moved on') } },
+      },
+      '/api/supervision/declined': { get: { summary: 'Tasks declined as "not ours", oldest first (supervisor)', responses: { 200: json('Tasks with their reasons'), ...errors } } },
+      '/api/supervision/awaiting-verification': { get: { summary: 'Completed tasks awaiting sign-off (supervisor)', responses: { 200: json('Tasks with their feedback'), ...errors } } },
+      '/api/catalog/suggestions': { get: { summary: 'Catalog corrections offered by reassignments (supervisor, admin)', responses: { 200: json('Suggestions'), ...errors } } },
+      '/api/catalog/suggestions/{id}/acceptance': {
+        post: { summary: 'Accept a suggestion: the newest catalog with the measures moved becomes a new version (admin)', parameters: [idParam()], responses: { 201: json('The new version'), 200: json('The same catalog existed'), ...errors, 409: problem('Accepted or dismissed already') } },
+      },
+      '/api/catalog/suggestions/{id}/dismissal': {
+        post: { summary: 'Dismiss a suggestion (admin)', parameters: [idParam()], responses: { 200: json('The suggestion'), ...errors, 409: problem('Accepted or dismissed already') } },
       },
       '/api/supervision/overdue': { get: { summary: 'Overdue tasks, most overdue first (supervisor)', parameters: queryParameters(overdueQuerySchema), responses: { 200: json('Tasks with overdueSeconds'), ...errors } } },
       '/api/supervision/overdue-objections': { get: { summary: 'Objections whose review, remedy or reconsideration is overdue, most overdue first (supervisor)', responses: { 200: json('Objections with caseNumber and overdueSeconds'), ...errors } } },

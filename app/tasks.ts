@@ -192,6 +192,27 @@ export function createTaskService({ prisma, workflows, now = () => new Date() }:
       }));
     },
 
+    /**
+     * What departments answered on a listing's tasks, for the tasks the
+     * caller may see: feedback per measure, "not ours", sign-off. The listing
+     * page shows it beside each task.
+     */
+    async answersOn(principal: Principal, listingId: string) {
+      if (!listingIdParam.safeParse(listingId).success) return [];
+      const departmentCode = departmentScopeOf(principal);
+      const court = courtScopeOf(principal);
+      const rows = await prisma.task.findMany({
+        where: { listingId, ...(departmentCode ? { departmentCode } : {}), ...(court ? { listing: { courtCode: court } } : {}) },
+        select: { id: true, reference: true, feedback: true, declinedAt: true, declinedBy: true, declineReason: true, suggestedDepartmentCode: true, verifiedAt: true, verifiedBy: true },
+      });
+      return rows.map((row) => ({
+        ...row,
+        feedback: Array.isArray(row.feedback) ? (row.feedback as unknown as FeedbackEntry[]) : null,
+        declinedAt: row.declinedAt?.toISOString() ?? null,
+        verifiedAt: row.verifiedAt?.toISOString() ?? null,
+      }));
+    },
+
     /** GET /api/tasks — a department key sees its own department only. */
     async list(principal: Principal, query: unknown): Promise<TaskView[]> {
       const filters = parseInput(taskQuerySchema, query, 'query');

@@ -5,7 +5,7 @@ import { fill, type Strings } from './i18n.js';
 /** What happened on the last POST, shown once on the page it redirects to. */
 export type FlashKind = keyof Strings['flash'];
 
-const KINDS: readonly FlashKind[] = ['acknowledged', 'completed'];
+const KINDS: readonly FlashKind[] = ['acknowledged', 'completed', 'declined', 'extensionRequested', 'reassigned', 'returned', 'verified', 'sentBack', 'extensionGranted', 'extensionRefused'];
 
 export function setFlash(req: Request, res: Response, kind: FlashKind, caseNumber: string): void {
   res.cookie(COOKIES.flash, `${kind}|${caseNumber}`, cookieOptions(req, 60_000));

@@ -12,6 +12,7 @@ import { listingList } from './routes/listing-list.js';
 import { loginRoutes } from './routes/login.js';
 import type { Mailbox } from './mailbox.js';
 import { mailRoutes } from './routes/mail.js';
+import { reviewActionRoutes } from './routes/review-actions.js';
 import { taskActionRoutes } from './routes/task-actions.js';
 
 export interface DashboardOptions {
@@ -43,6 +44,7 @@ export function dashboardRouter({ useCases, keyring, mailbox, rateLimits, now }:
   router.get('/listings', ...chain.signedIn, listingList(deps));
   router.get('/listings/:id', ...chain.signedIn, listingDetail(deps));
   router.use(taskActionRoutes(deps, chain));
+  router.use(reviewActionRoutes(deps, chain));
   if (mailbox) router.use(mailRoutes(mailbox, chain));
   router.use(dashboardErrorPage);
   return router;

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { isOverdue, openDeadlineAt, openDeadlineOf } from '../../domain/tasks.js';
 import { contextOf } from '../context.js';
 import type { DashboardDeps } from '../deps.js';
-import { measureNamesByVersion, nameOf } from '../lookups.js';
+import { departmentNames, measureNamesByVersion, nameOf } from '../lookups.js';
 import { sendPage } from '../page.js';
 import { ratesSection } from '../rates-view.js';
 
@@ -11,7 +11,10 @@ export function departmentHome({ useCases, now = () => new Date() }: DashboardDe
   return async (req: Request, res: Response) => {
     const { locale, strings, principal } = contextOf(res);
     const tasks = await useCases.tasks.openWorklist(principal!);
-    const measures = await measureNamesByVersion(useCases.catalogs, tasks.map((task) => task.listing.catalogVersion), locale);
+    const [measures, names] = await Promise.all([
+      measureNamesByVersion(useCases.catalogs, tasks.map((task) => task.listing.catalogVersion), locale),
+      departmentNames(useCases.catalogs, locale),
+    ]);
     const at = now();
     const rows = tasks
       .map((task) => {
@@ -28,6 +31,6 @@ export function departmentHome({ useCases, now = () => new Date() }: DashboardDe
       })
       .sort((a, b) => Date.parse(a.deadline.at) - Date.parse(b.deadline.at));
     const rates = await ratesSection(useCases.rates, principal!, { locale, strings, query: req.query });
-    sendPage(req, res, 'department-home', { title: strings.department.title, data: { tasks: rows, rates } });
+    sendPage(req, res, 'department-home', { title: strings.department.title, data: { tasks: rows, rates, departments: [...names].map(([code, name]) => ({ code, name })) } });
   };
 }

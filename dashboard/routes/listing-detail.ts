@@ -7,6 +7,18 @@ import { departmentNames, measureNamesByVersion, nameOf } from '../lookups.js';
 import { isOverdue, openDeadlineOf } from '../../domain/tasks.js';
 import { sendPage } from '../page.js';
 
+type Answer = Awaited<ReturnType<DashboardDeps['useCases']['tasks']['answersOn']>>[number];
+
+/** A task's answer as the page shows it: measure and department names beside the codes. */
+function answerView(answer: Answer | undefined, measureNameOf: Map<string, string>, departments: Map<string, string>) {
+  if (!answer) return null;
+  return {
+    ...answer,
+    feedback: (answer.feedback ?? []).map((entry) => ({ ...entry, measureName: nameOf(measureNameOf, entry.measure) })),
+    suggestedDepartment: answer.suggestedDepartmentCode ? `${answer.suggestedDepartmentCode} ${nameOf(departments, answer.suggestedDepartmentCode)}` : null,
+  };
+}
+
 /**
  * One listing: the debtor (identifiers masked, whoever looks), its tasks by
  * department and the audit trail. The useCases decide what a user may see: a
@@ -17,20 +29,23 @@ export function listingDetail({ useCases, now = () => new Date() }: DashboardDep
     const { locale, strings, principal } = contextOf(res);
     const id = String(req.params.id);
     const listing = await useCases.listings.get(principal!, id, 'page');
-    const [{ chain, events }, names, measures] = await Promise.all([
+    const [{ chain, events }, answers, names, measures] = await Promise.all([
       useCases.listings.events(principal!, id, 'page'),
+      useCases.tasks.answersOn(principal!, id),
       departmentNames(useCases.catalogs, locale),
       measureNamesByVersion(useCases.catalogs, [listing.catalogVersion], locale),
     ]);
     const measureNameOf = measures.get(listing.catalogVersion) ?? new Map<string, string>();
     const { debtor } = listing;
     const at = now();
+    const answerOf = new Map(answers.map((answer) => [answer.id, answer]));
     const tasks = [...(listing.tasks ?? [])]
       .sort((a, b) => a.departmentCode.localeCompare(b.departmentCode) || (a.kind === b.kind ? 0 : a.kind === 'impose' ? -1 : 1))
       .map((task) => ({
         ...task,
         departmentName: nameOf(names, task.departmentCode),
         measureNames: task.measures.map((code) => nameOf(measureNameOf, code)),
+        answer: answerView(answerOf.get(task.id), measureNameOf, names),
         open: openDeadlineOf(task.status) !== null,
         overdue: isOverdue(task, at),
       }));
@@ -44,6 +59,7 @@ export function listingDetail({ useCases, now = () => new Date() }: DashboardDep
           circumstanceText: circumstance ? (locale === 'en' ? circumstance.en : circumstance.zh) : listing.circumstance,
         },
         tasks,
+        departments: [...names].map(([code, name]) => ({ code, name })),
         chain,
         timeline: timelineOf(events, listing.tasks ?? [], names, strings),
         back: req.originalUrl,

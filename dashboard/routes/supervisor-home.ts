@@ -2,8 +2,9 @@ import type { Request, Response } from 'express';
 import { barChart } from '../bar-chart.js';
 import { contextOf } from '../context.js';
 import type { DashboardDeps } from '../deps.js';
+import type { Locale } from '../i18n.js';
 import { formatDuration } from '../format.js';
-import { departmentNames, nameOf } from '../lookups.js';
+import { departmentNames, measureNames, nameOf } from '../lookups.js';
 import { sendPage } from '../page.js';
 import { ratesSection } from '../rates-view.js';
 
@@ -19,12 +20,41 @@ function filtersOf(query: Request['query']): Record<string, string> {
   return filters;
 }
 
+/**
+ * What waits for a supervisor's decision: tasks declined as "not ours",
+ * requests for more time, completions to verify (with their feedback).
+ */
+async function reviewQueues(useCases: DashboardDeps['useCases'], locale: Locale) {
+  const [declined, extensions, awaiting, names, { catalog }] = await Promise.all([
+    useCases.taskReview.declined(),
+    useCases.taskReview.extensions({ status: 'requested' }),
+    useCases.taskReview.awaitingVerification(),
+    departmentNames(useCases.catalogs, locale),
+    useCases.catalogs.current(),
+  ]);
+  const measureNameOf = measureNames(catalog, locale);
+  const department = (code: string | null) => (code ? `${code} ${nameOf(names, code)}` : '');
+  const caseNumbers = new Map(
+    await Promise.all([...new Set(extensions.map((row) => row.listingId))].map(async (id) => [id, (await useCases.listings.caseNumberOf(id)) ?? ''] as const)),
+  );
+  const feedbackOf = (feedback: unknown) =>
+    (Array.isArray(feedback) ? (feedback as { measure: string; result: string; reference?: string; detail?: string }[]) : []).map((entry) => ({
+      ...entry,
+      measureName: nameOf(measureNameOf, entry.measure),
+    }));
+  return {
+    declined: declined.map((row) => ({ ...row, department: department(row.departmentCode), suggestedDepartment: department(row.suggestedDepartmentCode) })),
+    extensions: extensions.map((row) => ({ ...row, department: department(row.departmentCode), caseNumber: caseNumbers.get(row.listingId) ?? '' })),
+    awaitingVerification: awaiting.map((row) => ({ ...row, department: department(row.departmentCode), answer: { feedback: feedbackOf(row.feedback), verifiedAt: null } })),
+  };
+}
+
 /** Overdue tasks, most overdue first, and how each department is doing. */
 export function supervisorHome({ useCases }: DashboardDeps) {
   return async (req: Request, res: Response) => {
     const { locale, strings } = contextOf(res);
     const filters = filtersOf(req.query);
-    const [overdue, overdueObjections, stats, undelivered, names, levels, calendar] = await Promise.all([
+    const [overdue, overdueObjections, stats, undelivered, names, levels, calendar, review] = await Promise.all([
       useCases.supervision.overdue(filters),
       useCases.objections.overdue(),
       useCases.supervision.stats(),
@@ -32,6 +62,7 @@ export function supervisorHome({ useCases }: DashboardDeps) {
       departmentNames(useCases.catalogs, locale),
       useCases.supervision.highestEscalationLevel(),
       useCases.calendar.view(),
+      reviewQueues(useCases, locale),
     ]);
     const active = stats.filter((row) => row.tasks > 0).map((row) => ({ ...row, name: nameOf(names, row.departmentCode) }));
     const label = (row: { departmentCode: string; name: string }) => `${row.departmentCode} ${row.name}`;
@@ -65,6 +96,7 @@ export function supervisorHome({ useCases }: DashboardDeps) {
         levels: Array.from({ length: maxLevel + 1 }, (_, level) => level),
         calendar,
         rates,
+        ...review,
       },
     });
   };

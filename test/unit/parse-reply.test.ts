@@ -117,3 +117,16 @@ describe('HTML-only replies', () => {
     expect(parseReply({ text: 'ACK', html: '<p>DONE</p>' })).toEqual({ action: 'acknowledge', note: undefined });
   });
 });
+
+describe('asking for more time', () => {
+  it('reads the date of 延期 or EXTEND on the first line and the reason below it', () => {
+    expect(parseReply({ text: '延期 2026-12-20\n需要调取档案核实' })).toEqual({ action: 'extend', until: '2026-12-20', note: '需要调取档案核实' });
+    expect(parseReply({ text: 'extend: 2026/1/5\nstaff away' })).toEqual({ action: 'extend', until: '2026-01-05', note: 'staff away' });
+    expect(parseReply({ text: '延期：2026年12月3日。\n理由' })).toEqual({ action: 'extend', until: '2026-12-03', note: '理由' });
+  });
+
+  it('is no command without a date, and a quoted "延期" changes nothing', () => {
+    expect(parseReply({ text: '延期\n理由' })).toEqual({ action: null });
+    expect(parseReply({ text: '> 延期 2026-12-20\n' })).toEqual({ action: null });
+  });
+});

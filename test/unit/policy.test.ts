@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isWorkingDay } from '../../domain/calendar.js';
 import {
-  addDuration, defaultPolicy, parseDuration, parsePolicy, subtractDuration, taskSchedule, type Policy,
+  addDuration, defaultPolicy, freshDeadline, parseDuration, parsePolicy, rescheduledTask, subtractDuration, taskSchedule, type Policy,
 } from '../../domain/policy.js';
 
 const cst = (local: string) => new Date(`${local}+08:00`);
@@ -16,6 +16,8 @@ const documentedPolicy = {
     { after: '2bd', notify: 'coordinating-office' },
   ],
   reminderBefore: '1bd',
+  feedbackRequired: false,
+  verificationRequired: false,
 };
 
 function policyError(json: unknown): string {
@@ -178,5 +180,32 @@ describe('taskSchedule', () => {
         expect(schedule.completeDueAt.getTime()).toBeGreaterThan(schedule.acknowledgeDueAt.getTime());
       }
     }
+  });
+});
+
+describe('moving a deadline', () => {
+  const policy = parsePolicy({ escalation: [{ after: 'PT0S', notify: 'department-supervisor' }, { after: '2bd', notify: 'coordinating-office' }], reminderBefore: '1bd' });
+  const dispatched = new Date('2026-12-01T02:00:00Z');
+  const schedule = taskSchedule(policy, 'impose', dispatched);
+
+  it('moves the acknowledgment deadline with its reminder and ladder, and the completion deadline as far', () => {
+    const until = new Date('2026-12-10T09:00:00Z');
+    const moved = rescheduledTask(policy, schedule, 'acknowledge', until, dispatched);
+    expect(moved.acknowledgeDueAt).toEqual(until);
+    expect(moved.completeDueAt.getTime() - schedule.completeDueAt.getTime()).toBe(until.getTime() - schedule.acknowledgeDueAt.getTime());
+    expect(moved.acknowledgeReminderAt).toEqual(new Date('2026-12-09T09:00:00Z'));
+    expect(moved.escalations.acknowledge.map((step) => step.at)).toEqual([until, new Date('2026-12-14T09:00:00Z')]);
+  });
+
+  it('moves only the completion deadline when that is the one open; a reminder already past is dropped', () => {
+    const until = new Date('2026-12-04T09:00:00Z');
+    const moved = rescheduledTask(policy, schedule, 'complete', until, new Date('2026-12-03T12:00:00Z'));
+    expect(moved.acknowledgeDueAt).toEqual(schedule.acknowledgeDueAt);
+    expect(moved.completeDueAt).toEqual(until);
+    expect(moved.completeReminderAt).toBeNull();
+  });
+
+  it('counts a fresh deadline from the return as the policy counts it from dispatch', () => {
+    expect(freshDeadline(policy, 'impose', 'acknowledge', dispatched)).toEqual(schedule.acknowledgeDueAt);
   });
 });
