@@ -1,13 +1,17 @@
 // The dashboard in a real browser on the real stack: a task goes overdue, the
 // supervisor sees it, the department acknowledges it from its page, and it
-// leaves the overdue list.
+// leaves the overdue list. A department declines a task as not its own, the
+// supervisor reassigns it, the other department finds it on its page, and the
+// supervisor downloads the ledger.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ExcelJS from 'exceljs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chinaLocalDate } from '../../domain/china-time.js';
 import { maskIdentifier } from '../../domain/disclosure.js';
 import { parsePolicy } from '../../domain/policy.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
@@ -56,6 +60,7 @@ describe.skipIf(!runnable)('dashboard in a browser', () => {
         '--disable-sync',
       ],
       viewport: { width: 1280, height: 900 },
+      acceptDownloads: true,
     });
     page = context.pages()[0] ?? (await context.newPage());
     await mkdir(ARTIFACTS, { recursive: true });
@@ -141,5 +146,73 @@ describe.skipIf(!runnable)('dashboard in a browser', () => {
     await page.goto(`${stack.apiUrl}/?lang=en`);
     expect(await page.locator('h1').innerText()).toBe('Supervision');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-supervisor-en.png'), fullPage: true });
+  });
+
+  it('takes a task declined as "not ours" through reassignment to another department, and downloads the ledger', { timeout: 120_000 }, async () => {
+    expect(existsSync(CHROMIUM), `Chromium is not installed at ${CHROMIUM}`).toBe(true);
+    await context.clearCookies();
+    const clerk = await stack.key('clerk', { courtCode: 'NX-YC-01' });
+    const supervisor = await stack.key('supervisor');
+    const d05 = await stack.key('department', { departmentCode: 'D05' });
+    const d07 = await stack.key('department', { departmentCode: 'D07' });
+    const caseNumber = '（2026）宁01执802号';
+    const listingId = await list(stack, clerk, entityListing({ caseNumber }));
+    const declined = (await tasksOf(stack, listingId, 'impose', 2)).find((task) => task.departmentCode === 'D05')!;
+
+    // D05 says the task is not its own, and suggests D07.
+    await signIn(d05);
+    const own = page.locator(`#tasks tr[data-task-id="${declined.id}"]`);
+    expect(await own.locator('details.feedback select[name="result"]').count()).toBe(declined.measures.length);
+    await own.locator('details[data-answer="decline"] summary').click();
+    await own.locator('form[action$="/decline"] input[name="reason"]').fill('该措施不属于本部门职责');
+    await own.locator('form[action$="/decline"] select[name="suggestedDepartmentCode"]').selectOption('D07');
+    await Promise.all([page.waitForURL(`${stack.apiUrl}/`), own.locator('button[data-action="decline"]').click()]);
+    expect(await page.locator('.flash').innerText()).toContain(caseNumber);
+    expect(await page.locator(`#tasks tr[data-task-id="${declined.id}"]`).count()).toBe(0);
+    expect(await stack.prisma.task.findUniqueOrThrow({ where: { id: declined.id } })).toMatchObject({ status: 'declined', declineReason: '该措施不属于本部门职责', suggestedDepartmentCode: 'D07' });
+    await signOut();
+
+    // The supervisor finds it among the declined tasks and reassigns it to the suggested department.
+    await signIn(supervisor);
+    const queued = page.locator(`#declined tr[data-task-id="${declined.id}"]`);
+    expect(await queued.innerText()).toContain('该措施不属于本部门职责');
+    expect(await queued.locator('select[name="departmentCode"]').inputValue()).toBe('D07');
+    await queued.locator('form[data-form="reassign"] input[name="reason"]').fill('按部门职责改派');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-declined.png'), fullPage: true });
+    await Promise.all([page.waitForURL(`${stack.apiUrl}/`), queued.locator('button[data-action="reassign"]').click()]);
+    expect(await page.locator('.flash').innerText()).toContain(caseNumber);
+    expect(await page.locator(`#declined tr[data-task-id="${declined.id}"]`).count()).toBe(0);
+    const reassigned = await stack.prisma.task.findFirstOrThrow({ where: { listingId, departmentCode: 'D07' } });
+    expect(reassigned).toMatchObject({ reassignedFromId: declined.id, measures: declined.measures });
+    expect((await stack.prisma.task.findUniqueOrThrow({ where: { id: declined.id } })).status).toBe('reassigned');
+
+    // The ledger for today, downloaded through the page's form, opens and lists both tasks.
+    const today = chinaLocalDate(new Date());
+    await page.fill('#ledger-export input[name="from"]', today);
+    await page.fill('#ledger-export input[name="to"]', today);
+    await page.selectOption('#ledger-export select[name="format"]', 'xlsx');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#ledger-export button[data-action="export-ledger"]')]);
+    expect(download.suggestedFilename()).toBe(`ledger-${today}-${today}.xlsx`);
+    const file = join(ARTIFACTS, 'dashboard-ledger.xlsx');
+    await download.saveAs(file);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await readFile(file)) as unknown as ArrayBuffer);
+    const sheet = workbook.getWorksheet('台账')!;
+    const headers = (sheet.getRow(1).values as unknown[]).slice(1);
+    const column = (header: string) => headers.indexOf(header) + 1;
+    const rows = sheet.getRows(2, sheet.rowCount - 1)!.filter((row) => row.getCell(column('案号')).value === caseNumber);
+    expect(rows.map((row) => row.getCell(column('部门代码')).value).sort()).toEqual(['D05', 'D06', 'D07']);
+    await signOut();
+
+    // D07 has the task on its page, and the listing page shows D05's answer.
+    await signIn(d07);
+    expect(await page.locator(`#tasks tr[data-task-id="${reassigned.id}"]`).innerText()).toContain(caseNumber);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-reassigned.png'), fullPage: true });
+    await signOut();
+    await signIn(supervisor);
+    await page.goto(`${stack.apiUrl}/listings/${listingId}`);
+    expect(await page.locator(`#tasks tr[data-task-id="${declined.id}"]`).innerText()).toContain('该措施不属于本部门职责');
+    expect(await page.locator(`#tasks tr[data-task-id="${declined.id}"] .badge.status-reassigned`).count()).toBe(1);
+    await signOut();
   });
 });

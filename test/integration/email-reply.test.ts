@@ -87,6 +87,26 @@ async function expectUntouched(taskId: string) {
   expect(await stack.prisma.event.count({ where: { taskId, type: { in: ['acknowledged', 'completed'] } } })).toBe(0);
 }
 
+describe('asking for more time by email', () => {
+  it('a reply "延期 <date>" with a reason below records a request for the supervisors; a date before the deadline is answered', async () => {
+    const notice = await noticeFor('D05');
+    const until = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const messageId = await reply(notice, { text: `延期 ${until}\n需要调取外地档案核实` });
+    expect(await outcomeOf(messageId)).toBe('extension-requested');
+    const request = await stack.prisma.taskExtension.findFirstOrThrow({ where: { taskId: notice.taskId } });
+    expect(request).toMatchObject({ status: 'requested', reason: '需要调取外地档案核实', requestedBy: D05_CONTACT, deadline: 'acknowledge' });
+    expect(request.until.toISOString()).toBe(new Date(`${until}T17:00:00+08:00`).toISOString());
+    expect(await stack.prisma.event.count({ where: { taskId: notice.taskId, type: 'extension-requested' } })).toBe(1);
+    await expectUntouched(notice.taskId);
+
+    const other = await noticeFor('D06');
+    const tooEarly = await reply(other, { from: D06_CONTACT, text: '延期 2020-01-01\n理由' });
+    expect(await outcomeOf(tooEarly)).toBe('refused:bad-extension');
+    expect((await waitForAnswer(tooEarly)).text).toMatch(/延期/);
+    expect(await stack.prisma.taskExtension.count({ where: { taskId: other.taskId } })).toBe(0);
+  });
+});
+
 describe('confirming by email', () => {
   it('a reply whose first line is 确认 acknowledges the task, the sender being the actor', async () => {
     const notice = await noticeFor('D05');
