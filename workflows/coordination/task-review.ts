@@ -36,6 +36,10 @@ export function handleTaskReview(listingId: string, tasks: TrackedTask[], run: R
     if (task.status === 'cancelled') throw ApplicationFailure.create({ type: REJECTIONS.taskClosed, message: `task ${taskId} was cancelled when the sanction was lifted` });
     return task;
   };
+  const requireStatus = (taskId: string, allowed: TaskStatus[]): void => {
+    const { status } = taskOf(taskId);
+    if (!allowed.includes(status)) refuse(`task ${taskId} is ${status}, not ${allowed.join(' or ')}`);
+  };
   const unchanged = (task: TrackedTask): ReviewResult => ({ taskId: task.taskId, status: task.status, changed: false });
   /** A new schedule: the alarms of each moved deadline are taken again, from the first step. */
   const reschedule = (task: TrackedTask, schedule: TaskScheduleData) => {
@@ -79,7 +83,7 @@ export function handleTaskReview(listingId: string, tasks: TrackedTask[], run: R
       reschedule(task, schedule);
       return { taskId: task.taskId, status: task.status, changed: true };
     },
-    { validator: (input) => void (taskOf(input.taskId).status === 'declined' || refuse(`task ${input.taskId} is not declined`)) },
+    { validator: (input) => requireStatus(input.taskId, ['declined']) },
   );
 
   setHandler(
@@ -113,7 +117,7 @@ export function handleTaskReview(listingId: string, tasks: TrackedTask[], run: R
       await records.recordVerification({ listingId, taskId: task.taskId, by: input.by, at: now() });
       return { taskId: task.taskId, status: task.status, changed: true };
     },
-    { validator: (input) => void (['completed', 'verified'].includes(taskOf(input.taskId).status) || refuse(`task ${input.taskId} is not completed`)) },
+    { validator: (input) => requireStatus(input.taskId, ['completed', 'verified']) },
   );
 
   setHandler(
@@ -125,7 +129,8 @@ export function handleTaskReview(listingId: string, tasks: TrackedTask[], run: R
       reschedule(task, schedule);
       return { taskId: task.taskId, status: task.status, changed: true };
     },
-    { validator: (input) => void (taskOf(input.taskId).status === 'completed' || refuse(`task ${input.taskId} is not completed (a verified task stays verified)`)) },
+    // A verified task stays verified.
+    { validator: (input) => requireStatus(input.taskId, ['completed']) },
   );
 
   setHandler(
