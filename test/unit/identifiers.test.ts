@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ageOn, birthDateOfResidentId, isMinorOn, isValidResidentId, isValidSocialCreditCode, residentIdProblem,
-  socialCreditCodeProblem,
+  organizationCodeProblem, socialCreditCodeProblem,
 } from '../../domain/identifiers.js';
 import { maskIdentifier } from '../../domain/disclosure.js';
 
@@ -134,5 +134,18 @@ describe('maskIdentifier', () => {
     expect(maskIdentifier('1234')).toBe('**34');
     expect(maskIdentifier('123')).toBe('***');
     expect(maskIdentifier('')).toBe('');
+  });
+});
+
+describe('organisation codes (GB 11714, listing rules art. 6: entities registered before the credit code)', () => {
+  it('accepts the check character the standard gives, with or without the hyphen, X and 0 included', () => {
+    // Worked by hand: weights 3 7 9 10 5 8 4 2, check = 11 − (sum mod 11), 10 → X, 11 → 0, letters A = 10 …
+    for (const code of ['12345678-8', '123456788', '00000006-X', '00000000-0', 'A0000000-3']) expect(organizationCodeProblem(code)).toBeNull();
+  });
+
+  it('names the right check character, and refuses lowercase and other shapes', () => {
+    expect(organizationCodeProblem('12345678-9')).toBe('check character should be 8, not 9');
+    expect(organizationCodeProblem('a0000000-3')).toMatch(/uppercase/);
+    expect(organizationCodeProblem('1234567-8')).toMatch(/must be 8/);
   });
 });
