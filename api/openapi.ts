@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { catalogSchema } from '../domain/catalog.js';
 import { holidayCalendarDataSchema } from '../domain/calendar.js';
 import { XLSX_MEDIA_TYPE } from '../imports/read-sheet.js';
+import { TASK_STATUSES } from '../domain/tasks.js';
 import {
   acknowledgeSchema,
   completeSchema,
@@ -24,6 +25,7 @@ import {
   webhookSchema,
   disclosureQuerySchema,
   declineSchema,
+  feedbackEntrySchema,
   reassignSchema,
   reasonSchema,
   verificationSchema,
@@ -72,12 +74,18 @@ const task = {
     departmentCode: { type: 'string' },
     kind: { enum: ['impose', 'lift', 'correct'] },
     measures: { type: 'array', items: { type: 'string' } },
-    status: { enum: ['pending', 'acknowledged', 'completed', 'cancelled'] },
+    status: { enum: [...TASK_STATUSES] },
     acknowledgeDueAt: { type: 'string', format: 'date-time' },
     completeDueAt: { type: 'string', format: 'date-time' },
     acknowledgedAt: { type: ['string', 'null'], format: 'date-time' },
     completedAt: { type: ['string', 'null'], format: 'date-time' },
     escalationLevel: { type: 'integer', minimum: 0 },
+    feedback: { type: ['array', 'null'], description: 'Per measure, as reported on completion', items: jsonSchema(feedbackEntrySchema) },
+    declineReason: { type: ['string', 'null'] },
+    suggestedDepartmentCode: { type: ['string', 'null'] },
+    reassignedFromId: { type: ['string', 'null'], format: 'uuid', description: 'The declined task this one replaces' },
+    verifiedAt: { type: ['string', 'null'], format: 'date-time', description: 'Signed off (销号)' },
+    sentBackCount: { type: 'integer', minimum: 0 },
   },
 };
 

@@ -11,7 +11,22 @@ type TaskFields = Pick<
 export type TaskView = ReturnType<typeof taskView>;
 export type ListingView = ReturnType<typeof listingView>;
 
-export function taskView(task: TaskFields) {
+/** What departments and supervisors said about a task besides acknowledging it, where the row carries it. */
+type TaskAnswerFields = Partial<Pick<Task, 'feedback' | 'declineReason' | 'suggestedDepartmentCode' | 'reassignedFromId' | 'verifiedAt' | 'sentBackCount'>>;
+
+function answersOf(task: TaskAnswerFields) {
+  if (!('feedback' in task)) return {};
+  return {
+    feedback: task.feedback ?? null,
+    declineReason: task.declineReason ?? null,
+    suggestedDepartmentCode: task.suggestedDepartmentCode ?? null,
+    reassignedFromId: task.reassignedFromId ?? null,
+    verifiedAt: task.verifiedAt?.toISOString() ?? null,
+    sentBackCount: task.sentBackCount ?? 0,
+  };
+}
+
+export function taskView(task: TaskFields & TaskAnswerFields) {
   return {
     id: task.id,
     listingId: task.listingId,
@@ -24,6 +39,7 @@ export function taskView(task: TaskFields) {
     acknowledgedAt: task.acknowledgedAt?.toISOString() ?? null,
     completedAt: task.completedAt?.toISOString() ?? null,
     escalationLevel: task.escalationLevel,
+    ...answersOf(task),
   };
 }
 

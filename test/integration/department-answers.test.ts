@@ -64,6 +64,7 @@ describe('structured feedback', () => {
 
     const done = await post(`/api/tasks/${d05.id}/complete`, key, { by: '王五', feedback: feedbackFor(d05.measures) });
     expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body.feedback).toEqual(feedbackFor(d05.measures));
     const row = await stack.prisma.task.findUniqueOrThrow({ where: { id: d05.id } });
     expect(row.feedback).toEqual(feedbackFor(d05.measures));
     const completed = await stack.prisma.event.findFirstOrThrow({ where: { taskId: d05.id, type: 'completed' } });
