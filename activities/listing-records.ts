@@ -43,7 +43,7 @@ export function createListingRecordActivities({ prisma }: ActivityDeps) {
           },
         });
         await tx.task.updateMany({
-          where: { id: { in: input.cancelledTaskIds }, status: { in: ['pending', 'acknowledged'] } },
+          where: { id: { in: input.cancelledTaskIds }, status: { in: ['pending', 'acknowledged', 'declined'] } },
           data: { status: 'cancelled', openDeadlineAt: null },
         });
         await appendEvents(tx, input.listingId, [

@@ -91,6 +91,20 @@ describe('"not ours"', () => {
   });
 });
 
+describe('a lift while a task is declined', () => {
+  it('cancels the declined task, and sends no lift task to the department that applied nothing', async () => {
+    const { listingId, d05, d06 } = await newListing();
+    expect((await post(`/api/tasks/${d05.id}/decline`, await keyOf('D05'), { by: '王五', reason: '非本部门职责' })).status).toBe(200);
+    expect((await post(`/api/listings/${listingId}/performance`, clerk, { note: '已履行' })).status).toBe(202);
+    const [lift] = await tasksOf(stack, listingId, 'lift', 1);
+    expect(lift!.departmentCode).toBe(d06.departmentCode);
+    await sleep(500);
+    expect(await stack.prisma.task.count({ where: { listingId, kind: 'lift' } })).toBe(1);
+    expect(await stack.prisma.task.findUniqueOrThrow({ where: { id: d05.id } })).toMatchObject({ status: 'cancelled', openDeadlineAt: null });
+    expect((await post(`/api/tasks/${d05.id}/reassignment`, supervisor, { departmentCode: 'D07', reason: 'x' })).status).toBe(409);
+  });
+});
+
 describe('more time', () => {
   it('granted, the deadline moves and the ladder with it; refused, nothing moves', async () => {
     const { d05, d06 } = await newListing();
