@@ -57,11 +57,15 @@ async function recordTaskTransition(prisma: PrismaClient, input: TaskTransition)
       events.push({ id: `${task.id}.acknowledged`, at, type: 'acknowledged', actor: input.by, taskId: task.id, data: { note: input.note ?? null, implied: input.transition === 'completed' } });
     }
     if (input.transition === 'completed' && !task.completedAt) {
-      events.push({ id: `${task.id}.completed`, at, type: 'completed', actor: input.by, taskId: task.id, data: { note: input.note ?? null, reference: input.reference ?? null, ...(input.feedback ? { feedback: input.feedback } : {}) } });
+      // A completion sent back and made again is an event of its own.
+      const id = task.sentBackCount > 0 ? `${task.id}.completed.${task.sentBackCount}` : `${task.id}.completed`;
+      events.push({ id, at, type: 'completed', actor: input.by, taskId: task.id, data: { note: input.note ?? null, reference: input.reference ?? null, ...(input.feedback ? { feedback: input.feedback } : {}) } });
     }
     if (events.length === 0) return;
     const completing = input.transition === 'completed';
-    const status = input.transition;
+    // The workflow accepted the action before a lift cancelled the task, but this write came after the
+    // cancellation: the action is recorded, the task stays cancelled, with no deadline left open.
+    const status = task.status === 'cancelled' ? task.status : input.transition;
     await tx.task.update({
       where: { id: task.id },
       data: {

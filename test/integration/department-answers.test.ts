@@ -162,6 +162,7 @@ describe('sign-off (销号)', () => {
       expect(verified.body.status).toBe('verified');
     }
     expect((await stack.prisma.task.findUniqueOrThrow({ where: { id: d05.id } })).sentBackCount).toBe(1);
+    expect((await eventsOf(d05.id)).filter((type) => type === 'completed')).toHaveLength(2);
     expect(await eventsOf(d05.id)).toEqual(expect.arrayContaining(['completed', 'sent-back', 'verified']));
 
     expect((await post(`/api/listings/${listingId}/performance`, clerk, { note: '已履行' })).status).toBe(202);
