@@ -1,11 +1,13 @@
 // Starts what every integration test shares: a real Temporal dev server
-// (unless TEMPORAL_ADDRESS points at one) and the workflow bundle. Each test
+// (unless TEMPORAL_ADDRESS points at one), the workflow bundle and the
+// Debian packages some tests drive. Each test
 // file creates its own PostgreSQL database and SMTP server.
 import type { TestProject } from 'vitest/node';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../../dev/temporal-cli.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../dev/temporal-dev-server.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
+import { ensureSystemTools } from './system-tools.js';
 import { workflowInterceptorModules, workflowsPath } from '../../main/create-worker.js';
 
 declare module 'vitest' {
@@ -21,6 +23,7 @@ let devServer: TemporalDevServer | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const log = (message: string) => process.stderr.write(`[test setup] ${message}\n`);
+  ensureSystemTools(log);
   let address = process.env.TEMPORAL_ADDRESS;
   if (!address) {
     const cliPath = await ensureTemporalCli({ log });
