@@ -392,6 +392,16 @@ export function openApiDocument(serverUrl: string) {
       '/api/tasks/{id}/extension-requests': {
         post: { summary: 'Ask for more time on the open deadline; a supervisor grants or refuses (department)', parameters: [idParam()], requestBody: body('TaskExtensionRequest'), responses: { 201: json('The request'), ...errors, 409: problem('No open deadline, or a request awaits an answer') } },
       },
+      '/api/tasks/{id}/reassign': {
+        post: { summary: 'Give a declined task to another department: a fresh task with fresh deadlines; offered as a catalog correction (supervisor; also at …/reassignment)', parameters: [idParam()], requestBody: body('Reassign'), responses: { 200: json('{ task, newTask }'), ...errors, 409: problem('Not declined') } },
+      },
+      '/api/tasks/{id}/verify': {
+        post: { summary: 'Sign off (销号) a completed task (supervisor; also at …/verification)', parameters: [idParam()], requestBody: body('Verification'), responses: { 200: json('The task', 'Task'), ...errors, 409: problem('Not completed') } },
+      },
+      '/api/extension-requests': { get: { summary: 'Requests for more time (supervisor; also at /api/task-extensions)', parameters: queryParameters(taskExtensionQuerySchema), responses: { 200: json('Requests'), ...errors } } },
+      '/api/extension-requests/{id}/decision': {
+        post: { summary: 'Grant (`granted: true`: the deadline and its ladder move) or refuse a request for more time (supervisor)', parameters: [idParam()], requestBody: body('TaskExtensionDecision'), responses: { 200: json('The request'), ...errors, 409: problem('Answered already, or the task moved on') } },
+      },
       '/api/tasks/{id}/reassignment': {
         post: { summary: 'Give a declined task to another department: a fresh task with fresh deadlines; offered as a catalog correction (supervisor)', parameters: [idParam()], requestBody: body('Reassign'), responses: { 200: json('{ task, newTask }'), ...errors, 409: problem('Not declined') } },
       },

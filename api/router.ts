@@ -55,7 +55,8 @@ export function jsonApiRouter({ useCases, publicBaseUrl, rateLimits }: JsonApiOp
   api.use('/listings', listingRoutes(useCases.listings, useCases.corrections, useCases.objections));
   api.use('/objections', objectionRoutes(useCases.objections));
   api.use('/tasks', taskRoutes(useCases.tasks, useCases.taskReview));
-  api.use('/task-extensions', taskExtensionRoutes(useCases.taskReview));
+  // `extension-requests` is the documented path; `task-extensions` is the same.
+  api.use(['/extension-requests', '/task-extensions'], taskExtensionRoutes(useCases.taskReview));
   api.use('/supervision', supervisionRoutes(useCases.supervision, useCases.objections, useCases.taskReview));
   api.use('/ledger', ledgerRoutes(useCases.ledger));
   api.use('/rates', rateRoutes(useCases.rates));

@@ -132,13 +132,15 @@ export const completeSchema = z.strictObject({
   by: text(200),
   reference: text(200).optional().meta({ description: "The department's own reference for the implementation" }),
   note: text(2000).optional(),
-  feedback: z.array(feedbackEntrySchema).max(100).optional().meta({ description: 'Per measure of the task: what the department did' }),
+  outcomes: z.array(feedbackEntrySchema).max(100).optional().meta({ description: 'Per measure of the task: what the department did' }),
+  feedback: z.array(feedbackEntrySchema).max(100).optional().meta({ description: 'The same as `outcomes`, under its earlier name' }),
 });
 
 export const declineSchema = z.strictObject({
   by: text(200),
   reason: text(2000),
-  suggestedDepartmentCode: z.string().regex(/^D\d{2,3}$/, 'a department code such as D07').optional(),
+  suggestedDepartment: z.string().regex(/^D\d{2,3}$/, 'a department code such as D07').optional(),
+  suggestedDepartmentCode: z.string().regex(/^D\d{2,3}$/, 'a department code such as D07').optional().meta({ description: 'The same as `suggestedDepartment`' }),
 });
 
 export const reassignSchema = z.strictObject({
@@ -156,10 +158,13 @@ export const taskExtensionRequestSchema = z.strictObject({
   reason: text(2000),
 });
 
-export const taskExtensionDecisionSchema = z.strictObject({
-  outcome: z.enum(['granted', 'refused']),
-  reason: text(2000).optional(),
-});
+export const taskExtensionDecisionSchema = z
+  .strictObject({
+    granted: z.boolean().optional(),
+    outcome: z.enum(['granted', 'refused']).optional().meta({ description: 'The same as `granted`, in words' }),
+    reason: text(2000).optional(),
+  })
+  .refine((decision) => (decision.granted === undefined) !== (decision.outcome === undefined), { message: 'give `granted` (true or false) or `outcome`', path: ['granted'] });
 
 export const taskExtensionQuerySchema = z.strictObject({
   status: z.enum(['requested', 'granted', 'refused', 'lapsed']).optional(),

@@ -137,7 +137,8 @@ export function createTaskReviewService({ prisma, workflows, catalogs, now = () 
       if (!extension) throw notFound(`No extension request ${extensionId}.`);
       if (extension.status !== 'requested') throw conflict(`The request was ${extension.status} already.`);
       const by = actorOf(principal);
-      if (input.outcome === 'granted') {
+      const granted = input.granted ?? input.outcome === 'granted';
+      if (granted) {
         const result = await workflows.moveDeadline(extension.listingId, { taskId: extension.taskId, extensionId, until: extension.until.toISOString(), by, reason: input.reason });
         if (result.refused) {
           // The task moved on meanwhile (completed, declined, lifted): nothing is left to extend.

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient, Prisma, Task, TaskExtension } from '../prisma/generated/client.js';
 import { appendEvents, lockListing } from '../db/events.js';
@@ -39,17 +40,17 @@ function instantOfUntil(until: string): Date {
  * one of the task's measures, once; a policy that requires feedback wants an
  * entry for every measure.
  */
-function feedbackProblems(task: { measures: string[]; policy: unknown }, feedback: FeedbackEntry[] | undefined): FieldError[] {
+function feedbackProblems(task: { measures: string[]; policy: unknown }, feedback: FeedbackEntry[] | undefined, field = 'outcomes'): FieldError[] {
   const problems: FieldError[] = [];
   const seen = new Set<string>();
   for (const [index, entry] of (feedback ?? []).entries()) {
-    if (!task.measures.includes(entry.measure)) problems.push({ field: `feedback.${index}.measure`, message: `${entry.measure} is not a measure of this task (${task.measures.join(', ')})` });
-    else if (seen.has(entry.measure)) problems.push({ field: `feedback.${index}.measure`, message: `${entry.measure} is reported twice` });
+    if (!task.measures.includes(entry.measure)) problems.push({ field: `${field}.${index}.measure`, message: `${entry.measure} is not a measure of this task (${task.measures.join(', ')})` });
+    else if (seen.has(entry.measure)) problems.push({ field: `${field}.${index}.measure`, message: `${entry.measure} is reported twice` });
     seen.add(entry.measure);
   }
   const missing = task.measures.filter((measure) => !seen.has(measure));
   if (requirementsOf(task.policy).feedback && missing.length > 0) {
-    problems.push({ field: 'feedback', rule: 'feedback-required', message: `the policy requires feedback for every measure; missing: ${missing.join(', ')}` });
+    problems.push({ field, rule: 'feedback-required', message: `the policy requires feedback for every measure; missing: ${missing.join(', ')}` });
   }
   return problems;
 }
@@ -112,11 +113,16 @@ export function createTaskService({ prisma, workflows, now = () => new Date() }:
     const updateId = updateIdOf(taskId, action, idempotencyKey);
     const task = await findTask(taskId);
     if (!mayActOnTask(principal, task)) throw forbidden(`Task ${taskId} belongs to another department.`);
+    let details: TaskActionDetails = input;
     if (action === 'complete') {
-      const problems = feedbackProblems(task, (input as TaskActionDetails).feedback);
-      if (problems.length > 0) throw invalid('The feedback does not fit the task.', problems);
+      // `outcomes` is the documented name; `feedback` is accepted as well.
+      const { outcomes, feedback, ...rest } = input as z.infer<typeof completeSchema>;
+      const field = feedback !== undefined && outcomes === undefined ? 'feedback' : 'outcomes';
+      const problems = feedbackProblems(task, outcomes ?? feedback, field);
+      if (problems.length > 0) throw invalid('The outcomes do not fit the task.', problems);
+      details = { ...rest, ...(outcomes ?? feedback ? { feedback: outcomes ?? feedback } : {}) };
     }
-    const outcome = await act(task, action, input, updateId);
+    const outcome = await act(task, action, details, updateId);
     if (!outcome.done) throw refusalError(outcome);
     return outcome.task;
   }
@@ -144,13 +150,16 @@ export function createTaskService({ prisma, workflows, now = () => new Date() }:
       const input = parseInput(declineSchema, body, 'decline');
       const task = await findTask(taskId);
       if (!mayActOnTask(principal, task)) throw forbidden(`Task ${taskId} belongs to another department.`);
-      if (input.suggestedDepartmentCode !== undefined) {
-        const known = await prisma.department.count({ where: { code: input.suggestedDepartmentCode } });
-        if (known === 0 || input.suggestedDepartmentCode === task.departmentCode) {
-          throw invalid('Unknown suggested department.', [{ field: 'suggestedDepartmentCode', message: known === 0 ? 'no such department' : 'suggest another department than your own' }]);
+      const { suggestedDepartment, suggestedDepartmentCode, ...rest } = input;
+      const suggested = suggestedDepartment ?? suggestedDepartmentCode;
+      if (suggested !== undefined) {
+        const known = await prisma.department.count({ where: { code: suggested } });
+        if (known === 0 || suggested === task.departmentCode) {
+          const field = suggestedDepartment !== undefined ? 'suggestedDepartment' : 'suggestedDepartmentCode';
+          throw invalid('Unknown suggested department.', [{ field, message: known === 0 ? 'no such department' : 'suggest another department than your own' }]);
         }
       }
-      const result = await workflows.decline(task.listingId, { taskId, departmentCode: task.departmentCode, ...input });
+      const result = await workflows.decline(task.listingId, { taskId, departmentCode: task.departmentCode, ...rest, ...(suggested ? { suggestedDepartmentCode: suggested } : {}) });
       if (result.refused) throw refusalError(result);
       return taskView(await prisma.task.findUniqueOrThrow({ where: { id: taskId } }));
     },

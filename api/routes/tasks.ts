@@ -20,15 +20,20 @@ export function taskRoutes(tasks: TaskService, review: TaskReviewService): Route
   router.post('/:id/extension-requests', permit('tasks:act'), async (req, res) => {
     res.status(201).json(await tasks.requestExtension(principalOf(res), String(req.params.id), req.body));
   });
-  router.post('/:id/reassignment', permit('tasks:review'), async (req, res) => {
-    res.json(await review.reassign(principalOf(res), String(req.params.id), req.body));
-  });
+  // `reassign` and `verify` are the documented paths; `reassignment` and `verification` name the same actions.
+  for (const path of ['/:id/reassign', '/:id/reassignment']) {
+    router.post(path, permit('tasks:review'), async (req, res) => {
+      res.json(await review.reassign(principalOf(res), String(req.params.id), req.body));
+    });
+  }
   router.post('/:id/return', permit('tasks:review'), async (req, res) => {
     res.json(await review.returnTask(principalOf(res), String(req.params.id), req.body));
   });
-  router.post('/:id/verification', permit('tasks:review'), async (req, res) => {
-    res.json(await review.verify(principalOf(res), String(req.params.id), req.body));
-  });
+  for (const path of ['/:id/verify', '/:id/verification']) {
+    router.post(path, permit('tasks:review'), async (req, res) => {
+      res.json(await review.verify(principalOf(res), String(req.params.id), req.body));
+    });
+  }
   router.post('/:id/send-back', permit('tasks:review'), async (req, res) => {
     res.json(await review.sendBack(principalOf(res), String(req.params.id), req.body));
   });

@@ -55,14 +55,14 @@ describe('structured feedback', () => {
     const key = await keyOf('D05');
     const without = await post(`/api/tasks/${d05.id}/complete`, key, { by: '王五' });
     expect(without.status).toBe(400);
-    expect(fieldsOf(without)).toEqual(['feedback']);
+    expect(fieldsOf(without)).toEqual(['outcomes']);
     const wrongMeasure = await post(`/api/tasks/${d05.id}/complete`, key, { by: '王五', feedback: [{ measure: 'M99', result: 'applied' }, ...feedbackFor(d05.measures)] });
     expect(fieldsOf(wrongMeasure)).toEqual(['feedback.0.measure']);
     const badResult = await post(`/api/tasks/${d05.id}/complete`, key, { by: '王五', feedback: [{ measure: d05.measures[0], result: 'done' }] });
     expect(badResult.status).toBe(400);
     expect((await stack.prisma.task.findUniqueOrThrow({ where: { id: d05.id } })).status).toBe('pending');
 
-    const done = await post(`/api/tasks/${d05.id}/complete`, key, { by: '王五', feedback: feedbackFor(d05.measures) });
+    const done = await post(`/api/tasks/${d05.id}/complete`, key, { by: '王五', outcomes: feedbackFor(d05.measures) });
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     expect(done.body.feedback).toEqual(feedbackFor(d05.measures));
     const row = await stack.prisma.task.findUniqueOrThrow({ where: { id: d05.id } });
@@ -118,7 +118,8 @@ describe('more time', () => {
 
     const pending = (await stack.request('GET', '/api/task-extensions?status=requested', { key: supervisor })).body as { id: string }[];
     expect(pending.map((row) => row.id)).toEqual(expect.arrayContaining([requested.body.id, refusedRequest.body.id]));
-    const granted = await post(`/api/task-extensions/${requested.body.id}/decision`, supervisor, { outcome: 'granted', reason: '同意' });
+    expect(fieldsOf(await post(`/api/extension-requests/${requested.body.id}/decision`, supervisor, { reason: '同意' }))).toEqual(['granted']);
+    const granted = await post(`/api/extension-requests/${requested.body.id}/decision`, supervisor, { granted: true, reason: '同意' });
     expect(granted.status, JSON.stringify(granted.body)).toBe(200);
     expect(granted.body.status).toBe('granted');
     const refused = await post(`/api/task-extensions/${refusedRequest.body.id}/decision`, supervisor, { outcome: 'refused', reason: '期限内可完成' });
@@ -157,7 +158,7 @@ describe('sign-off (销号)', () => {
     expect((await post(`/api/tasks/${d05.id}/verification`, supervisor)).status).toBe(409);
     expect((await post(`/api/tasks/${d05.id}/complete`, await keyOf('D05'), { by: '王五', feedback: feedbackFor(d05.measures) })).status).toBe(200);
     for (const task of [d05, d06]) {
-      const verified = await post(`/api/tasks/${task.id}/verification`, supervisor);
+      const verified = await post(`/api/tasks/${task.id}/verify`, supervisor);
       expect(verified.status, JSON.stringify(verified.body)).toBe(200);
       expect(verified.body.status).toBe('verified');
     }
@@ -183,7 +184,7 @@ describe('"not ours", reassigned', () => {
     const { d05 } = await newListing();
     const key = await keyOf('D05');
     expect(fieldsOf(await post(`/api/tasks/${d05.id}/decline`, key, { by: '王五', reason: '非本部门职责', suggestedDepartmentCode: 'D99' }))).toEqual(['suggestedDepartmentCode']);
-    const declined = await post(`/api/tasks/${d05.id}/decline`, key, { by: '王五', reason: '非本部门职责', suggestedDepartmentCode: 'D07' });
+    const declined = await post(`/api/tasks/${d05.id}/decline`, key, { by: '王五', reason: '非本部门职责', suggestedDepartment: 'D07' });
     expect(declined.status, JSON.stringify(declined.body)).toBe(200);
     expect(declined.body.status).toBe('declined');
     await sleep(4_500); // past the acknowledgment deadline: a declined task is not overdue and not escalated
@@ -196,7 +197,7 @@ describe('"not ours", reassigned', () => {
     expect((await post(`/api/tasks/${d05.id}/reassignment`, key, { departmentCode: 'D07', reason: 'x' })).status).toBe(403);
     expect(fieldsOf(await post(`/api/tasks/${d05.id}/reassignment`, supervisor, { departmentCode: 'D05', reason: 'x' }))).toEqual(['departmentCode']);
 
-    const reassigned = await post(`/api/tasks/${d05.id}/reassignment`, supervisor, { departmentCode: 'D07', reason: '经核实属D07职责' });
+    const reassigned = await post(`/api/tasks/${d05.id}/reassign`, supervisor, { departmentCode: 'D07', reason: '经核实属D07职责' });
     expect(reassigned.status, JSON.stringify(reassigned.body)).toBe(200);
     expect(reassigned.body.task.status).toBe('reassigned');
     const fresh = reassigned.body.newTask as { id: string; departmentCode: string; measures: string[]; status: string; acknowledgeDueAt: string };
