@@ -16,6 +16,7 @@ import {
   reconsiderationSchema,
   listingQuerySchema,
   overdueQuerySchema,
+  statsQuerySchema,
   performanceSchema,
   restrictionBatchCheckSchema,
   restrictionChangesQuerySchema,
@@ -429,7 +430,13 @@ export function openApiDocument(serverUrl: string) {
       },
       '/api/supervision/overdue': { get: { summary: 'Overdue tasks, most overdue first (supervisor)', parameters: queryParameters(overdueQuerySchema), responses: { 200: json('Tasks with overdueSeconds'), ...errors } } },
       '/api/supervision/overdue-objections': { get: { summary: 'Objections whose review, remedy or reconsideration is overdue, most overdue first (supervisor)', responses: { 200: json('Objections with caseNumber and overdueSeconds'), ...errors } } },
-      '/api/supervision/stats': { get: { summary: 'Per-department figures (supervisor)', responses: { 200: json('One row per department'), ...errors } } },
+      '/api/supervision/stats': {
+        get: {
+          summary: 'Per-department figures (supervisor); with `month` or `by=month`, one row per department and kind (impose, lift): tasks, open, overdue, responseRate, feedbackRate, onTimeCompletionRate, medianSecondsToAcknowledge',
+          parameters: queryParameters(statsQuerySchema),
+          responses: { 200: json('Rows per department (and kind and month)'), ...errors },
+        },
+      },
       '/api/rates': {
         get: {
           summary: 'Response, feedback and on-time rates per department and month of dispatch, China time (supervisor: every department; department: its own)',

@@ -258,6 +258,11 @@ export const taskQuerySchema = z.strictObject({
   overdue: z.enum(['true', 'false']).optional(),
 });
 
+export const statsQuerySchema = z.strictObject({
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM').optional(),
+  by: z.literal('month').optional().meta({ description: 'one row per department, kind and month: the twelve months through `month`' }),
+});
+
 export const overdueQuerySchema = z.strictObject({
   departmentCode: text(20).optional(),
   kind: z.enum(['impose', 'lift', 'correct']).optional(),

@@ -1,6 +1,7 @@
 import { Prisma, type PrismaClient } from '../prisma/generated/client.js';
 import { openDeadlineOf } from '../domain/tasks.js';
-import { disclosureQuerySchema, overdueQuerySchema } from './schemas.js';
+import { chinaDateTime, chinaLocalDate } from '../domain/china-time.js';
+import { disclosureQuerySchema, overdueQuerySchema, statsQuerySchema } from './schemas.js';
 import { parseInput } from './validate.js';
 import { taskView } from './views.js';
 
@@ -22,6 +23,22 @@ interface OverdueRow {
   openDeadlineAt: Date;
   caseNumber: string;
   courtCode: string;
+}
+
+interface MonthlyStatsRow {
+  departmentCode: string;
+  kind: string;
+  month: string;
+  tasks: bigint;
+  open: bigint;
+  overdue: bigint;
+  acknowledgedOnTime: bigint;
+  acknowledgmentDue: bigint;
+  completed: bigint;
+  completedWithOutcomes: bigint;
+  completedOnTime: bigint;
+  completionDue: bigint;
+  medianSecondsToAcknowledge: number | null;
 }
 
 interface DepartmentStatsRow {
@@ -108,6 +125,52 @@ export function createSupervisionService({ prisma, now = () => new Date() }: { p
         attempts: row.attempts,
         lastError: row.lastError,
         firstAttemptAt: row.createdAt.toISOString(),
+      }));
+    },
+
+    /**
+     * GET /api/supervision/stats?month=YYYY-MM[&by=month] — one row per
+     * department and kind (impose, lift) of the tasks dispatched in the month
+     * (China time), or per month over the twelve through it. A rate is null
+     * when nothing fell due; a task declined and reassigned counts for the
+     * department that got it.
+     */
+    async monthlyStats(query: unknown) {
+      const filters = parseInput(statsQuerySchema, query, 'query');
+      const at = now();
+      const month = filters.month ?? chinaLocalDate(at).slice(0, 7);
+      const [year, monthNumber] = month.split('-').map(Number) as [number, number];
+      const firstDay = (offset: number) => chinaDateTime(new Date(Date.UTC(year, monthNumber - 1 + offset, 1)).toISOString().slice(0, 10), 0);
+      const start = firstDay(filters.by === 'month' ? -11 : 0);
+      const end = firstDay(1);
+      const rows = await prisma.$queryRaw<MonthlyStatsRow[]>`
+        SELECT t."departmentCode", t.kind, to_char(t."createdAt" AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month,
+               count(*) AS tasks,
+               count(*) FILTER (WHERE t."openDeadlineAt" IS NOT NULL) AS open,
+               count(*) FILTER (WHERE t."openDeadlineAt" < ${at}) AS overdue,
+               count(*) FILTER (WHERE t."acknowledgedAt" <= t."acknowledgeDueAt") AS "acknowledgedOnTime",
+               count(*) FILTER (WHERE t."acknowledgeDueAt" <= ${at} OR t."acknowledgedAt" IS NOT NULL) AS "acknowledgmentDue",
+               count(t."completedAt") AS completed,
+               count(*) FILTER (WHERE t."completedAt" IS NOT NULL AND jsonb_typeof(t.feedback) = 'array' AND jsonb_array_length(t.feedback) > 0) AS "completedWithOutcomes",
+               count(*) FILTER (WHERE t."completedAt" <= t."completeDueAt") AS "completedOnTime",
+               count(*) FILTER (WHERE t."completeDueAt" <= ${at} OR t."completedAt" IS NOT NULL) AS "completionDue",
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (t."acknowledgedAt" - t."createdAt"))) AS "medianSecondsToAcknowledge"
+        FROM "Task" t
+        WHERE t.kind IN ('impose', 'lift') AND t.status <> 'reassigned' AND t."createdAt" >= ${start} AND t."createdAt" < ${end}
+        GROUP BY 1, 2, 3
+        ORDER BY 3, 1, 2`;
+      const rate = (numerator: bigint, denominator: bigint) => (Number(denominator) === 0 ? null : Math.round((Number(numerator) / Number(denominator)) * 10_000) / 10_000);
+      return rows.map((row) => ({
+        departmentCode: row.departmentCode,
+        kind: row.kind,
+        month: row.month,
+        tasks: Number(row.tasks),
+        open: Number(row.open),
+        overdue: Number(row.overdue),
+        responseRate: rate(row.acknowledgedOnTime, row.acknowledgmentDue),
+        feedbackRate: rate(row.completedWithOutcomes, row.completed),
+        onTimeCompletionRate: rate(row.completedOnTime, row.completionDue),
+        medianSecondsToAcknowledge: row.medianSecondsToAcknowledge === null ? null : Math.round(Number(row.medianSecondsToAcknowledge)),
       }));
     },
 

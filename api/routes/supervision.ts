@@ -25,8 +25,9 @@ export function supervisionRoutes(supervision: SupervisionService, objections: O
   router.get('/disclosures', async (req, res) => {
     res.json(await supervision.disclosures(req.query));
   });
-  router.get('/stats', async (_req, res) => {
-    res.json(await supervision.stats());
+  // With `month` or `by=month`: the documented rows per department and kind; without, the totals per department.
+  router.get('/stats', async (req, res) => {
+    res.json(Object.keys(req.query).length > 0 ? await supervision.monthlyStats(req.query) : await supervision.stats());
   });
   return router;
 }

@@ -175,6 +175,16 @@ describe('sign-off (销号)', () => {
     expect((await stack.prisma.listing.findUniqueOrThrow({ where: { id: listingId } })).status).toBe('lifting');
     for (const task of lift) expect((await post(`/api/tasks/${task.id}/verification`, supervisor)).status).toBe(200);
     await listingStatus(stack, listingId, 'lifted');
+
+    // The month's figures per department and kind: every completion in this file carried its outcomes.
+    const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
+    const stats = (await stack.request('GET', `/api/supervision/stats?month=${month}`, { key: supervisor })).body as { departmentCode: string; kind: string; month: string; tasks: number; feedbackRate: number | null }[];
+    const d06Lift = stats.find((row) => row.departmentCode === 'D06' && row.kind === 'lift')!;
+    // Two lift tasks for D06 in this file (the lift while D05 had declined, and this one), one completed with outcomes.
+    expect(d06Lift).toMatchObject({ month, tasks: 2, feedbackRate: 1 });
+    expect(stats.find((row) => row.departmentCode === 'D06' && row.kind === 'impose')!.feedbackRate).toBe(1);
+    const bad = await stack.request('GET', '/api/supervision/stats?month=2026-13', { key: supervisor });
+    expect(fieldsOf(bad)).toEqual(['month']);
   });
 });
 
