@@ -1,4 +1,4 @@
-import { setHandler } from '@temporalio/workflow';
+import { condition, setHandler } from '@temporalio/workflow';
 import { openDeadlineOf } from '../../domain/tasks.js';
 import { rescheduleUpdate } from '../messages.js';
 import type { TrackedTask } from '../types.js';
@@ -15,6 +15,8 @@ export function handleReschedule(listingId: string, tasks: TrackedTask[], run: R
   setHandler(
     rescheduleUpdate,
     async () => {
+      // A round being dispatched is in the database but not yet here: count its deadlines too.
+      await condition(() => run.dispatching.size === 0);
       const open = tasks.filter((task) => openDeadlineOf(task.status) !== null).map((task) => task.taskId);
       const recomputed = await records.recomputeSchedules({ listingId, taskIds: open });
       for (const { taskId, schedule } of recomputed) {
