@@ -23,7 +23,12 @@ export interface LinkTaskView {
   status: string;
 }
 
-export type LinkOutcome = { outcome: 'done'; changed: boolean; status: string } | { outcome: 'refused'; detail: string } | Exclude<LinkState, { state: 'valid' }>;
+export type LinkOutcome =
+  | { outcome: 'done'; changed: boolean; status: string }
+  | { outcome: 'refused'; detail: string }
+  /** Nothing was done for now (the workflow is continuing as new): the same link works in a moment. */
+  | { outcome: 'retry-later'; detail: string }
+  | Exclude<LinkState, { state: 'valid' }>;
 
 /**
  * The one-click links of the notices. A link is signed, expires, and works
@@ -67,7 +72,7 @@ export function createAckLinkService({ prisma, tasks, keyring, now = () => new D
         note: note?.trim() ? storableText(note.trim()).slice(0, 2000) : undefined,
       });
       // A refused action leaves the link unspent: it did nothing.
-      if (!outcome.done) return { outcome: 'refused', detail: outcome.message };
+      if (!outcome.done) return { outcome: outcome.refused === 'retryLater' ? 'retry-later' : 'refused', detail: outcome.message };
       await prisma.usedLinkToken.createMany({ data: [{ nonce: link.claims.nonce, taskId: task.id, action: link.claims.action }], skipDuplicates: true });
       return { outcome: 'done', changed: outcome.changed, status: outcome.task.status };
     },

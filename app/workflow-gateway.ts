@@ -35,8 +35,13 @@ import { AppError } from './errors.js';
 
 export { SEARCH_ATTRIBUTES, workflowIdOf };
 
-/** Why the workflow refused: its validators' reasons, or a workflow that has already ended. */
-export type WorkflowRefusal = { refused: Rejection | 'workflowEnded'; message: string };
+/**
+ * Why the workflow refused: its validators' reasons, a workflow that has
+ * already ended, or `retryLater`: the run kept handing over to its
+ * continuation (continue-as-new) for longer than the gateway waits. Nothing
+ * was applied then, and the same request succeeds once the new run takes it.
+ */
+export type WorkflowRefusal = { refused: Rejection | 'workflowEnded' | 'retryLater'; message: string };
 
 /** What an update gave back, or why the workflow turned it down. Nothing was written to history on a refusal. */
 export type UpdateOutcome<T> = ({ refused?: undefined } & T) | WorkflowRefusal;
@@ -51,12 +56,19 @@ const rejectionOf = new Map<string, Rejection>(
 export function refusalError({ refused, message }: WorkflowRefusal): AppError {
   if (refused === 'wrongDepartment') return new AppError('forbidden', message, { refused });
   if (refused === 'unknownTask') return new AppError('not-found', message, { refused });
+  if (refused === 'retryLater') return new AppError('unavailable', message, { refused });
   return new AppError('conflict', message, { refused });
 }
 
-const UPDATE_ATTEMPTS = 8;
 // About 22 s of retrying in all: time for a workflow under load to take 45 departments answering at once.
 const BUSY_ATTEMPTS = 12;
+/**
+ * How long an update turned away by a run handing over to its continuation
+ * is sent again. The hand-over usually takes a few workflow tasks, but on a
+ * loaded worker it can take seconds; past this the caller hears "retry later"
+ * (503), never that the listing is closed.
+ */
+export const CONTINUING_RETRY_MS = 10_000;
 const START_DEADLINE_MS = 5_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -82,13 +94,16 @@ function workflowBusy(error: unknown): boolean {
   return /RESOURCE_EXHAUSTED|concurrent in-flight updates/i.test(messageOf(error));
 }
 
-/** How long to wait before sending an update again, or null to give up. */
-function retryDelayMs(error: unknown, attempt: number): number | null {
+/** How long to wait before sending an update again, or null to give up (busy) or 'retryLater' (still not processed after the bound). */
+function retryDelayMs(error: unknown, attempt: number, elapsedMs: number, continuingRetryMs: number): number | null | 'retryLater' {
   if (workflowBusy(error)) {
     // Backing off with jitter spreads the waiting updates over the workflow’s next tasks.
     return attempt < BUSY_ATTEMPTS ? Math.min(100 * 2 ** (attempt - 1), 3_200) * (0.5 + Math.random()) : null;
   }
-  return attempt < UPDATE_ATTEMPTS && wasNotProcessed(error) ? 20 * attempt : null;
+  if (!wasNotProcessed(error)) return null;
+  if (elapsedMs >= continuingRetryMs) return 'retryLater';
+  // 20 ms, 40 ms, … up to 1 s between attempts, never past the bound.
+  return Math.min(20 * 2 ** (attempt - 1), 1_000, Math.max(continuingRetryMs - elapsedMs, 0));
 }
 
 /** The workflow's own refusal, if the error is one; anything else (the engine away, a bug) is thrown on. */
@@ -104,16 +119,20 @@ function refusalOf(error: unknown): WorkflowRefusal | null {
 }
 
 /** The use cases' only door into Temporal. */
-export function createWorkflowGateway(client: Client, taskQueue: string) {
+export function createWorkflowGateway(client: Client, taskQueue: string, { continuingRetryMs = CONTINUING_RETRY_MS }: { continuingRetryMs?: number } = {}) {
   const handle = (listingId: string) => client.workflow.getHandle<typeof sanctionWorkflow>(workflowIdOf(listingId));
   const update = async <T extends object>(run: () => Promise<T>): Promise<UpdateOutcome<T>> => {
+    const startedAt = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
         // No deadline here: under load one workflow's updates queue for seconds, and an update that
         // gave up would tell the department to retry something that is on its way.
         return (await run()) as UpdateOutcome<T>;
       } catch (error) {
-        const delay = retryDelayMs(error, attempt);
+        const delay = retryDelayMs(error, attempt, Date.now() - startedAt, continuingRetryMs);
+        if (delay === 'retryLater') {
+          return { refused: 'retryLater', message: 'The listing\'s workflow is handing over to its continuation; nothing was changed. Retry shortly.' };
+        }
         if (delay !== null) {
           await sleep(delay);
           continue;

@@ -23,6 +23,10 @@ function outcomePage(res: Response, outcome: LinkOutcome): void {
     const [status, title, message] = refusals[outcome.state];
     return page(res, status, title, 'ack-message', { message });
   }
+  if (outcome.outcome === 'retry-later') {
+    res.set('Retry-After', '5');
+    return page(res, 503, '请稍后重试 · Please try again', 'ack-message', { message: '系统正在处理此惩戒的其他事项，本次未作任何登记。请稍候几秒后再次点击按钮。The system is busy with this listing and nothing was recorded; please press the button again in a few seconds.', detail: outcome.detail });
+  }
   if (outcome.outcome === 'refused') {
     return page(res, 409, '无法办理 · Not possible', 'ack-message', { message: '该任务已无法办理（例如惩戒已解除、任务已取消）。This task can no longer be acted on.', detail: outcome.detail });
   }
