@@ -1,7 +1,9 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createKeyring, keyIdOf } from '../../platform/signing.js';
 import { createLinkToken, createReplyLocalPart, readLinkToken, readReplyLocalPart } from '../../platform/signed-tokens.js';
+import { newSession, openSession, sealSession } from '../../dashboard/session-token.js';
+import { csrfToken, csrfTokenMatches } from '../../dashboard/csrf.js';
 
 const taskId = '2f1e4c1a-0b7e-4a55-9d7e-0c1a2b3c4d5e';
 const claims = { taskId, action: 'acknowledge' as const, expiresAt: 2_000_000_000 };
@@ -43,5 +45,82 @@ describe('one keyring signs every value, naming its key', () => {
 
   it('a reply address fits a mailbox name (64 characters)', () => {
     expect(createReplyLocalPart(createKeyring('secret'), taskId).length).toBeLessThanOrEqual(64);
+  });
+});
+
+/** HMAC as the keyring made it before keys were derived: the master secret itself, named by its old key id. */
+const underivedMac = (secret: string, purpose: string, payload: string) => createHmac('sha256', secret).update(`${purpose}.${payload}`).digest('base64url');
+const underivedKeyId = (secret: string) => createHash('sha256').update(`jsc-signing-key-id\n${secret}`).digest('hex').slice(0, 4);
+/** The HKDF-SHA256 key the keyring derives for one purpose. */
+const derivedKey = (secret: string, purpose: string) => Buffer.from(hkdfSync('sha256', secret, 'jsc-signing', `jsc-signing/${purpose}`, 32));
+
+describe('one key per purpose, derived from the secret', () => {
+  const now = Date.now();
+
+  it('signs each purpose with its own key: a MAC made with the link key, or with the secret itself, opens no session', () => {
+    const keyring = createKeyring('secret');
+    const genuine = sealSession(keyring, newSession('api-key-1', now));
+    const [payload, keyId] = genuine.split('.') as [string, string, string];
+    expect(openSession(keyring, genuine, now)).toMatchObject({ keyId: 'api-key-1' });
+
+    const withLinkKey = createHmac('sha256', derivedKey('secret', 'link')).update(`session.${payload}`).digest('base64url');
+    expect(openSession(keyring, `${payload}.${keyId}.${withLinkKey}`, now)).toBeNull();
+    expect(openSession(keyring, `${payload}.${underivedKeyId('secret')}.${underivedMac('secret', 'session', payload)}`, now)).toBeNull();
+    expect(openSession(keyring, `${payload}.${keyId}.${underivedMac('secret', 'session', payload)}`, now)).toBeNull();
+    expect(csrfTokenMatches(keyring, 'nonce', `${underivedKeyId('secret')}.${underivedMac('secret', 'csrf', 'nonce')}`)).toBe(false);
+  });
+
+  it('signs with HKDF keys: the link key signs links and nothing else', () => {
+    const keyring = createKeyring('secret');
+    const { keyId, mac } = keyring.sign('link', 'payload');
+    expect(mac).toBe(createHmac('sha256', derivedKey('secret', 'link')).update('link.payload').digest('base64url'));
+    expect(keyId).toBe(keyIdOf('secret'));
+    expect(keyring.sign('session', 'payload').mac).not.toBe(createHmac('sha256', derivedKey('secret', 'link')).update('session.payload').digest('base64url'));
+  });
+
+  it('still reads links and reply addresses signed with the secret itself, under its earlier key id, also once it is a previous secret', () => {
+    const payload = Buffer.from(JSON.stringify([taskId, 'acknowledge', claims.expiresAt, 'n0nce'])).toString('base64url');
+    const link = `${payload}.${underivedKeyId('old-secret')}.${underivedMac('old-secret', 'link', payload)}`;
+    const hex = taskId.replaceAll('-', '');
+    const replyMac = underivedMac('old-secret', 'reply', hex).slice(0, 16);
+    for (const keyring of [createKeyring('old-secret'), createKeyring('new-secret', ['old-secret'])]) {
+      expect(readLinkToken(keyring, link)).toMatchObject({ taskId, action: 'acknowledge' });
+      expect(keyring.verify('reply', hex, replyMac, underivedKeyId('old-secret'), 16)).toBe(true);
+    }
+    expect(readLinkToken(createKeyring('new-secret'), link)).toBeNull();
+    expect(createKeyring('new-secret').verify('reply', hex, replyMac, underivedKeyId('old-secret'), 16)).toBe(false);
+  });
+
+  it('rotates every purpose by key id: what the previous secret signed verifies while it is listed, and only then', () => {
+    const before = createKeyring('old-secret');
+    const signed = {
+      link: createLinkToken(before, claims),
+      reply: before.sign('reply', taskId),
+      session: sealSession(before, newSession('api-key-1', now)),
+      csrf: csrfToken(before, 'nonce'),
+    };
+    const rotated = createKeyring('new-secret', ['old-secret']);
+    expect(readLinkToken(rotated, signed.link)).toMatchObject(claims);
+    expect(rotated.verify('reply', taskId, signed.reply.mac, signed.reply.keyId)).toBe(true);
+    expect(openSession(rotated, signed.session, now)).toMatchObject({ keyId: 'api-key-1' });
+    expect(csrfTokenMatches(rotated, 'nonce', signed.csrf)).toBe(true);
+    for (const purpose of ['link', 'reply', 'session', 'csrf', 'subject'] as const) expect(rotated.sign(purpose, 'x').keyId).toBe(keyIdOf('new-secret'));
+
+    const forgotten = createKeyring('new-secret');
+    expect(readLinkToken(forgotten, signed.link)).toBeNull();
+    expect(forgotten.verify('reply', taskId, signed.reply.mac, signed.reply.keyId)).toBe(false);
+    expect(openSession(forgotten, signed.session, now)).toBeNull();
+    expect(csrfTokenMatches(forgotten, 'nonce', signed.csrf)).toBe(false);
+  });
+
+  it('signs sessions and CSRF tokens with SESSION_SECRET when one is configured, links still with the token secret', () => {
+    const withSessionSecret = createKeyring('secret', [], { session: 'session-secret' });
+    const session = sealSession(withSessionSecret, newSession('api-key-1', now));
+    expect(session.split('.')[1]).toBe(keyIdOf('session-secret'));
+    expect(openSession(withSessionSecret, session, now)).not.toBeNull();
+    expect(openSession(createKeyring('secret'), session, now)).toBeNull();
+    expect(openSession(withSessionSecret, sealSession(createKeyring('secret'), newSession('api-key-1', now)), now)).toBeNull();
+    expect(csrfTokenMatches(withSessionSecret, 'nonce', csrfToken(createKeyring('secret'), 'nonce'))).toBe(false);
+    expect(readLinkToken(withSessionSecret, createLinkToken(createKeyring('secret'), claims))).toMatchObject(claims);
   });
 });
