@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import type { Logger } from 'pino';
@@ -15,6 +16,22 @@ export interface InboundMailServerOptions {
   host?: string;
   handle: (reply: InboundReply) => Promise<unknown>;
   log?: Logger;
+  limits?: Partial<InboundLimits>;
+}
+
+/**
+ * What one listener accepts, so that a few senders cannot exhaust the memory
+ * of the process (under `npm start` it also runs the API and the worker).
+ */
+export interface InboundLimits {
+  /** Bytes of one message; a larger one is answered 552 and never held in memory. */
+  messageBytes: number;
+  /** Connections at once; one more is answered 421. */
+  maxClients: number;
+  /** Messages begun (MAIL FROM) per minute by one envelope sender; more are answered 450. */
+  messagesPerSenderPerMinute: number;
+  /** Messages begun per minute from one remote address (a relay forwards for many senders); more are answered 450. */
+  messagesPerAddressPerMinute: number;
 }
 
 export interface RunningInboundMailServer {
@@ -23,6 +40,13 @@ export interface RunningInboundMailServer {
 }
 
 export const INBOUND_SIZE_LIMIT = 1024 * 1024;
+
+export const defaultInboundLimits: InboundLimits = {
+  messageBytes: INBOUND_SIZE_LIMIT,
+  maxClients: 20,
+  messagesPerSenderPerMinute: 10,
+  messagesPerAddressPerMinute: 60,
+};
 
 const smtpError = (responseCode: number, message: string) => Object.assign(new Error(message), { responseCode });
 
@@ -40,13 +64,35 @@ function firstAddress(from: AddressObject | undefined): string | null {
   return from?.value.find((mailbox) => mailbox.address)?.address ?? null;
 }
 
-function readAll(stream: Readable): Promise<Buffer> {
+/**
+ * The message, or null once it grew past `limit`: from then on the rest is
+ * read and dropped (the client must finish DATA to hear the 552), so memory
+ * never holds more than the limit.
+ */
+function readWithin(stream: Readable & { sizeExceeded?: boolean }, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.once('end', () => resolve(Buffer.concat(chunks)));
+    let chunks: Buffer[] | null = [];
+    let bytes = 0;
+    stream.on('data', (chunk: Buffer) => {
+      if (chunks === null) return;
+      bytes += chunk.length;
+      if (bytes > limit || stream.sizeExceeded) chunks = null;
+      else chunks.push(chunk);
+    });
+    stream.once('end', () => resolve(chunks === null || stream.sizeExceeded ? null : Buffer.concat(chunks)));
     stream.once('error', reject);
   });
+}
+
+/** Counts one message against `key`; false once its minute's allowance is spent. */
+async function withinRate(limiter: RateLimiterMemory, key: string): Promise<boolean> {
+  try {
+    await limiter.consume(key);
+    return true;
+  } catch (error) {
+    if (error instanceof RateLimiterRes) return false;
+    throw error;
+  }
 }
 
 function toReply(parsed: ParsedMail, session: SMTPServerSession): InboundReply {
@@ -68,22 +114,35 @@ function toReply(parsed: ParsedMail, session: SMTPServerSession): InboundReply {
 
 export async function startInboundMailServer(options: InboundMailServerOptions): Promise<RunningInboundMailServer> {
   const { handle, log } = options;
+  const limits = { ...defaultInboundLimits, ...options.limits };
+  const perSender = new RateLimiterMemory({ points: limits.messagesPerSenderPerMinute, duration: 60 });
+  const perAddress = new RateLimiterMemory({ points: limits.messagesPerAddressPerMinute, duration: 60 });
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
-    size: INBOUND_SIZE_LIMIT,
+    size: limits.messageBytes,
+    maxClients: limits.maxClients,
     banner: 'replies to task emails only',
+    onMailFrom(address, session, callback) {
+      const sender = address.address.toLowerCase();
+      Promise.all([withinRate(perAddress, session.remoteAddress), withinRate(perSender, sender)])
+        .then(([addressOk, senderOk]) => {
+          if (addressOk && senderOk) return callback();
+          log?.warn({ remoteAddress: session.remoteAddress, sender, session: session.id }, 'inbound reply refused: too many messages');
+          callback(smtpError(450, 'Too many messages, try again later'));
+        })
+        .catch(() => callback(smtpError(451, 'Temporary failure, please deliver again later')));
+    },
     onRcptTo(address, _session, callback) {
       const localPart = address.address.slice(0, address.address.lastIndexOf('@'));
       if (!localPart.toLowerCase().startsWith('reply+')) return callback(smtpError(550, 'No such mailbox: only replies to task emails are accepted here'));
       callback();
     },
     onData(stream, session, callback) {
-      readAll(stream)
+      readWithin(stream, limits.messageBytes)
         .then(async (raw) => {
-          // smtp-server answers 552 itself; the oversized message is not read.
-          if (stream.sizeExceeded) return callback(smtpError(552, 'Message too large'));
+          if (raw === null) return callback(smtpError(552, 'Message too large'));
           await handle(toReply(await simpleParser(raw), session));
           callback();
         })
