@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { columnOfField } from '../imports/columns.js';
-import { UnreadableSheet, readSheet, sniffFormat, type SheetFormat } from '../imports/read-sheet.js';
+import { DEFAULT_SHEET_LIMITS, UnreadableSheet, readSheet, sniffFormat, type SheetFormat } from '../imports/read-sheet.js';
 import { sheetToRequests, type ImportError } from '../imports/sheet-to-requests.js';
 import type { ListingImport, PrismaClient } from '../prisma/generated/client.js';
 import type { Principal } from '../domain/access.js';
@@ -44,15 +44,11 @@ export function createListingImportService({ prisma, listings, workflows, log, n
     const format = formatOf(upload);
     let sheet;
     try {
-      sheet = await readSheet(upload.file, format);
+      // The row limit is enforced while reading: a larger file is not read to its end.
+      sheet = await readSheet(upload.file, format, { ...DEFAULT_SHEET_LIMITS, maxRows: MAX_IMPORT_ROWS });
     } catch (error) {
-      if (error instanceof UnreadableSheet) throw invalid(error.message, [{ field: 'file', message: error.message, rule: 'readable' }]);
+      if (error instanceof UnreadableSheet) throw invalid(error.message, [{ field: 'file', message: error.message, rule: error.rule }]);
       throw error;
-    }
-    if (sheet.rows.length > MAX_IMPORT_ROWS) {
-      throw invalid(`The file has ${sheet.rows.length} rows; split it into files of at most ${MAX_IMPORT_ROWS}.`, [
-        { field: 'file', message: `at most ${MAX_IMPORT_ROWS} rows`, rule: 'max-rows' },
-      ]);
     }
     const { requests, errors } = sheetToRequests(sheet);
     const rows: QueuedRow[] = [];
@@ -201,6 +197,8 @@ export function importView(job: ImportProgress) {
   return {
     id: job.id,
     status: job.status,
+    // `stopped`: the importing key was revoked or expired; the rows after `processed` were not recorded.
+    ...(job.stoppedReason ? { stoppedReason: job.stoppedReason } : {}),
     fileName: job.fileName,
     format: job.format,
     total: job.total,

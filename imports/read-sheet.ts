@@ -1,14 +1,10 @@
 import { parse as parseCsv } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
+import type { RawCell, SheetRow } from './sheet-row.js';
+import { UnreadableSheet } from './unreadable-sheet.js';
+import { readXlsxRows } from './xlsx-rows.js';
 
-/** A cell as the file holds it: XLSX keeps numbers apart from text, CSV has text only. */
-export type RawCell = string | number | null;
-
-export interface SheetRow {
-  /** The row number a spreadsheet program shows; the header is row 1. */
-  row: number;
-  cells: RawCell[];
-}
+export type { RawCell, SheetRow } from './sheet-row.js';
+export { UnreadableSheet } from './unreadable-sheet.js';
 
 export interface Sheet {
   headers: string[];
@@ -19,8 +15,21 @@ export type SheetFormat = 'csv' | 'xlsx';
 
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-/** Why a file could not be read at all, as opposed to a row that breaks a rule. */
-export class UnreadableSheet extends Error {}
+/**
+ * What one file may cost to read. A court's yearly list fits many times over
+ * in each; the spreadsheet template has 13 columns.
+ */
+export interface SheetLimits {
+  /** Data rows after the header. */
+  maxRows: number;
+  maxColumns: number;
+  /** What an XLSX archive may inflate to, all parts together. */
+  maxUnpackedBytes: number;
+  /** Parts of an XLSX archive; Excel writes about a dozen. */
+  maxEntries: number;
+}
+
+export const DEFAULT_SHEET_LIMITS: SheetLimits = { maxRows: 10_000, maxColumns: 64, maxUnpackedBytes: 64 * 1024 * 1024, maxEntries: 1_000 };
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
@@ -33,8 +42,8 @@ export function sniffFormat(file: Buffer): SheetFormat {
   return file.subarray(0, 4).equals(ZIP_MAGIC) ? 'xlsx' : 'csv';
 }
 
-export async function readSheet(file: Buffer, format: SheetFormat = sniffFormat(file)): Promise<Sheet> {
-  const grid = format === 'xlsx' ? await xlsxGrid(file) : csvGrid(file);
+export async function readSheet(file: Buffer, format: SheetFormat = sniffFormat(file), limits: SheetLimits = DEFAULT_SHEET_LIMITS): Promise<Sheet> {
+  const grid = format === 'xlsx' ? await readXlsxRows(file, limits) : csvGrid(file, limits);
   const [header, ...rows] = grid;
   if (!header || header.cells.every(isBlank)) throw new UnreadableSheet('The file has no header row: the first row must name the columns.');
   return {
@@ -57,43 +66,22 @@ export function decodeText(file: Buffer): string {
   }
 }
 
-function csvGrid(file: Buffer): SheetRow[] {
+/** A CSV file is no larger than the upload, so it is parsed whole and then held to the same limits. */
+function csvGrid(file: Buffer, limits: SheetLimits): SheetRow[] {
   let records: string[][];
   try {
     records = parseCsv(decodeText(file), { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
   } catch (error) {
     throw new UnreadableSheet(`The CSV file cannot be read: ${(error as Error).message}`);
   }
-  return records.map((cells, index) => ({ row: index + 1, cells }));
-}
-
-async function xlsxGrid(file: Buffer): Promise<SheetRow[]> {
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.load(file as unknown as ArrayBuffer);
-  } catch (error) {
-    throw new UnreadableSheet(`The XLSX file cannot be read: ${(error as Error).message}`);
+  const rows = records.map((cells, index) => ({ row: index + 1, cells }));
+  const wide = rows.find((row) => row.cells.findLastIndex((cell) => !isBlank(cell)) >= limits.maxColumns);
+  if (wide) {
+    throw new UnreadableSheet(`Row ${wide.row} has a value in column ${wide.cells.findLastIndex((cell) => !isBlank(cell)) + 1}; a listing spreadsheet has at most ${limits.maxColumns} columns.`, 'max-columns');
   }
-  const sheet = workbook.worksheets[0];
-  if (!sheet) throw new UnreadableSheet('The XLSX file has no worksheet.');
-  const rows: SheetRow[] = [];
-  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells: RawCell[] = [];
-    for (let column = 1; column <= row.cellCount; column += 1) cells.push(cellValue(row.getCell(column).value));
-    rows.push({ row: rowNumber, cells });
-  });
+  const dataRows = rows.slice(1).filter((row) => !row.cells.every(isBlank)).length;
+  if (dataRows > limits.maxRows) {
+    throw new UnreadableSheet(`The file has ${dataRows} rows; split it into files of at most ${limits.maxRows}.`, 'max-rows');
+  }
   return rows;
-}
-
-/** The value a clerk sees in a cell, whatever Excel stores behind it. */
-function cellValue(value: ExcelJS.CellValue): RawCell {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string' || typeof value === 'number') return value;
-  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if ('richText' in value) return value.richText.map((part) => part.text).join('');
-  if ('formula' in value || 'sharedFormula' in value) return cellValue((value as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
-  if ('hyperlink' in value) return value.text;
-  if ('error' in value) return value.error;
-  return null;
 }

@@ -11,6 +11,7 @@ import { individualListing, residentId } from '../support/fixtures.js';
 import { list } from '../support/listing-client.js';
 import { calmPolicy } from '../support/policies.js';
 import { HEADERS, listingRows, toCsv, toXlsx } from '../support/spreadsheets.js';
+import { rowXml, sheetXmlOf, workbookParts, zipOf } from '../support/xlsx-parts.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -92,7 +93,7 @@ it('imports 1,000 rows in the background with progress to poll; importing the fi
   expect(queued.headers.get('location')).toBe(`/api/listings/import/${queued.body.id}`);
   expect(queued.body).toMatchObject({ status: expect.stringMatching(/queued|running/), total: 1000, fileName: 'court-2026-11.csv', format: 'csv' });
   // Operators see the rows still to record on /metrics.
-  const metrics = async () => (await (await fetch(`${stack.apiUrl}/metrics`)).text()).match(/^sanctions_listing_import_rows\{state="total"\} (\d+)$/m)?.[1];
+  const metrics = async () => (await (await fetch(`${stack.apiUrl}/metrics`, { headers: { authorization: `Bearer ${stack.adminKey}` } })).text()).match(/^sanctions_listing_import_rows\{state="total"\} (\d+)$/m)?.[1];
   expect(await metrics()).toBe('1000');
   const progress: number[] = [];
   const done = await completed(queued.body.id, progress);
@@ -150,6 +151,29 @@ it('reads a CSV saved by Excel in GB 18030, with English or Chinese headers', as
   expect(await completed(queued.body.id)).toMatchObject({ created: 2 });
   const listing = await stack.prisma.listing.findFirstOrThrow({ where: { caseNumber: String(rows[0]!.caseNumber) } });
   expect(listing.debtorName).toBe(rows[0]!.debtorName);
+});
+
+it('refuses spreadsheet bombs while reading them, and records nothing', async () => {
+  const before = await listingCount();
+  const header = rowXml(1, HEADERS);
+  // 80 MB of spaces deflate to about 80 KB: over the 64 MB a file may unpack to.
+  const padded = Buffer.concat([Buffer.from(sheetXmlOf([header])), Buffer.alloc(80 * 1024 * 1024, 0x20)]);
+  const bomb = await upload(zipOf(workbookParts(padded)), XLSX_MEDIA_TYPE);
+  expect(bomb.status).toBe(400);
+  expect(bomb.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  expect(bomb.body.errors).toEqual([expect.objectContaining({ field: 'file', rule: 'max-unpacked-size' })]);
+
+  const farRight = `<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c><c r="XFD2" t="inlineStr"><is><t>far</t></is></c></row>`;
+  const wide = await upload(zipOf(workbookParts(sheetXmlOf([header, farRight]))), XLSX_MEDIA_TYPE);
+  expect(wide.status).toBe(400);
+  expect(wide.body.errors).toEqual([expect.objectContaining({ field: 'file', rule: 'max-columns' })]);
+
+  const rows = Array.from({ length: 10_001 }, (_, index) => rowXml(index + 2, [`（2026）宁01执${index}号`]));
+  const long = await upload(zipOf(workbookParts(sheetXmlOf([header, ...rows]))), XLSX_MEDIA_TYPE);
+  expect(long.status).toBe(400);
+  expect(long.body.errors).toEqual([expect.objectContaining({ field: 'file', rule: 'max-rows' })]);
+  expect(long.body.detail).toBe('The file has more than 10000 rows; split it into files of at most 10000.');
+  expect(await listingCount()).toBe(before);
 });
 
 it('refuses unreadable files, unknown or missing columns and empty files, and only clerks import', async () => {
