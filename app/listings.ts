@@ -11,6 +11,7 @@ import { Prisma, type Listing, type PrismaClient } from '../prisma/generated/cli
 import { actorOf, courtScopeOf, departmentScopeOf, listingRefusal, type Principal } from '../domain/access.js';
 import { RELISTING_BAR_MONTHS_AFTER_CREDITOR_REQUEST, isClosedStatus } from '../domain/listings.js';
 import { disclosedText, type Audience, type Channel } from '../domain/disclosure.js';
+import { identifierSearchRefusal, mayFindByIdentifier } from '../domain/listing-search.js';
 import { conflict, forbidden, invalid, notFound } from './errors.js';
 import { parseInput } from './validate.js';
 import {
@@ -251,6 +252,8 @@ export function createListingService({ prisma, catalogs, workflows, disclosures,
     /** GET /api/listings — newest first, paged by an opaque cursor. */
     async list(principal: Principal, query: unknown, channel: Channel = 'api') {
       const filters = parseInput(listingQuerySchema, query, 'query');
+      const searchRefusal = filters.q ? identifierSearchRefusal(principal.role, filters.q) : null;
+      if (searchRefusal) throw invalid('Search listings by case number or name.', [{ field: 'q', rule: 'no-identifier-search', message: searchRefusal }]);
       const limit = filters.limit ?? 50;
       const after = filters.cursor ? decodeCursor(filters.cursor) : null;
       const where: Prisma.ListingWhereInput = {
@@ -259,7 +262,13 @@ export function createListingService({ prisma, catalogs, workflows, disclosures,
           courtScopeOf(principal) ? { courtCode: courtScopeOf(principal)! } : {},
           departmentScopeOf(principal) ? { tasks: { some: { departmentCode: departmentScopeOf(principal)! } } } : {},
           filters.q
-            ? { OR: [{ caseNumber: { contains: filters.q } }, { debtorName: { contains: filters.q } }, { debtorIdNumber: filters.q.toUpperCase() }] }
+            ? {
+                OR: [
+                  { caseNumber: { contains: filters.q } },
+                  { debtorName: { contains: filters.q } },
+                  ...(mayFindByIdentifier(principal.role) ? [{ debtorIdNumber: filters.q.toUpperCase() }] : []),
+                ],
+              }
             : {},
           after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {},
         ],
