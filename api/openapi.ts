@@ -59,7 +59,34 @@ const json = (description: string, ref?: string) => ({
 });
 const body = (name: string) => ({ required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } });
 const idParam = (name = 'id') => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
-const idempotencyKey = { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{8,128}$' } };
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Optional, 1–255 printable ASCII characters (a UUID is a good choice), per API key. The first request with a key runs and its answer is kept 24 hours; ' +
+    'a repeat with the same key, method, path and body gets that answer again with `Idempotent-Replayed: true` and changes nothing. ' +
+    'A repeat while the first still runs is 409; the key with another method, path or body is 422. Answers 5xx are not kept: repeat them.',
+  schema: { type: 'string', pattern: '^[\\x20-\\x7E]{1,255}$' },
+};
+
+/** Every state-changing operation under /api takes an Idempotency-Key (the streamed spreadsheet import excepted). */
+function withIdempotencyKeys<T extends { paths: Record<string, Record<string, { parameters?: unknown[]; responses?: Record<string, unknown> }>> }>(document: T): T {
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!path.startsWith('/api/') || path === '/api/listings/import') continue;
+    for (const method of ['post', 'put', 'patch', 'delete']) {
+      const operation = item[method];
+      if (!operation) continue;
+      if (!operation.parameters?.includes(idempotencyKey)) operation.parameters = [...(operation.parameters ?? []), idempotencyKey];
+      operation.responses = {
+        409: problem('A request with this Idempotency-Key is in progress'),
+        422: problem('This Idempotency-Key was used for another request'),
+        ...operation.responses,
+      };
+    }
+  }
+  return document;
+}
 
 /** Query schemas become OpenAPI parameters, one per property. */
 function queryParameters(schema: z.ZodType) {
@@ -219,7 +246,7 @@ const listingImport = {
 };
 
 export function openApiDocument(serverUrl: string) {
-  return {
+  return withIdempotencyKeys({
     openapi: '3.1.0',
     info: {
       title: 'Joint Sanctions Coordinator API (联合惩戒协同平台)',
@@ -506,5 +533,5 @@ export function openApiDocument(serverUrl: string) {
       },
       '/healthz': { get: { summary: 'Database and Temporal reachable', security: [], responses: { 200: json('Healthy'), 503: problem('A dependency is unreachable') } } },
     },
-  };
+  });
 }

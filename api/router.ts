@@ -3,6 +3,8 @@ import swaggerUi from 'swagger-ui-express';
 import type { UseCases } from '../app/index.js';
 import { requireJsonBody, routeNotFound } from '../http/problem.js';
 import { authFailureLimiter, type RateLimitSettings } from '../http/rate-limits.js';
+import { idempotentRequests } from '../http/idempotency.js';
+import type { IdempotentRequestStore } from '../db/idempotent-requests.js';
 import { authenticate } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -28,10 +30,12 @@ export interface JsonApiOptions {
   /** Base of the OpenAPI document's server URL; relative is valid and right behind any proxy. */
   publicBaseUrl: string;
   rateLimits: RateLimitSettings;
+  /** Where answers to requests with an `Idempotency-Key` are kept; without it the header is ignored. */
+  idempotency?: IdempotentRequestStore | undefined;
 }
 
 /** The JSON API, mounted at /api: parse, authenticate, call one use case, answer. */
-export function jsonApiRouter({ useCases, publicBaseUrl, rateLimits }: JsonApiOptions): Router {
+export function jsonApiRouter({ useCases, publicBaseUrl, rateLimits, idempotency }: JsonApiOptions): Router {
   const api = Router();
   const document = openApiDocument(publicBaseUrl);
   api.get('/openapi.json', (_req, res) => {
@@ -48,6 +52,9 @@ export function jsonApiRouter({ useCases, publicBaseUrl, rateLimits }: JsonApiOp
   api.use((req, res, next) => (isImport(req) ? next() : requireJsonBody(req, res, next)));
   api.use((req, res, next) => (isImport(req) ? next() : (req.method === 'POST' && (req.path === '/catalog' || req.path === '/calendar') ? catalogJson : smallJson)(req, res, next)));
   api.use(authFailureLimiter(rateLimits), authenticate(useCases.apiKeys));
+  // After authentication and body parsing: a key belongs to its API key, and the body is part of the request.
+  // A spreadsheet import is streamed by its route, so its body cannot be compared: the header is ignored there.
+  if (idempotency) api.use(idempotentRequests(idempotency, { exempt: (req) => req.method === 'POST' && req.path === '/listings/import' }));
   api.use('/api-keys', apiKeyRoutes(useCases.apiKeys));
   api.use('/catalog', catalogRoutes(useCases.catalogs, useCases.taskReview));
   api.use('/calendar', calendarRoutes(useCases.calendar));

@@ -100,8 +100,9 @@ export function createCorrectionService({ prisma, listings, workflows, objection
       const stale = await prisma.correction.findMany({ where: { acceptedAt: null, recordedAt: { lt: new Date(now().getTime() - olderThanMs) } }, take: 500 });
       for (const correction of stale) {
         const result = await workflows.correctListing(correction.listingId, correction.id);
-        // The listing was lifted meanwhile: the correction no longer has anything to correct.
-        if (result.refused) await prisma.correction.deleteMany({ where: { id: correction.id, acceptedAt: null } });
+        // The listing was lifted meanwhile: the correction no longer has anything to correct. A workflow
+        // handing over to its continuation decided nothing: the correction is sent again next time.
+        if (result.refused && result.refused !== 'retryLater') await prisma.correction.deleteMany({ where: { id: correction.id, acceptedAt: null } });
       }
       return stale.length;
     },

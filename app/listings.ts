@@ -294,15 +294,23 @@ export function createListingService({ prisma, catalogs, workflows, disclosures,
       return { id, status: result.phase === 'imposing' ? 'lifting' : listing.status === 'active' ? 'lifting' : listing.status, accepted: result.changed };
     },
 
-    /** POST /api/listings/:id/extension: extends a fixed period by 1–3 years (art. 2). */
+    /**
+     * POST /api/listings/:id/extension: extends a fixed period by 1–3 years (art. 2). `periodYears` names the
+     * period once extended, so a repeat of the request (a retry after a lost answer) changes nothing;
+     * `extensionYears` adds to the current period.
+     */
     async extend(principal: Principal, id: string, body: unknown) {
       const request = parseInput(extensionSchema, body, 'extension');
       const { listing } = await visibleListing(principal, id);
       const basePeriod = listing.periodYears;
       if (basePeriod === null || !listing.expiresAt) throw conflict('This listing has no fixed term to extend.');
-      const total = basePeriod + request.extensionYears;
+      const field = request.periodYears !== undefined ? 'periodYears' : 'extensionYears';
+      const total = request.periodYears ?? basePeriod + request.extensionYears!;
+      // The target reached already: the same extension again.
+      if (request.periodYears !== undefined && total === basePeriod) return listingView(listing, null, apiAudience(principal));
+      if (total < basePeriod) throw invalid('An extension makes the period longer.', [{ field, rule: 'period-range', message: `the period is ${basePeriod} years already` }]);
       if (total > LISTING_PERIOD_YEARS + LISTING_EXTENSION_YEARS.max) {
-        throw invalid('The extension is too long.', [{ field: 'extensionYears', rule: 'period-range', message: `the period may not exceed ${LISTING_PERIOD_YEARS + LISTING_EXTENSION_YEARS.max} years in all` }]);
+        throw invalid('The extension is too long.', [{ field, rule: 'period-range', message: `the period may not exceed ${LISTING_PERIOD_YEARS + LISTING_EXTENSION_YEARS.max} years in all` }]);
       }
       const expiresAt = expiryOf(listing.decidedAt ?? listing.listedAt, total)!;
       // The workflow records the new period before it answers: one writer of the listing's term.

@@ -244,10 +244,13 @@ export const reconsiderationSchema = z.strictObject({
 
 export const objectionIdParam = z.uuid();
 
-export const extensionSchema = z.strictObject({
-  extensionYears: z.number().int().min(1).max(3),
-  reason: text(2000),
-});
+export const extensionSchema = z
+  .strictObject({
+    periodYears: z.number().int().min(3).max(5).optional().meta({ description: 'The period in years once extended (3–5): the target, so that sending it again changes nothing' }),
+    extensionYears: z.number().int().min(1).max(3).optional().meta({ description: 'Years added to the current period; sent again it extends again (send an Idempotency-Key, or use `periodYears`)' }),
+    reason: text(2000),
+  })
+  .refine((extension) => (extension.periodYears === undefined) !== (extension.extensionYears === undefined), { message: 'give `periodYears` (the period once extended) or `extensionYears`', path: ['periodYears'] });
 
 const LISTING_STATUSES = ['active', 'lifting', 'lifted', 'revoked'] as const;
 
@@ -276,7 +279,8 @@ export const listingQuerySchema = z.strictObject({
   limit: z.coerce.number<string>().int().min(1).max(200).optional(),
 });
 
-export const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9._:-]{8,128}$/, 'use 8–128 letters, digits or . _ : -');
+/** The `Idempotency-Key` header: 1–255 printable ASCII characters (a UUID is a good choice). */
+export const idempotencyKeySchema = z.string().regex(/^[\x20-\x7E]{1,255}$/, 'use 1–255 printable ASCII characters');
 
 /** An 18-character identifier of either kind: a resident ID number or a unified social credit code, check character verified. */
 export const subjectIdNumber = z

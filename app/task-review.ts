@@ -129,20 +129,28 @@ export function createTaskReviewService({ prisma, workflows, catalogs, now = () 
       return rows.map(extensionView);
     },
 
-    /** POST /api/task-extensions/:id/decision — a grant moves the deadline and its ladder; a refusal leaves it. */
+    /**
+     * POST /api/task-extensions/:id/decision — a grant moves the deadline to the date the request named (a
+     * target, not a number of days more) with its ladder; a refusal leaves it. The same decision again changes nothing.
+     */
     async decideExtension(principal: Principal, extensionId: string, body: unknown) {
       const input = parseInput(taskExtensionDecisionSchema, body, 'decision');
       if (!listingIdParam.safeParse(extensionId).success) throw notFound(`No extension request ${extensionId}.`);
       const extension = await prisma.taskExtension.findUnique({ where: { id: extensionId } });
       if (!extension) throw notFound(`No extension request ${extensionId}.`);
-      if (extension.status !== 'requested') throw conflict(`The request was ${extension.status} already.`);
-      const by = actorOf(principal);
       const granted = input.granted ?? input.outcome === 'granted';
+      if (extension.status !== 'requested') {
+        // The same decision again (a retry after a lost answer) is answered again; the deadline moved once.
+        if (extension.status === (granted ? 'granted' : 'refused')) return extensionView(extension);
+        throw conflict(`The request was ${extension.status} already.`);
+      }
+      const by = actorOf(principal);
       if (granted) {
         const result = await workflows.moveDeadline(extension.listingId, { taskId: extension.taskId, extensionId, until: extension.until.toISOString(), by, reason: input.reason });
         if (result.refused) {
-          // The task moved on meanwhile (completed, declined, lifted): nothing is left to extend.
-          await prisma.taskExtension.updateMany({ where: { id: extensionId, status: 'requested' }, data: { status: 'lapsed', decidedAt: now() } });
+          // The task moved on meanwhile (completed, declined, lifted): nothing is left to extend. A workflow
+          // handing over to its continuation decided nothing: the request stays open for the retry.
+          if (result.refused !== 'retryLater') await prisma.taskExtension.updateMany({ where: { id: extensionId, status: 'requested' }, data: { status: 'lapsed', decidedAt: now() } });
           throw refusalError(result);
         }
       } else {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { jsonApiRouter } from '../api/router.js';
 import type { UseCases } from '../app/index.js';
 import { dashboardRouter } from '../dashboard/router.js';
+import { createIdempotentRequestStore } from '../db/idempotent-requests.js';
 import type { Mailbox } from '../dashboard/mailbox.js';
 import { healthRoutes, type Readiness } from '../http/health.js';
 import { createMetrics } from '../http/metrics.js';
@@ -50,7 +51,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   };
   app.use(healthRoutes(deps.prisma, deps.temporal, deps.readiness, horizon));
   app.use(dashboardRouter({ useCases: deps.useCases, keyring: deps.keyring, mailbox: deps.mailbox, rateLimits: deps.rateLimits }));
-  app.use('/api', jsonApiRouter({ useCases: deps.useCases, publicBaseUrl: deps.publicBaseUrl, rateLimits: deps.rateLimits }));
+  app.use('/api', jsonApiRouter({ useCases: deps.useCases, publicBaseUrl: deps.publicBaseUrl, rateLimits: deps.rateLimits, idempotency: createIdempotentRequestStore(deps.prisma) }));
   app.use(routeNotFound);
   app.use(problemHandler(deps.log));
   return app;

@@ -138,6 +138,9 @@ export function handleTaskReview(listingId: string, tasks: TrackedTask[], run: R
     async (input) => {
       const task = tasks.find((t) => t.taskId === input.taskId)!;
       const deadline = openDeadlineOf(task.status)!;
+      // The deadline is at the granted date already (the same grant sent again, e.g. to the run after a
+      // continue-as-new): nothing moves twice.
+      if (Date.parse(input.until) === Date.parse(task.schedule[`${deadline}DueAt`])) return { ...unchanged(task), deadline };
       const schedule = await records.recordDeadlineMove({ listingId, taskId: task.taskId, extensionId: input.extensionId, by: input.by, reason: input.reason, deadline, until: input.until, at: now() });
       reschedule(task, schedule);
       return { taskId: task.taskId, status: task.status, changed: true, deadline };
@@ -147,7 +150,7 @@ export function handleTaskReview(listingId: string, tasks: TrackedTask[], run: R
         const task = taskOf(input.taskId);
         const deadline = openDeadlineOf(task.status);
         if (deadline === null) refuse(`task ${task.taskId} is ${task.status}: it has no open deadline to move`);
-        if (Date.parse(input.until) <= Date.parse(task.schedule[`${deadline}DueAt`])) refuse('an extension moves the deadline later');
+        if (Date.parse(input.until) < Date.parse(task.schedule[`${deadline}DueAt`])) refuse('an extension moves the deadline later');
       },
     },
   );
