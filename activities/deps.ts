@@ -16,6 +16,8 @@ export interface ActivityDeps {
   publicBaseUrl: string;
   /** Signs one-click links and reply addresses. */
   keyring: Keyring;
+  /** Whether this installation receives replies: notices carry a reply address only then. */
+  repliesEnabled: boolean;
   /** The policy new tasks are dispatched under. */
   policy: Policy;
   log: Logger;

@@ -22,6 +22,8 @@ export interface MailSettings {
   publicBaseUrl: string;
   /** Signs the one-click links and the reply address. */
   keyring: Keyring;
+  /** Replies are received (INBOUND_SMTP_PORT is set): only then do notices carry a reply address and say how to reply. */
+  repliesEnabled: boolean;
 }
 
 export interface ComposedMail extends RenderedMail {
@@ -135,10 +137,11 @@ export function composeTaskMail(
     measures: task.measures.map((code) => ({ code, name: measureName.get(code) ?? code })),
     noMeasures: task.measures.length === 0 ? t.labels.noMeasures : null,
     links: actionable ? { acknowledge: link('acknowledge'), complete: link('complete') } : null,
+    replies: settings.repliesEnabled,
     completeLabel: lifting ? t.actions.completeLift : correcting ? t.actions.completeCorrection : t.actions.completeImpose,
     footer: fill(t.footer, values),
   });
-  return { ...rendered, to: recipientsOf(task, request, catalog.coordinatingOffice?.email, closedRecipients), replyTo: actionable ? replyAddress(settings, task.id) : null };
+  return { ...rendered, to: recipientsOf(task, request, catalog.coordinatingOffice?.email, closedRecipients), replyTo: actionable && settings.repliesEnabled ? replyAddress(settings, task.id) : null };
 }
 
 function replyAddress(settings: MailSettings, taskId: string): string {

@@ -4,7 +4,7 @@ import { composeTaskMail, notificationKey, type TaskWithContext } from '../../ma
 import { readReplyLocalPart } from '../../platform/signed-tokens.js';
 import { createKeyring } from '../../platform/signing.js';
 
-const settings = { mailFrom: '平台 <no-reply@sanctions.example>', publicBaseUrl: 'https://sanctions.example', keyring: createKeyring('s3cret') };
+const settings = { mailFrom: '平台 <no-reply@sanctions.example>', publicBaseUrl: 'https://sanctions.example', keyring: createKeyring('s3cret'), repliesEnabled: true };
 
 function task(overrides: { locale?: string; kind?: string; status?: string } = {}): TaskWithContext {
   const at = new Date('2026-12-01T09:00:00Z');
@@ -39,6 +39,21 @@ describe('task mail', () => {
     const localPart = mail.replyTo!.split('@')[0]!;
     expect(localPart.length).toBeLessThanOrEqual(64);
     expect(readReplyLocalPart(createKeyring('s3cret'), localPart)).toBe('2f1e4c1a-0b7e-4a55-9d7e-0c1a2b3c4d5e');
+  });
+
+  it('without a reply address or reply instructions when the installation receives no replies', () => {
+    const on = composeTaskMail(settings, task(), defaultCatalog, { type: 'notice' });
+    expect(on.text).toContain('也可以直接回复本邮件');
+    for (const locale of ['zh-CN', 'en']) {
+      for (const type of ['notice', 'reminder'] as const) {
+        const mail = composeTaskMail({ ...settings, repliesEnabled: false }, task({ locale }), defaultCatalog, { type, deadline: 'acknowledge' });
+        expect(mail.replyTo, `${locale} ${type}`).toBeNull();
+        for (const body of [mail.text, mail.html]) {
+          expect(body).not.toMatch(/回复本邮件|reply to this email|reply with|reply\+/i);
+          expect(body).toMatch(/\/ack\/[A-Za-z0-9_.-]+/);
+        }
+      }
+    }
   });
 
   it('in English for a department that prefers it', () => {
