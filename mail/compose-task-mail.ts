@@ -141,11 +141,13 @@ export function composeTaskMail(
     completeLabel: lifting ? t.actions.completeLift : correcting ? t.actions.completeCorrection : t.actions.completeImpose,
     footer: fill(t.footer, values),
   });
-  return { ...rendered, to: recipientsOf(task, request, catalog.coordinatingOffice?.email, closedRecipients), replyTo: actionable && settings.repliesEnabled ? replyAddress(settings, task.id) : null };
+  return { ...rendered, to: recipientsOf(task, request, catalog.coordinatingOffice?.email, closedRecipients), replyTo: actionable && settings.repliesEnabled ? replyAddress(settings, task) : null };
 }
 
-function replyAddress(settings: MailSettings, taskId: string): string {
-  return `${createReplyLocalPart(settings.keyring, taskId)}@${mailDomain(settings.mailFrom)}`;
+/** Expires with the one-click links. */
+function replyAddress(settings: MailSettings, task: TaskWithContext): string {
+  const expiresAt = Math.floor((task.completeDueAt.getTime() + LINK_GRACE_MS) / 1000);
+  return `${createReplyLocalPart(settings.keyring, { taskId: task.id, expiresAt })}@${mailDomain(settings.mailFrom)}`;
 }
 
 function recipientsOf(task: TaskWithContext, request: TaskMailRequest, officeEmail: string | undefined, closedRecipients: string[]): string[] {

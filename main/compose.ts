@@ -167,7 +167,15 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
         port: settings.mail.inbound.port,
         ...(settings.mail.inbound.host ? { host: settings.mail.inbound.host } : {}),
         log: inboundLog,
-        handle: createReplyHandler({ prisma, tasks: useCases.tasks, mail: answers, mailFrom: settings.mail.from, keyring, log: inboundLog }),
+        handle: createReplyHandler({
+          prisma,
+          tasks: useCases.tasks,
+          mail: answers,
+          mailFrom: settings.mail.from,
+          keyring,
+          trustedAuthservIds: settings.mail.inbound.trustedAuthservIds,
+          log: inboundLog,
+        }),
       });
       inboundPort = inbound.port;
       stops.push(async () => {

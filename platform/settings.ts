@@ -34,6 +34,7 @@ const environmentSchema = z.object({
   MAIL_CATCHER_PORT: portOr(2525),
   INBOUND_SMTP_PORT: optionalPort,
   INBOUND_SMTP_HOST: optionalString,
+  INBOUND_TRUSTED_AUTHSERV_IDS: optionalString.transform((value) => (value ?? '').split(',').map((id) => id.trim()).filter(Boolean)),
   PORT: portOr(3000),
   /** Interface of the HTTP server; each entry point has its own default. */
   HOST: optionalString,
@@ -66,7 +67,7 @@ export interface Settings {
   database: { url: string | undefined; poolSize: number };
   temporal: { address: string | undefined; namespace: string; taskQueue: string };
   http: { port: number; host: string | undefined; publicBaseUrl: string };
-  mail: { smtpUrl: string | undefined; from: string; inbound: { port: number | undefined; host: string | undefined } };
+  mail: { smtpUrl: string | undefined; from: string; inbound: { port: number | undefined; host: string | undefined; trustedAuthservIds: string[] } };
   security: { adminApiKey: string | undefined; signingSecret: string | undefined; previousSigningSecrets: string[] };
   policyFile: string | undefined;
   log: { level: string; format: LogFormat | undefined };
@@ -94,7 +95,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     http: { port: e.PORT, host: e.HOST, publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '') },
-    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, inbound: { port: e.INBOUND_SMTP_PORT, host: e.INBOUND_SMTP_HOST } },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, inbound: { port: e.INBOUND_SMTP_PORT, host: e.INBOUND_SMTP_HOST, trustedAuthservIds: e.INBOUND_TRUSTED_AUTHSERV_IDS } },
     security: { adminApiKey: e.ADMIN_API_KEY, signingSecret: e.ACK_TOKEN_SECRET, previousSigningSecrets: e.ACK_TOKEN_PREVIOUS_SECRETS },
     policyFile: e.POLICY_FILE,
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },

@@ -47,24 +47,74 @@ export function readLinkToken(keyring: Keyring, token: string): LinkTokenClaims 
   }
 }
 
-/** Mailbox local parts are limited to 64 characters: the task id in hex, the key id and 16 characters of mac. */
-const REPLY_MAC_LENGTH = 16;
-export const REPLY_LOCAL_PART = new RegExp(`^reply\\+([0-9a-f]{32})\\.(?:(${KEY_ID_PATTERN})\\.)?([A-Za-z0-9_-]{${REPLY_MAC_LENGTH}})$`);
+/**
+ * What a reply address grants by itself: acknowledgment. Anything more needs
+ * mail whose sender a trusted relay authenticated (app/replies.ts).
+ */
+export type ReplyGrant = 'acknowledge';
 
-/** `reply+<task id hex>.<key id>.<mac>` */
-export function createReplyLocalPart(keyring: Keyring, taskId: string): string {
-  const hex = taskId.replace(/-/g, '');
-  const { keyId, mac } = keyring.sign('reply', hex);
-  return `reply+${hex}.${keyId}.${mac.slice(0, REPLY_MAC_LENGTH)}`;
+export interface ReplyAddressClaims {
+  taskId: string;
+  grant: ReplyGrant;
+  /** Expiry, seconds since the epoch; null for an address mailed before addresses expired. */
+  expiresAt: number | null;
 }
 
-/** The task a reply address names, or null when it is not one we signed. */
-export function readReplyLocalPart(keyring: Keyring, localPart: string): string | null {
-  const match = REPLY_LOCAL_PART.exec(localPart);
-  if (!match) return null;
-  const [, hex, keyId, mac] = match as unknown as [string, string, string | undefined, string];
+/**
+ * Mailbox local parts are limited to 64 characters:
+ * `reply+` (6), the task id in base 32 (26), `.`, the grant and the expiry in
+ * hours since the epoch, base 36 (1 + 4), `.`, the key id (4), `.`, and 16
+ * characters (96 bits) of mac: 60 in all.
+ */
+const REPLY_MAC_LENGTH = 16;
+const GRANT_CODES: Record<string, ReplyGrant> = { a: 'acknowledge' };
+const CODE_OF_GRANT: Record<ReplyGrant, string> = { acknowledge: 'a' };
+const REPLY_ADDRESS = new RegExp(`^reply\\+([0-9a-v]{26})\\.([a-z])([0-9a-z]{4})\\.(${KEY_ID_PATTERN})\\.([A-Za-z0-9_-]{${REPLY_MAC_LENGTH}})$`);
+/** Addresses mailed before they expired: the task id in hex, no grant, no expiry. */
+const LEGACY_REPLY_ADDRESS = new RegExp(`^reply\\+([0-9a-f]{32})\\.(?:(${KEY_ID_PATTERN})\\.)?([A-Za-z0-9_-]{${REPLY_MAC_LENGTH}})$`);
+
+/** Whether a local part has the shape of a reply address (signed or not by us). */
+export const looksLikeReplyAddress = (localPart: string) => REPLY_ADDRESS.test(localPart) || LEGACY_REPLY_ADDRESS.test(localPart);
+
+const HOUR_SECONDS = 3600;
+const uuidOfHex = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+const compactTaskId = (taskId: string) => BigInt(`0x${taskId.replace(/-/g, '')}`).toString(32).padStart(26, '0');
+function taskIdOfCompact(compact: string): string | null {
+  const hex = [...compact].reduce((value, digit) => value * 32n + BigInt(parseInt(digit, 32)), 0n).toString(16);
+  return hex.length > 32 ? null : uuidOfHex(hex.padStart(32, '0'));
+}
+
+/**
+ * `reply+<task>.<grant><expiry>.<key id>.<mac>`. The expiry is rounded up to
+ * the hour, so the address never expires before `expiresAt`.
+ */
+export function createReplyLocalPart(keyring: Keyring, claims: { taskId: string; expiresAt: number; grant?: ReplyGrant }): string {
+  const hours = Math.ceil(claims.expiresAt / HOUR_SECONDS).toString(36);
+  if (hours.length > 4) throw new RangeError(`reply address expiry out of range: ${claims.expiresAt}`);
+  const payload = `${compactTaskId(claims.taskId)}.${CODE_OF_GRANT[claims.grant ?? 'acknowledge']}${hours.padStart(4, '0')}`;
+  const { keyId, mac } = keyring.sign('reply', payload);
+  return `reply+${payload}.${keyId}.${mac.slice(0, REPLY_MAC_LENGTH)}`;
+}
+
+/**
+ * The claims of a reply address we signed (expired or not), or null when we
+ * did not sign it. Addresses in the earlier format (the task id alone) are
+ * still read, with no expiry: the caller decides how long they count.
+ */
+export function readReplyLocalPart(keyring: Keyring, localPart: string): ReplyAddressClaims | null {
+  const current = REPLY_ADDRESS.exec(localPart);
+  if (current) {
+    const [, task, grantCode, hours, keyId, mac] = current as unknown as [string, string, string, string, string, string];
+    const grant = GRANT_CODES[grantCode];
+    if (!grant || !keyring.verify('reply', `${task}.${grantCode}${hours}`, mac, keyId, REPLY_MAC_LENGTH)) return null;
+    const taskId = taskIdOfCompact(task);
+    return taskId ? { taskId, grant, expiresAt: parseInt(hours, 36) * HOUR_SECONDS } : null;
+  }
+  const legacy = LEGACY_REPLY_ADDRESS.exec(localPart);
+  if (!legacy) return null;
+  const [, hex, keyId, mac] = legacy as unknown as [string, string, string | undefined, string];
   if (!keyring.verify('reply', hex, mac, keyId ?? null, REPLY_MAC_LENGTH)) return null;
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return { taskId: uuidOfHex(hex), grant: 'acknowledge', expiresAt: null };
 }
 
 /** How a subject is named where its number must not be kept (the disclosure log): `<key id>.<mac>`, the same for the same number under one key. */

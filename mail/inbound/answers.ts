@@ -5,7 +5,17 @@ import { createHash } from 'node:crypto';
  * knows to act another way instead of believing it has confirmed. It names
  * the task at most: whoever wrote from the wrong address learns nothing else.
  */
-export type AnswerReason = 'unsigned' | 'wrong-sender' | 'unparseable' | 'task-cancelled' | 'listing-closed' | 'unknown-task' | 'task-state' | 'bad-extension';
+export type AnswerReason =
+  | 'unsigned'
+  | 'wrong-sender'
+  | 'unparseable'
+  | 'task-cancelled'
+  | 'listing-closed'
+  | 'unknown-task'
+  | 'task-state'
+  | 'bad-extension'
+  | 'unauthenticated'
+  | 'address-expired';
 
 const EXPLANATIONS: Record<AnswerReason, { zh: string[]; en: string }> = {
   unsigned: {
@@ -35,6 +45,17 @@ const EXPLANATIONS: Record<AnswerReason, { zh: string[]; en: string }> = {
   'bad-extension': {
     zh: ['您的延期申请未被受理：申请的日期须晚于当前期限，并请在第二行起写明理由。', '格式：第一行“延期 2026-12-20”，第二行起写理由。'],
     en: 'Your request for more time was not accepted: the date must be after the current deadline, and the lines after it must give the reason. Write "EXTEND 2026-12-20" on the first line and the reason below.',
+  },
+  unauthenticated: {
+    zh: [
+      '您的回复未被处理：通过回复邮件办结任务或申请延期，须经本平台信任的邮件网关验证发件域名（DKIM/DMARC）；您的邮件未通过或未经此验证。',
+      '回复“确认”仍可确认收到任务；办结或申请延期请使用通知中的链接或登录平台办理。',
+    ],
+    en: 'Your reply was not processed: completing a task or asking for more time by email needs mail whose sending domain our mail relay authenticated (DKIM or DMARC), and yours was not. Replying ACK still acknowledges the task; to complete it or ask for more time, use the link in the notice or the dashboard.',
+  },
+  'address-expired': {
+    zh: ['您的回复未被处理：该回复地址已过期。', '请回复该任务最近的一封通知邮件，或使用通知中的链接、登录平台办理。'],
+    en: 'Your reply was not processed: this reply address has expired. Reply to the most recent email about the task, or use the link in it or the dashboard.',
   },
   'unknown-task': {
     zh: ['未找到该回复地址对应的任务，您的回复未作处理。'],

@@ -109,6 +109,9 @@ function toReply(parsed: ParsedMail, session: SMTPServerSession): InboundReply {
     headers,
     text: parsed.text,
     html: typeof parsed.html === 'string' ? parsed.html : null,
+    trace: parsed.headerLines
+      .filter(({ key }) => key === 'received' || key === 'authentication-results')
+      .map(({ key, line }) => ({ name: key, value: line.slice(line.indexOf(':') + 1).trim() })),
   };
 }
 
@@ -143,7 +146,8 @@ export async function startInboundMailServer(options: InboundMailServerOptions):
       readWithin(stream, limits.messageBytes)
         .then(async (raw) => {
           if (raw === null) return callback(smtpError(552, 'Message too large'));
-          await handle(toReply(await simpleParser(raw), session));
+          // Another delivery of the same message holds it: this one is asked to come again.
+          if ((await handle(toReply(await simpleParser(raw), session))) === 'in-progress') return callback(smtpError(451, 'Being handled, please deliver again later'));
           callback();
         })
         .catch((error: unknown) => {

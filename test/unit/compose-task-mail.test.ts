@@ -38,7 +38,12 @@ describe('task mail', () => {
     expect(mail.html).toMatch(/<a href="https:\/\/sanctions\.example\/ack\/[A-Za-z0-9_.-]+"/);
     const localPart = mail.replyTo!.split('@')[0]!;
     expect(localPart.length).toBeLessThanOrEqual(64);
-    expect(readReplyLocalPart(createKeyring('s3cret'), localPart)).toBe('2f1e4c1a-0b7e-4a55-9d7e-0c1a2b3c4d5e');
+    expect(readReplyLocalPart(createKeyring('s3cret'), localPart)).toEqual({
+      taskId: '2f1e4c1a-0b7e-4a55-9d7e-0c1a2b3c4d5e',
+      grant: 'acknowledge',
+      // The one-click links' expiry, 30 days after the completion deadline, rounded up to the hour.
+      expiresAt: Math.ceil((Date.parse('2026-12-04T09:00:00Z') / 1000 + 30 * 86_400) / 3600) * 3600,
+    });
   });
 
   it('without a reply address or reply instructions when the installation receives no replies', () => {

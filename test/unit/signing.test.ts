@@ -12,12 +12,12 @@ describe('one keyring signs every value, naming its key', () => {
   it('a rotated secret keeps what it signed valid while it is listed as previous, and only then', () => {
     const before = createKeyring('old-secret');
     const link = createLinkToken(before, claims);
-    const reply = createReplyLocalPart(before, taskId);
+    const reply = createReplyLocalPart(before, { taskId, expiresAt: claims.expiresAt });
     expect(link.split('.')[1]).toBe(keyIdOf('old-secret'));
 
     const rotated = createKeyring('new-secret', ['old-secret']);
     expect(readLinkToken(rotated, link)).toMatchObject(claims);
-    expect(readReplyLocalPart(rotated, reply)).toBe(taskId);
+    expect(readReplyLocalPart(rotated, reply)).toMatchObject({ taskId });
     expect(createLinkToken(rotated, claims).split('.')[1]).toBe(keyIdOf('new-secret'));
 
     const forgotten = createKeyring('new-secret');
@@ -31,7 +31,10 @@ describe('one keyring signs every value, naming its key', () => {
     const keyring = createKeyring('secret');
     expect(readLinkToken(keyring, `${payload}.${mac(`link.${payload}`)}`)).toEqual({ taskId, action: 'complete', expiresAt: claims.expiresAt, nonce: 'n0nce' });
     const hex = taskId.replaceAll('-', '');
-    expect(readReplyLocalPart(keyring, `reply+${hex}.${mac(`reply.${hex}`).slice(0, 16)}`)).toBe(taskId);
+    // With no expiry and acknowledgment only: the reply handler gives them a cut-off.
+    expect(readReplyLocalPart(keyring, `reply+${hex}.${mac(`reply.${hex}`).slice(0, 16)}`)).toEqual({ taskId, grant: 'acknowledge', expiresAt: null });
+    const { keyId, mac: keyed } = keyring.sign('reply', hex);
+    expect(readReplyLocalPart(keyring, `reply+${hex}.${keyId}.${keyed.slice(0, 16)}`)).toEqual({ taskId, grant: 'acknowledge', expiresAt: null });
   });
 
   it('never accepts a value signed for one purpose as another, a shortened mac, or an unknown key id', () => {
@@ -44,7 +47,29 @@ describe('one keyring signs every value, naming its key', () => {
   });
 
   it('a reply address fits a mailbox name (64 characters)', () => {
-    expect(createReplyLocalPart(createKeyring('secret'), taskId).length).toBeLessThanOrEqual(64);
+    expect(createReplyLocalPart(createKeyring('secret'), { taskId, expiresAt: claims.expiresAt }).length).toBeLessThanOrEqual(64);
+    // Expiries up to the year 2150 keep the same length.
+    expect(createReplyLocalPart(createKeyring('secret'), { taskId: 'ffffffff-ffff-ffff-ffff-ffffffffffff', expiresAt: 5_680_281_600 }).length).toBeLessThanOrEqual(64);
+  });
+
+  it('a reply address names its task, its key, what it grants and when it expires; changing any of them breaks the signature', () => {
+    const keyring = createKeyring('secret');
+    const address = createReplyLocalPart(keyring, { taskId, expiresAt: 1_800_000_000 });
+    expect(address).toMatch(new RegExp(`^reply\\+[0-9a-v]{26}\\.a[0-9a-z]{4}\\.${keyIdOf('secret')}\\.[A-Za-z0-9_-]{16}$`));
+    const read = readReplyLocalPart(keyring, address)!;
+    expect(read).toMatchObject({ taskId, grant: 'acknowledge' });
+    // Rounded up to the hour: never earlier than asked.
+    expect(read.expiresAt).toBeGreaterThanOrEqual(1_800_000_000);
+    expect(read.expiresAt! - 1_800_000_000).toBeLessThan(3600);
+
+    const [task, grantAndExpiry, keyId, mac] = address.slice('reply+'.length).split('.') as [string, string, string, string];
+    const later = `${grantAndExpiry[0]}${(parseInt(grantAndExpiry.slice(1), 36) + 24 * 365).toString(36)}`;
+    const otherTask = `${task.slice(0, -1)}${task.endsWith('0') ? '1' : '0'}`;
+    for (const forged of [`reply+${task}.${later}.${keyId}.${mac}`, `reply+${otherTask}.${grantAndExpiry}.${keyId}.${mac}`, `reply+${task}.c${grantAndExpiry.slice(1)}.${keyId}.${mac}`]) {
+      expect(readReplyLocalPart(keyring, forged)).toBeNull();
+    }
+    // The task id alone, signed as the earlier addresses were, does not stand for a new one.
+    expect(readReplyLocalPart(keyring, `reply+${task}.${keyId}.${keyring.sign('reply', task).mac.slice(0, 16)}`)).toBeNull();
   });
 });
 
