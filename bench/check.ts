@@ -3,6 +3,7 @@
 // lookup from the same database: a quicker loop than `npm run bench` while
 // working on the check's path.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { defaultCatalog } from '../domain/catalog.js';
 import { createPrismaClient } from '../db/client.js';
@@ -25,7 +26,7 @@ const { prisma, close } = createPrismaClient({ url: database.url });
 const port = 41000 + Math.floor(Math.random() * 1000);
 const api = spawn(process.execPath, [...(process.env.API_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', 'main/api.ts'], {
   cwd: new URL('..', import.meta.url),
-  env: { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: database.url, TEMPORAL_ADDRESS: temporal.address, ADMIN_API_KEY: ADMIN_KEY, PORT: String(port), HOST: '127.0.0.1' },
+  env: { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: database.url, TEMPORAL_ADDRESS: temporal.address, ADMIN_API_KEY: ADMIN_KEY, TEMPORAL_PAYLOAD_KEY: randomBytes(32).toString('base64'), PORT: String(port), HOST: '127.0.0.1' },
   stdio: ['ignore', process.env.API_STDOUT ? 'inherit' : 'ignore', 'inherit'],
 });
 const bare = await startBareServer(database.url, port + 1, 20);

@@ -9,7 +9,7 @@
 // the worker and API in this process. The load generator (autocannon) runs in
 // a worker thread of its own so that it does not share the API's event loop.
 // Every target is 127.0.0.1.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -72,7 +72,7 @@ const database = await createTestDatabase();
 const client = createPrismaClient({ url: database.url });
 const { prisma, close } = client;
 const mail = await new MailCatcher().start();
-const benchSettings = loadSettings({ TEMPORAL_TASK_QUEUE: `bench-${randomUUID()}`, MAIL_FROM: 'Sanctions Bench <no-reply@sanctions.example>', PUBLIC_BASE_URL: 'http://localhost:3000', ACK_TOKEN_SECRET: 'bench-secret' });
+const benchSettings = loadSettings({ TEMPORAL_TASK_QUEUE: `bench-${randomUUID()}`, MAIL_FROM: 'Sanctions Bench <no-reply@sanctions.example>', PUBLIC_BASE_URL: 'http://localhost:3000', ACK_TOKEN_SECRET: 'bench-secret', TEMPORAL_PAYLOAD_KEY: randomBytes(32).toString('base64') });
 const system = await startSystem(
   { database: client, temporalAddress, smtpUrl: mail.url },
   { settings: { ...benchSettings, http: { ...benchSettings.http, port: 0, host: '127.0.0.1' } }, policy: defaultPolicy, log, roles: { worker: true, http: true, inboundMail: false } },

@@ -5,11 +5,13 @@
 // dev server of its own, the local PostgreSQL (a throwaway database), an SMTP
 // catcher in this process, and the worker and API as separate processes.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import { createEncryptionCodec, encryptingDataConverter } from '../platform/payload-codec.js';
 import { defaultCatalog } from '../domain/catalog.js';
 import { createPrismaClient } from '../db/client.js';
 import { loadCatalog } from '../db/seed-catalog.js';
@@ -92,10 +94,12 @@ const { prisma, close } = createPrismaClient({ url: database.url });
 await loadCatalog(prisma, defaultCatalog);
 const mail = await new MailCatcher().start();
 const port = 39000 + Math.floor(Math.random() * 1000);
-const common = { DATABASE_URL: database.url, TEMPORAL_ADDRESS: temporal.address, SMTP_URL: mail.url, ACK_TOKEN_SECRET: 'bench-secret', ADMIN_API_KEY: ADMIN_KEY };
+// Payloads are sealed as in production, in the product and in the ceiling alike.
+const payloadKey = randomBytes(32).toString('base64');
+const common = { DATABASE_URL: database.url, TEMPORAL_ADDRESS: temporal.address, SMTP_URL: mail.url, ACK_TOKEN_SECRET: 'bench-secret', ADMIN_API_KEY: ADMIN_KEY, TEMPORAL_PAYLOAD_KEY: payloadKey };
 const worker = startProcess('main/worker.ts', { ...common, TEMPORAL_TASK_QUEUE: 'sanctions' });
 const api = startProcess('main/api.ts', { ...common, TEMPORAL_TASK_QUEUE: 'sanctions', PORT: String(port), HOST: '127.0.0.1' });
-const ceilingWorker = startProcess('bench/ceiling/worker.ts', { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'ceiling' });
+const ceilingWorker = startProcess('bench/ceiling/worker.ts', { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'ceiling', TEMPORAL_PAYLOAD_KEY: payloadKey });
 const baseUrl = `http://127.0.0.1:${port}`;
 
 try {
@@ -160,7 +164,7 @@ try {
   // 2. The engine's ceiling: the same number of workflows, the same activities, no database or mail.
   say(`ceiling: ${listings} workflows × ${DEPARTMENTS + 1} no-op activities`);
   const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: encryptingDataConverter(createEncryptionCodec({ current: payloadKey })) });
   const ceilingStarted = performance.now();
   const handles: { result(): Promise<unknown> }[] = [];
   await inPool(caseNumbers, 50, async (_caseNumber, i) => {

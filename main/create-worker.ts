@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import type { DataConverter } from '@temporalio/common';
+import type { TemporalConnectionOptions } from '../platform/temporal-connection.js';
 import { tracingOff, workflowTracingModules, type Tracing } from '../platform/tracing.js';
 import { backgroundTaskQueueOf } from '../workflows/workflow-id.js';
 
@@ -24,7 +26,9 @@ export const workflowInterceptorModules = workflowTracingModules;
 export const SHUTDOWN_GRACE_TIME = '20 seconds';
 
 export interface WorkerOptions {
-  address: string;
+  connection: TemporalConnectionOptions;
+  /** Seals what the workers send to Temporal; codecs run outside the workflow sandbox, so the bundle is unaffected. */
+  dataConverter: DataConverter;
   namespace: string;
   taskQueue: string;
   activityDeps: ActivityDeps;
@@ -44,7 +48,7 @@ export interface Workers {
 /** The workers of one process, over one connection and one workflow bundle. */
 export async function createWorkers(options: WorkerOptions): Promise<Workers> {
   const tracing = options.tracing ?? tracingOff;
-  const connection = await NativeConnection.connect({ address: options.address });
+  const connection = await NativeConnection.connect(options.connection);
   const workflowBundle =
     options.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: tracing.workflowModules })).code };
   const activities = createActivities(options.activityDeps);
@@ -53,6 +57,7 @@ export async function createWorkers(options: WorkerOptions): Promise<Workers> {
       connection,
       namespace: options.namespace,
       taskQueue,
+      dataConverter: options.dataConverter,
       workflowBundle,
       interceptors: { activity: tracing.activityInterceptors },
       sinks: tracing.workflowSinks,

@@ -1,11 +1,13 @@
 import express, { type Express } from 'express';
 import type { Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { jsonApiRouter } from '../api/router.js';
 import type { UseCases } from '../app/index.js';
 import { dashboardRouter } from '../dashboard/router.js';
 import { createIdempotentRequestStore } from '../db/idempotent-requests.js';
 import type { Mailbox } from '../dashboard/mailbox.js';
+import { codecEndpoint } from '../http/codec-endpoint.js';
 import { healthRoutes, type Readiness } from '../http/health.js';
 import { createMetrics } from '../http/metrics.js';
 import { problemHandler, routeNotFound } from '../http/problem.js';
@@ -28,6 +30,8 @@ export interface HttpAppDeps {
   readiness: Readiness;
   /** The worker's Prometheus endpoint, appended to /metrics when known. */
   workerMetricsUrl?: string | undefined;
+  /** Served at /codec for the Temporal UI: the codec that seals payloads, and the UI's origins. */
+  payloadCodec: { codec: PayloadCodec; corsOrigins: readonly string[] };
 }
 
 /** Scraped every few seconds: neither logged nor traced. */
@@ -51,6 +55,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   };
   app.use(healthRoutes(deps.prisma, deps.temporal, deps.readiness, horizon));
   app.use(dashboardRouter({ useCases: deps.useCases, keyring: deps.keyring, mailbox: deps.mailbox, rateLimits: deps.rateLimits }));
+  app.use('/codec', codecEndpoint({ ...deps.payloadCodec, apiKeys: deps.useCases.apiKeys, rateLimits: deps.rateLimits }));
   app.use('/api', jsonApiRouter({ useCases: deps.useCases, publicBaseUrl: deps.publicBaseUrl, rateLimits: deps.rateLimits, idempotency: createIdempotentRequestStore(deps.prisma) }));
   app.use(routeNotFound);
   app.use(problemHandler(deps.log));

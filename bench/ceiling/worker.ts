@@ -1,6 +1,7 @@
 // The ceiling's worker, a process of its own like the product's worker, with the same tuning.
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createEncryptionCodec, encryptingDataConverter } from '../../platform/payload-codec.js';
 import * as activities from './activities.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -8,6 +9,7 @@ const connection = await NativeConnection.connect({ address: process.env.TEMPORA
 const worker = await Worker.create({
   connection,
   taskQueue: process.env.TEMPORAL_TASK_QUEUE!,
+  dataConverter: encryptingDataConverter(createEncryptionCodec({ current: process.env.TEMPORAL_PAYLOAD_KEY! })),
   workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
   activities,
   maxConcurrentActivityTaskExecutions: 100,

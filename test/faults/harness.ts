@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
+import { TEST_PAYLOAD_KEY } from '../support/settings.js';
 
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -51,7 +52,7 @@ export interface ServiceProcess {
 export async function startService(entry: string, env: Record<string, string>, logDir: string, name: string): Promise<ServiceProcess> {
   const logFile = path.join(logDir, `${name}-${Date.now()}.log`);
   const log = createWriteStream(logFile);
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_PAYLOAD_KEY: TEST_PAYLOAD_KEY, ...env };
   delete childEnv.NODE_OPTIONS;
   const child: ChildProcess = spawn('npx', ['tsx', entry], { cwd: projectRoot, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(log, { end: false });

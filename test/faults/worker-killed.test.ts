@@ -15,7 +15,7 @@ import { loadCatalog } from '../../db/seed-catalog.js';
 import { createTestDatabase, type TestDatabase } from '../../db/test-database.js';
 import { createLogger } from '../../platform/logger.js';
 import { startSystem, type RunningSystem } from '../../main/compose.js';
-import { testSettings } from '../support/settings.js';
+import { testDataConverter, testSettings } from '../support/settings.js';
 import { MailCatcher } from '../../dev/mail-catcher.js';
 import { createApiKeyService } from '../../app/api-keys.js';
 import { stateQuery } from '../../workflows/messages.js';
@@ -63,7 +63,7 @@ beforeAll(async () => {
     },
   );
   connection = await Connection.connect({ address: temporalAddress });
-  temporal = new Client({ connection, namespace: 'default' });
+  temporal = new Client({ connection, namespace: 'default', dataConverter: testDataConverter() });
 });
 
 afterAll(async () => {

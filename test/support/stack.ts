@@ -19,7 +19,7 @@ import { createApiKeyService } from '../../app/api-keys.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { Role } from '../../domain/access.js';
 import type { UseCases } from '../../app/index.js';
-import { testSettings } from './settings.js';
+import { testDataConverter, testSettings } from './settings.js';
 import { listingRelayWorkflow } from '../../workflows/listing-relay.js';
 import { backgroundTaskQueueOf, relayScheduleIdOf } from '../../workflows/workflow-id.js';
 
@@ -79,6 +79,8 @@ export interface TestStackOptions {
   tracing?: TracingSettings;
   /** Database connections; the default suits tests that list a few debtors. */
   poolSize?: number;
+  /** More environment, as the process would read it (e.g. HOST, TRUST_PROXY, METRICS_TOKEN). */
+  env?: Record<string, string>;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -95,7 +97,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const system = await startSystem(
     { database: client, temporalAddress, smtpUrl: mail.url },
     {
-      settings: testSettings({ TEMPORAL_TASK_QUEUE: taskQueue, INBOUND_SMTP_PORT: inboundPort?.toString() }),
+      settings: testSettings({ ...options.env, TEMPORAL_TASK_QUEUE: taskQueue, INBOUND_SMTP_PORT: inboundPort?.toString() }),
       policy: options.policy ?? defaultPolicy,
       log: options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'),
       workflowBundle: { code: inject(options.tracing ? 'tracedWorkflowBundleCode' : 'workflowBundleCode') },
@@ -105,7 +107,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     },
   );
   const connection = await Connection.connect({ address: temporalAddress });
-  const temporal = new Client({ connection, namespace: 'default' });
+  const temporal = new Client({ connection, namespace: 'default', dataConverter: testDataConverter() });
   const keys = createApiKeyService(prisma);
   const { key: adminKey } = await keys.ensureBootstrapAdmin(undefined);
   const apiUrl = system.url!;
