@@ -19,10 +19,11 @@ import { defaultCatalog } from '../domain/catalog.js';
 import { ensureSearchAttributes } from '../platform/search-attributes.js';
 import { readOrCreateSecretFile } from '../platform/secret-file.js';
 import type { Settings } from '../platform/settings.js';
-import { temporalConnectionOptions } from '../platform/temporal-connection.js';
+import { embeddedSigningSecret } from '../platform/signing-secret.js';
 import { installTemporalRuntime, metricsUrlOf } from '../platform/temporal-runtime.js';
 import { startTracing, tracingSettingsFrom } from '../platform/tracing.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import type { PrismaClient } from '../prisma/generated/client.js';
 import { startSystem } from './compose.js';
 import { runProcess, stopsInReverse } from './process.js';
 
@@ -45,7 +46,7 @@ async function openDatabase(settings: Settings, dataDir: string, log: Logger, st
 
 async function connectTemporal(settings: Settings, dataDir: string, log: Logger): Promise<{ address: string; devServer: TemporalDevServer | null }> {
   if (settings.temporal.address) {
-    const connection = await Connection.connect(temporalConnectionOptions(settings.temporal.address, settings.temporal.tls));
+    const connection = await Connection.connect({ address: settings.temporal.address });
     await ensureSearchAttributes(connection, settings.temporal.namespace, SEARCH_ATTRIBUTES);
     await connection.close();
     return { address: settings.temporal.address, devServer: null };
@@ -85,23 +86,28 @@ function installRuntimeWithMetrics(settings: Settings, log: Logger): string | un
   }
 }
 
-/** TEMPORAL_PAYLOAD_KEY, else one generated once under the data directory: histories written under it stay readable after a restart. */
-async function withPayloadKey(settings: Settings, dataDir: string): Promise<Settings> {
-  if (settings.temporal.payloadKeys.current) return settings;
-  const current = await readOrCreateSecretFile(path.join(dataDir, 'secrets', 'temporal-payload.key'));
-  return { ...settings, temporal: { ...settings.temporal, payloadKeys: { ...settings.temporal.payloadKeys, current } } };
+/**
+ * ACK_TOKEN_SECRET, else the signing secret file under the data directory; and
+ * SESSION_SECRET, else a file of its own: a secret an earlier version kept in
+ * the database signs no session.
+ */
+async function withSigningSecrets(settings: Settings, dataDir: string, prisma: PrismaClient, log: Logger): Promise<Settings> {
+  const secrets = path.join(dataDir, 'secrets');
+  const signingSecret = await embeddedSigningSecret({ prisma, configured: settings.security.signingSecret, file: path.join(secrets, 'signing.key'), log });
+  const sessionSecret = settings.security.sessionSecret ?? (await readOrCreateSecretFile(path.join(secrets, 'session.key')));
+  return { ...settings, security: { ...settings.security, signingSecret, sessionSecret } };
 }
 
-await runProcess('sanctions', [], async (configured, log) => {
+await runProcess('sanctions', [], async (settings, log) => {
   const stops = stopsInReverse();
-  const dataDir = path.resolve(configured.embedded.dataDir ?? path.join(projectRoot, 'data'));
-  const settings = await withPayloadKey(configured, dataDir);
+  const dataDir = path.resolve(settings.embedded.dataDir ?? path.join(projectRoot, 'data'));
   const workerMetricsUrl = installRuntimeWithMetrics(settings, log);
   const tracing = startTracing(tracingSettingsFrom(settings.tracing, 'sanctions'));
   stops.add(() => tracing.shutdown());
   const database = await openDatabase(settings, dataDir, log, stops);
   stops.add(() => database.close());
   const { prisma } = database;
+  const withSecrets = await withSigningSecrets(settings, dataDir, prisma, log);
   // The shipped catalog seeds an empty database only: an imported one (and its addresses) survives restarts.
   if ((await prisma.catalogVersion.count()) === 0) {
     const catalog = await loadCatalog(prisma, defaultCatalog);
@@ -122,7 +128,7 @@ await runProcess('sanctions', [], async (configured, log) => {
   const admin = await createApiKeyService(prisma).ensureBootstrapAdmin(settings.security.adminApiKey);
   const system = await startSystem(
     { database, temporalAddress: address, smtpUrl, mailbox: mailCatcher },
-    { settings, log, roles: { worker: true, http: true, inboundMail: true }, tracing, workerMetricsUrl },
+    { settings: withSecrets, log, roles: { worker: true, http: true, inboundMail: true }, tracing, workerMetricsUrl },
   );
   stops.add(() => system.stop());
 

@@ -8,12 +8,13 @@ import path from 'node:path';
  * reads the same value, and a reader of the application database does not
  * learn it. Production configures secrets from the environment instead.
  */
-export async function readOrCreateSecretFile(file: string, bytes = 32): Promise<string> {
+export async function readOrCreateSecretFile(file: string, bytes = 32, firstValue?: string): Promise<string> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const generated = randomBytes(bytes).toString('base64url');
+  // `firstValue`: a secret kept elsewhere until now, written instead of a new one if the file does not exist yet.
+  const generated = firstValue ?? randomBytes(bytes).toString('base64url');
   // Written aside, then linked into place: link fails if the file exists, so two
   // processes starting together agree on the first one, and none reads it half-written.
-  const aside = `${file}.${process.pid}.${generated.slice(0, 8)}.tmp`;
+  const aside = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(aside, `${generated}\n`, { flag: 'wx', mode: 0o600 });
   try {
     await link(aside, file);

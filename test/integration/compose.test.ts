@@ -13,7 +13,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const composeFile = path.join(root, 'docker-compose.yml');
 const exampleEnv = path.join(root, '.env.example');
 
-const appServices = ['migrate', 'worker', 'api', 'inbound'];
+const appServices = ['migrate', 'worker', 'api'];
 const allServices = [
   'postgres',
   'temporal-db',
@@ -47,7 +47,6 @@ interface ServiceConfig {
   depends_on?: Record<string, { condition?: string }>;
   healthcheck?: { test?: string[] | string };
   ports?: unknown[];
-  command?: string[] | string;
 }
 
 const installHint =
@@ -108,25 +107,6 @@ async function resolvedConfig(tool: ComposeTool, env: NodeJS.ProcessEnv): Promis
   return JSON.parse(await output);
 }
 
-interface PublishedPort {
-  host_ip: string | undefined;
-  published: string | undefined;
-  target: string | undefined;
-}
-
-// Compose v2 resolves ports to objects, v1 to "host_ip:published:target" strings.
-function publishedPorts(service: ServiceConfig | undefined): PublishedPort[] {
-  return (service?.ports ?? []).map((port) => {
-    if (typeof port === 'object' && port !== null) {
-      const { host_ip, published, target } = port as { host_ip?: string; published?: string | number; target?: string | number };
-      return { host_ip, published: published?.toString(), target: target?.toString() };
-    }
-    const parts = String(port).split(':');
-    const [target, published, host_ip] = parts.reverse();
-    return { host_ip, published, target };
-  });
-}
-
 interface Subject {
   tool: ComposeTool;
   env: NodeJS.ProcessEnv;
@@ -160,6 +140,19 @@ describe('docker-compose.yml', { timeout: 30_000 }, () => {
     try {
       const args = [...tool.prefix, '--env-file', emptyEnvFile, '-f', composeFile, 'config', '-q'];
       await expect(run(tool.command, args, { cwd: root, env })).rejects.toThrow(/POSTGRES_PASSWORD/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start without ACK_TOKEN_SECRET: the signing secret comes from the environment only', async () => {
+    const { tool, env } = await load();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'compose-env-'));
+    const withoutSecret = path.join(dir, 'no-secret.env');
+    await writeFile(withoutSecret, (await readFile(exampleEnv, 'utf8')).replace(/^ACK_TOKEN_SECRET=.*$/m, 'ACK_TOKEN_SECRET='));
+    try {
+      const args = [...tool.prefix, '--env-file', withoutSecret, '-f', composeFile, 'config', '-q'];
+      await expect(run(tool.command, args, { cwd: root, env })).rejects.toThrow(/ACK_TOKEN_SECRET/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -199,27 +192,6 @@ describe('docker-compose.yml', { timeout: 30_000 }, () => {
     for (const name of ['postgres', 'temporal-db', 'temporal', 'mailpit', 'api']) {
       expect(services[name]?.healthcheck?.test, name).toBeTruthy();
     }
-  });
-
-  it('publishes the admin UIs on the loopback only, the Temporal UI without write actions', async () => {
-    const { services } = await load();
-    for (const name of ['temporal-ui', 'mailpit']) {
-      const published = publishedPorts(services[name]);
-      expect(published.length, name).toBeGreaterThan(0);
-      for (const port of published) expect(port.host_ip, `${name} ${port.published}`).toBe('127.0.0.1');
-    }
-    expect(services['temporal-ui']?.environment?.TEMPORAL_DISABLE_WRITE_ACTIONS).toBe('true');
-  });
-
-  it('runs the reply listener as its own service on port 2525, and tells the worker replies are on', async () => {
-    const { services } = await load();
-    const inbound = services.inbound;
-    expect(inbound?.command).toEqual(['npm', 'run', 'inbound']);
-    expect(inbound?.environment?.INBOUND_SMTP_HOST).toBe('0.0.0.0');
-    expect(inbound?.environment?.INBOUND_SMTP_PORT).toBe('2525');
-    expect(publishedPorts(inbound)).toEqual([expect.objectContaining({ published: '2525', target: '2525' })]);
-    expect(inbound?.depends_on?.migrate?.condition).toBe('service_completed_successfully');
-    expect(services.worker?.environment?.INBOUND_SMTP_PORT).toBe('2525');
   });
 
   it('registers the search attributes the workflows use', async () => {

@@ -34,6 +34,13 @@ describe('a secret generated once into a file', () => {
     expect((await readFile(file, 'utf8')).trim()).toBe(values[0]);
   });
 
+  it('writes a secret kept elsewhere until now instead of a new one, only while the file does not exist', async () => {
+    const file = path.join(dir, 'secrets', 'signing.key');
+    expect(await readOrCreateSecretFile(file, 32, 'kept-in-the-database')).toBe('kept-in-the-database');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await readOrCreateSecretFile(file, 32, 'another-one')).toBe('kept-in-the-database');
+  });
+
   it('narrows a file made readable by others, and refuses an empty one', async () => {
     const file = path.join(dir, 'signing.key');
     await writeFile(file, 'kept-secret\n');
