@@ -20,6 +20,7 @@ import { ensureSearchAttributes } from '../platform/search-attributes.js';
 import { readOrCreateSecretFile } from '../platform/secret-file.js';
 import type { Settings } from '../platform/settings.js';
 import { embeddedSigningSecret } from '../platform/signing-secret.js';
+import { temporalConnectionOptions } from '../platform/temporal-connection.js';
 import { installTemporalRuntime, metricsUrlOf } from '../platform/temporal-runtime.js';
 import { startTracing, tracingSettingsFrom } from '../platform/tracing.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
@@ -46,7 +47,7 @@ async function openDatabase(settings: Settings, dataDir: string, log: Logger, st
 
 async function connectTemporal(settings: Settings, dataDir: string, log: Logger): Promise<{ address: string; devServer: TemporalDevServer | null }> {
   if (settings.temporal.address) {
-    const connection = await Connection.connect({ address: settings.temporal.address });
+    const connection = await Connection.connect(temporalConnectionOptions(settings.temporal.address, settings.temporal.tls));
     await ensureSearchAttributes(connection, settings.temporal.namespace, SEARCH_ATTRIBUTES);
     await connection.close();
     return { address: settings.temporal.address, devServer: null };
@@ -86,6 +87,13 @@ function installRuntimeWithMetrics(settings: Settings, log: Logger): string | un
   }
 }
 
+/** TEMPORAL_PAYLOAD_KEY, else one generated once under the data directory: histories written under it stay readable after a restart. */
+async function withPayloadKey(settings: Settings, dataDir: string): Promise<Settings> {
+  if (settings.temporal.payloadKeys.current) return settings;
+  const current = await readOrCreateSecretFile(path.join(dataDir, 'secrets', 'temporal-payload.key'));
+  return { ...settings, temporal: { ...settings.temporal, payloadKeys: { ...settings.temporal.payloadKeys, current } } };
+}
+
 /**
  * ACK_TOKEN_SECRET, else the signing secret file under the data directory; and
  * SESSION_SECRET, else a file of its own: a secret an earlier version kept in
@@ -98,9 +106,10 @@ async function withSigningSecrets(settings: Settings, dataDir: string, prisma: P
   return { ...settings, security: { ...settings.security, signingSecret, sessionSecret } };
 }
 
-await runProcess('sanctions', [], async (settings, log) => {
+await runProcess('sanctions', [], async (configured, log) => {
   const stops = stopsInReverse();
-  const dataDir = path.resolve(settings.embedded.dataDir ?? path.join(projectRoot, 'data'));
+  const dataDir = path.resolve(configured.embedded.dataDir ?? path.join(projectRoot, 'data'));
+  const settings = await withPayloadKey(configured, dataDir);
   const workerMetricsUrl = installRuntimeWithMetrics(settings, log);
   const tracing = startTracing(tracingSettingsFrom(settings.tracing, 'sanctions'));
   stops.add(() => tracing.shutdown());

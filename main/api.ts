@@ -6,7 +6,7 @@ import { startTracing, tracingSettingsFrom } from '../platform/tracing.js';
 import { startSystem } from './compose.js';
 import { runProcess, stopsInReverse } from './process.js';
 
-await runProcess('api', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ACK_TOKEN_SECRET'], async (settings, log) => {
+await runProcess('api', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_PAYLOAD_KEY', 'ACK_TOKEN_SECRET'], async (settings, log) => {
   const parts = stopsInReverse();
   const tracing = startTracing(tracingSettingsFrom(settings.tracing, 'sanctions-api'));
   parts.add(() => tracing.shutdown());

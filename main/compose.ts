@@ -14,11 +14,13 @@ import { defaultRateLimits, type RateLimitSettings } from '../http/rate-limits.j
 import type { Readiness } from '../http/health.js';
 import { startInboundMailServer } from '../mail/inbound/server.js';
 import { createMailTransport } from '../mail/transport.js';
+import { createEncryptionCodec, encryptingDataConverter } from '../platform/payload-codec.js';
 import { loadPolicy } from '../platform/policy-file.js';
 import type { Settings } from '../platform/settings.js';
 import { createKeyring } from '../platform/signing.js';
 import { subjectHashOf } from '../platform/signed-tokens.js';
 import { createDisclosureLog, disclosureWriter } from '../db/disclosure-log.js';
+import { temporalConnectionOptions } from '../platform/temporal-connection.js';
 import { tracingOff, type Tracing } from '../platform/tracing.js';
 import type { DatabaseClient } from '../db/client.js';
 import { createWorkers } from './create-worker.js';
@@ -90,10 +92,17 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
     return infrastructure.smtpUrl;
   };
 
+  // Temporal keeps what it is given for as long as the namespace retains it: every payload is sealed first.
+  const payloadKey = settings.temporal.payloadKeys.current;
+  if (!payloadKey) throw new Error('Set TEMPORAL_PAYLOAD_KEY: every payload sent to Temporal is encrypted with it');
+  const payloadCodec = createEncryptionCodec({ current: payloadKey, previous: settings.temporal.payloadKeys.previous });
+  const dataConverter = encryptingDataConverter(payloadCodec);
+  const temporalConnection = temporalConnectionOptions(infrastructure.temporalAddress, settings.temporal.tls);
+
   try {
     // Every role acts through the use cases, which reach Temporal through this client.
-    const connection = await Connection.connect({ address: infrastructure.temporalAddress });
-    const client = new Client({ connection, namespace: settings.temporal.namespace, interceptors: tracing.clientInterceptors });
+    const connection = await Connection.connect(temporalConnection);
+    const client = new Client({ connection, namespace: settings.temporal.namespace, interceptors: tracing.clientInterceptors, dataConverter });
     const disclosures = createDisclosureLog({ write: disclosureWriter(database.rows), subjectHash: (idNumber) => subjectHashOf(keyring, idNumber), log });
     const useCases = createUseCases({ prisma, rows: database.rows, disclosures, temporalClient: client, taskQueue: settings.temporal.taskQueue, keyring, log });
     const calendar = await useCases.calendar.view();
@@ -107,7 +116,8 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
     if (roles.worker) {
       const mail = createMailTransport(smtpUrl());
       const workers = await createWorkers({
-        address: infrastructure.temporalAddress,
+        connection: temporalConnection,
+        dataConverter,
         namespace: settings.temporal.namespace,
         taskQueue: settings.temporal.taskQueue,
         activityDeps: {
@@ -116,6 +126,7 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
           mailFrom: settings.mail.from,
           publicBaseUrl: settings.http.publicBaseUrl,
           keyring,
+          repliesEnabled: settings.mail.inbound.port !== undefined,
           policy: options.policy ?? (await loadPolicy(settings.policyFile)),
           log: log.child({ component: 'worker' }),
           listingIntake: useCases.importedRowIntake,
@@ -150,6 +161,7 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
         rateLimits: options.rateLimits ?? defaultRateLimits,
         readiness,
         workerMetricsUrl: settings.workerMetrics.url ?? options.workerMetricsUrl,
+        payloadCodec: { codec: payloadCodec, corsOrigins: settings.temporal.codecCorsOrigins },
       });
       const server = await listen(app, settings.http.port, settings.http.host ?? '127.0.0.1');
       url = server.url;
@@ -168,7 +180,15 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
         port: settings.mail.inbound.port,
         ...(settings.mail.inbound.host ? { host: settings.mail.inbound.host } : {}),
         log: inboundLog,
-        handle: createReplyHandler({ prisma, tasks: useCases.tasks, mail: answers, mailFrom: settings.mail.from, keyring, log: inboundLog }),
+        handle: createReplyHandler({
+          prisma,
+          tasks: useCases.tasks,
+          mail: answers,
+          mailFrom: settings.mail.from,
+          keyring,
+          trustedAuthservIds: settings.mail.inbound.trustedAuthservIds,
+          log: inboundLog,
+        }),
       });
       inboundPort = inbound.port;
       stops.push(async () => {

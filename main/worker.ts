@@ -7,7 +7,7 @@ import { startTracing, tracingSettingsFrom } from '../platform/tracing.js';
 import { startSystem } from './compose.js';
 import { runProcess, stopsInReverse } from './process.js';
 
-await runProcess('worker', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'ACK_TOKEN_SECRET'], async (settings, log) => {
+await runProcess('worker', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'TEMPORAL_PAYLOAD_KEY', 'ACK_TOKEN_SECRET'], async (settings, log) => {
   const parts = stopsInReverse();
   installTemporalRuntime({ log, metricsAddress: settings.workerMetrics.address });
   const tracing = startTracing(tracingSettingsFrom(settings.tracing, 'sanctions-worker'));

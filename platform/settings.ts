@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { payloadKeyBytes } from './payload-codec.js';
+import type { TemporalTlsFiles } from './temporal-connection.js';
 
 /**
  * The environment of API.md and the README, read and validated once at
@@ -16,6 +18,17 @@ const port = z.number().int().min(1).max(65535);
 const asNumber = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 const optionalPort = optionalString.transform(asNumber).pipe(port.optional());
 const portOr = (fallback: number) => optionalString.transform((value) => Number(value ?? fallback)).pipe(port);
+const isPayloadKey = (value: string) => {
+  try {
+    payloadKeyBytes(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+// The message never repeats the value: it is a secret.
+const payloadKey = z.string().refine(isPayloadKey, 'expected the base64 of 32 random bytes (openssl rand -base64 32)');
+const commaList = optionalString.transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean));
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^\s:[\]]+):\d{1,5}$/, 'expected host:port');
 
 const environmentSchema = z.object({
@@ -29,11 +42,23 @@ const environmentSchema = z.object({
   TEMPORAL_CLI: optionalString,
   TEMPORAL_DEV_PORT: portOr(7233),
   TEMPORAL_DEV_UI_PORT: portOr(8233),
+  /** Seals every payload sent to Temporal (AES-256-GCM): base64 of 32 bytes. */
+  TEMPORAL_PAYLOAD_KEY: optionalString.pipe(payloadKey.optional()),
+  /** Earlier payload keys, comma-separated: what they sealed still opens after a rotation. */
+  TEMPORAL_PAYLOAD_PREVIOUS_KEYS: commaList.pipe(z.array(payloadKey)),
+  /** PEM files for TLS to the Temporal frontend: client certificate and key (mTLS), CA; and the server name to check. */
+  TEMPORAL_TLS_CERT: optionalString,
+  TEMPORAL_TLS_KEY: optionalString,
+  TEMPORAL_TLS_CA: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  /** Origins (the Temporal UI's) allowed to call the codec endpoint from a browser, comma-separated. */
+  TEMPORAL_CODEC_CORS_ORIGIN: commaList.pipe(z.array(z.url())),
   SMTP_URL: optionalString,
   MAIL_FROM: optionalString.transform((value) => value ?? '联合惩戒协同平台 <no-reply@sanctions.example>'),
   MAIL_CATCHER_PORT: portOr(2525),
   INBOUND_SMTP_PORT: optionalPort,
   INBOUND_SMTP_HOST: optionalString,
+  INBOUND_TRUSTED_AUTHSERV_IDS: optionalString.transform((value) => (value ?? '').split(',').map((id) => id.trim()).filter(Boolean)),
   PORT: portOr(3000),
   /** Interface of the HTTP server; each entry point has its own default. */
   HOST: optionalString,
@@ -66,9 +91,18 @@ export type LogFormat = 'pretty' | 'json';
 
 export interface Settings {
   database: { url: string | undefined; poolSize: number };
-  temporal: { address: string | undefined; namespace: string; taskQueue: string };
+  temporal: {
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    /** Undefined only before an entry point resolved it (the all-in-one start generates one). */
+    payloadKeys: { current: string | undefined; previous: string[] };
+    /** Undefined: plain connection. */
+    tls: TemporalTlsFiles | undefined;
+    codecCorsOrigins: string[];
+  };
   http: { port: number; host: string | undefined; publicBaseUrl: string };
-  mail: { smtpUrl: string | undefined; from: string; inbound: { port: number | undefined; host: string | undefined } };
+  mail: { smtpUrl: string | undefined; from: string; inbound: { port: number | undefined; host: string | undefined; trustedAuthservIds: string[] } };
   /** `signingSecret` is undefined only before an entry point resolved it (the all-in-one start keeps one in a file). */
   security: { adminApiKey: string | undefined; signingSecret: string | undefined; previousSigningSecrets: string[]; sessionSecret: string | undefined };
   policyFile: string | undefined;
@@ -91,13 +125,24 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     throw new InvalidSettings(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
+  if ((e.TEMPORAL_TLS_CERT === undefined) !== (e.TEMPORAL_TLS_KEY === undefined)) {
+    throw new InvalidSettings('Invalid configuration:\n  TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: set both (mutual TLS) or neither');
+  }
+  const tls = { cert: e.TEMPORAL_TLS_CERT, key: e.TEMPORAL_TLS_KEY, ca: e.TEMPORAL_TLS_CA, serverName: e.TEMPORAL_TLS_SERVER_NAME };
   const otlpBase = e.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
   const tracesUrl = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (otlpBase ? `${otlpBase}/v1/traces` : undefined);
   return {
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      payloadKeys: { current: e.TEMPORAL_PAYLOAD_KEY, previous: e.TEMPORAL_PAYLOAD_PREVIOUS_KEYS },
+      tls: Object.values(tls).some((value) => value !== undefined) ? tls : undefined,
+      codecCorsOrigins: e.TEMPORAL_CODEC_CORS_ORIGIN.map((origin) => origin.replace(/\/+$/, '')),
+    },
     http: { port: e.PORT, host: e.HOST, publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '') },
-    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, inbound: { port: e.INBOUND_SMTP_PORT, host: e.INBOUND_SMTP_HOST } },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, inbound: { port: e.INBOUND_SMTP_PORT, host: e.INBOUND_SMTP_HOST, trustedAuthservIds: e.INBOUND_TRUSTED_AUTHSERV_IDS } },
     security: { adminApiKey: e.ADMIN_API_KEY, signingSecret: e.ACK_TOKEN_SECRET, previousSigningSecrets: e.ACK_TOKEN_PREVIOUS_SECRETS, sessionSecret: e.SESSION_SECRET },
     policyFile: e.POLICY_FILE,
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
@@ -115,7 +160,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 }
 
 /** The settings a production process cannot run without, by variable name; each missing one is named. */
-export function missingSettings(settings: Settings, needs: ('DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'SMTP_URL' | 'ACK_TOKEN_SECRET')[]): string[] {
-  const values = { DATABASE_URL: settings.database.url, TEMPORAL_ADDRESS: settings.temporal.address, SMTP_URL: settings.mail.smtpUrl, ACK_TOKEN_SECRET: settings.security.signingSecret };
+export function missingSettings(settings: Settings, needs: ('DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'SMTP_URL' | 'TEMPORAL_PAYLOAD_KEY' | 'ACK_TOKEN_SECRET')[]): string[] {
+  const values = { DATABASE_URL: settings.database.url, TEMPORAL_ADDRESS: settings.temporal.address, SMTP_URL: settings.mail.smtpUrl, TEMPORAL_PAYLOAD_KEY: settings.temporal.payloadKeys.current, ACK_TOKEN_SECRET: settings.security.signingSecret };
   return needs.filter((name) => values[name] === undefined);
 }

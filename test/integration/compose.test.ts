@@ -13,7 +13,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const composeFile = path.join(root, 'docker-compose.yml');
 const exampleEnv = path.join(root, '.env.example');
 
-const appServices = ['migrate', 'worker', 'api'];
+const appServices = ['migrate', 'worker', 'api', 'inbound'];
 const allServices = [
   'postgres',
   'temporal-db',
@@ -47,6 +47,7 @@ interface ServiceConfig {
   depends_on?: Record<string, { condition?: string }>;
   healthcheck?: { test?: string[] | string };
   ports?: unknown[];
+  command?: string[] | string;
 }
 
 const installHint =
@@ -105,6 +106,25 @@ async function resolvedConfig(tool: ComposeTool, env: NodeJS.ProcessEnv): Promis
   });
   child.stdin?.end(yaml);
   return JSON.parse(await output);
+}
+
+interface PublishedPort {
+  host_ip: string | undefined;
+  published: string | undefined;
+  target: string | undefined;
+}
+
+// Compose v2 resolves ports to objects, v1 to "host_ip:published:target" strings.
+function publishedPorts(service: ServiceConfig | undefined): PublishedPort[] {
+  return (service?.ports ?? []).map((port) => {
+    if (typeof port === 'object' && port !== null) {
+      const { host_ip, published, target } = port as { host_ip?: string; published?: string | number; target?: string | number };
+      return { host_ip, published: published?.toString(), target: target?.toString() };
+    }
+    const parts = String(port).split(':');
+    const [target, published, host_ip] = parts.reverse();
+    return { host_ip, published, target };
+  });
 }
 
 interface Subject {
@@ -192,6 +212,27 @@ describe('docker-compose.yml', { timeout: 30_000 }, () => {
     for (const name of ['postgres', 'temporal-db', 'temporal', 'mailpit', 'api']) {
       expect(services[name]?.healthcheck?.test, name).toBeTruthy();
     }
+  });
+
+  it('publishes the admin UIs on the loopback only, the Temporal UI without write actions', async () => {
+    const { services } = await load();
+    for (const name of ['temporal-ui', 'mailpit']) {
+      const published = publishedPorts(services[name]);
+      expect(published.length, name).toBeGreaterThan(0);
+      for (const port of published) expect(port.host_ip, `${name} ${port.published}`).toBe('127.0.0.1');
+    }
+    expect(services['temporal-ui']?.environment?.TEMPORAL_DISABLE_WRITE_ACTIONS).toBe('true');
+  });
+
+  it('runs the reply listener as its own service on port 2525, and tells the worker replies are on', async () => {
+    const { services } = await load();
+    const inbound = services.inbound;
+    expect(inbound?.command).toEqual(['npm', 'run', 'inbound']);
+    expect(inbound?.environment?.INBOUND_SMTP_HOST).toBe('0.0.0.0');
+    expect(inbound?.environment?.INBOUND_SMTP_PORT).toBe('2525');
+    expect(publishedPorts(inbound)).toEqual([expect.objectContaining({ published: '2525', target: '2525' })]);
+    expect(inbound?.depends_on?.migrate?.condition).toBe('service_completed_successfully');
+    expect(services.worker?.environment?.INBOUND_SMTP_PORT).toBe('2525');
   });
 
   it('registers the search attributes the workflows use', async () => {
