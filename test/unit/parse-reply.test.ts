@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NOTE_MAX_LENGTH, parseReply } from '../../mail/inbound/parse-reply.js';
 
@@ -128,5 +129,19 @@ describe('asking for more time', () => {
   it('is no command without a date, and a quoted "延期" changes nothing', () => {
     expect(parseReply({ text: '延期\n理由' })).toEqual({ action: null });
     expect(parseReply({ text: '> 延期 2026-12-20\n' })).toEqual({ action: null });
+  });
+});
+
+describe('the reply instructions quoted back', () => {
+  // The notice tells how to reply, naming every command; a reply quoting it must not act on those words.
+  const hints = (['zh-CN', 'en'] as const).map((locale) => {
+    const strings = JSON.parse(readFileSync(new URL(`../../mail/i18n/${locale}.json`, import.meta.url), 'utf8')) as { actions: { replyHint: string; extensionHint: string } };
+    return `${strings.actions.replyHint}\n${strings.actions.extensionHint}`;
+  });
+
+  it.each(hints)('are never a command: %j', (hint) => {
+    expect(text(`\n\n> ${hint.replaceAll('\n', '\n> ')}\n`)).toEqual({ action: null });
+    expect(text(`发件人: 联合惩戒协同平台\n发送时间: 2026年12月1日\n\n${hint}`)).toEqual({ action: null });
+    expect(text(`确认\n\nOn Tue, 1 Dec 2026, 联合惩戒协同平台 <no-reply@sanctions.example> wrote:\n> ${hint.replaceAll('\n', '\n> ')}`)).toEqual({ action: 'acknowledge', note: undefined });
   });
 });
