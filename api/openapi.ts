@@ -253,7 +253,9 @@ export function openApiDocument(serverUrl: string) {
       version: '0.1.0',
       description:
         'Lists dishonest judgment debtors and coordinates the departments that apply and lift credit sanctions. ' +
-        'Authenticate with `Authorization: Bearer <key>`. Every error is application/problem+json (RFC 9457).',
+        'Authenticate with `Authorization: Bearer <key>`. Every error is application/problem+json (RFC 9457). ' +
+        'A request without a good key is answered 401 before its body is read; 30 failed authentications a minute from one client address, or with one key, are answered 429 (a good key is never refused for others\' failures). ' +
+        'Headers over 16 KB are answered 431.',
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
@@ -407,7 +409,35 @@ export function openApiDocument(serverUrl: string) {
       '/api/listings/{id}/extension': {
         post: { summary: 'Extend a fixed listing period (clerk)', parameters: [idParam()], requestBody: body('Extension'), responses: { 200: json('The listing'), ...errors, 409: problem('No fixed term, or lifting') } },
       },
-      '/api/tasks': { get: { summary: 'Tasks (a department key sees its own)', parameters: queryParameters(taskQuerySchema), responses: { 200: json('Tasks'), ...errors } } },
+      '/api/tasks': {
+        get: {
+          summary: 'Tasks (a department key sees its own), oldest first, paged',
+          description:
+            'With `limit` or `cursor` the answer is `{ items, nextCursor }`: pass `nextCursor` back as `cursor` until it is null (pages of 100 unless `limit` says up to 1,000). ' +
+            'Without either, the answer is the earlier plain array holding the first 1,000 tasks; when more match, `X-Next-Cursor` and `Link: <…>; rel="next"` lead on.',
+          parameters: queryParameters(taskQuerySchema),
+          responses: {
+            200: {
+              description: '{ items: [Task], nextCursor } when paged; [Task] otherwise',
+              content: {
+                'application/json': {
+                  schema: {
+                    oneOf: [
+                      { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Task' } }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] },
+                      { type: 'array', items: { $ref: '#/components/schemas/Task' } },
+                    ],
+                  },
+                },
+              },
+              headers: {
+                'X-Next-Cursor': { description: 'Plain form only: the cursor of the next page, when there is one', schema: { type: 'string' } },
+                Link: { description: 'Plain form only: `</api/tasks?…&cursor=…>; rel="next"`, when there is a next page', schema: { type: 'string' } },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
       '/api/tasks/{id}/acknowledge': {
         post: { summary: 'Acknowledge a task (department)', parameters: [idParam(), idempotencyKey], requestBody: body('Acknowledge'), responses: { 200: json('The task', 'Task'), ...errors, 409: problem('Cancelled or closed') } },
       },

@@ -5,6 +5,7 @@ import { requireJsonBody, routeNotFound } from '../http/problem.js';
 import { authFailureLimiter, type RateLimitSettings } from '../http/rate-limits.js';
 import { idempotentRequests } from '../http/idempotency.js';
 import type { IdempotentRequestStore } from '../db/idempotent-requests.js';
+import { bearerTokenOf } from '../http/bearer-token.js';
 import { authenticate } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -49,9 +50,14 @@ export function jsonApiRouter({ useCases, publicBaseUrl, rateLimits, idempotency
   // A listings spreadsheet (CSV or XLSX) is the one body that is not JSON; its
   // route reads it once the caller is known to be a clerk.
   const isImport = (req: express.Request) => req.method === 'POST' && req.path === '/listings/import';
+  // Only an administrator imports a catalog or calendar: nobody else gets a body that large parsed.
+  const isLargeImport = (req: express.Request, res: express.Response) =>
+    req.method === 'POST' && (req.path === '/catalog' || req.path === '/calendar') && (res.locals.principal as { role?: string } | undefined)?.role === 'admin';
+  // The caller is known before its body is read: without a good key, nothing but the headers is.
+  const presentedKeys = { keyOf: bearerTokenOf, isValid: async (key: string) => (await useCases.apiKeys.resolve(key)) !== null };
+  api.use(authFailureLimiter(rateLimits, presentedKeys), authenticate(useCases.apiKeys));
   api.use((req, res, next) => (isImport(req) ? next() : requireJsonBody(req, res, next)));
-  api.use((req, res, next) => (isImport(req) ? next() : (req.method === 'POST' && (req.path === '/catalog' || req.path === '/calendar') ? catalogJson : smallJson)(req, res, next)));
-  api.use(authFailureLimiter(rateLimits), authenticate(useCases.apiKeys));
+  api.use((req, res, next) => (isImport(req) ? next() : (isLargeImport(req, res) ? catalogJson : smallJson)(req, res, next)));
   // After authentication and body parsing: a key belongs to its API key, and the body is part of the request.
   // A spreadsheet import is streamed by its route, so its body cannot be compared: the header is ignored there.
   if (idempotency) api.use(idempotentRequests(idempotency, { exempt: (req) => req.method === 'POST' && req.path === '/listings/import' }));

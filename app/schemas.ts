@@ -259,7 +259,12 @@ export const taskQuerySchema = z.strictObject({
   status: z.enum(TASK_STATUSES).optional(),
   kind: z.enum(['impose', 'lift', 'correct']).optional(),
   overdue: z.enum(['true', 'false']).optional(),
+  cursor: z.string().max(200).optional().meta({ description: 'The nextCursor of the previous page; empty or absent for the first' }),
+  limit: z.coerce.number<string>().int().min(1).max(1000).optional().meta({ description: 'Tasks a page, 1–1000; 100 unless given' }),
 });
+
+/** GET /api/tasks pages: 100 tasks unless the caller asks for up to 1,000. */
+export const TASK_PAGE = { default: 100, max: 1000 } as const;
 
 export const statsQuerySchema = z.strictObject({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM').optional(),

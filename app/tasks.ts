@@ -9,8 +9,9 @@ import { disclosedIdentifier } from '../domain/disclosure.js';
 import type { TaskAction } from '../domain/tasks.js';
 import { conflict, forbidden, invalid, notFound, type AppError, type FieldError } from './errors.js';
 import { parseInput } from './validate.js';
-import { acknowledgeSchema, completeSchema, declineSchema, idempotencyKeySchema, listingIdParam, taskExtensionRequestSchema, taskQuerySchema } from './schemas.js';
+import { acknowledgeSchema, completeSchema, declineSchema, idempotencyKeySchema, listingIdParam, TASK_PAGE, taskExtensionRequestSchema, taskQuerySchema } from './schemas.js';
 import { taskView, type TaskView } from './views.js';
+import { decodeCursor, encodeCursor } from './page-cursor.js';
 import { refusalError, type WorkflowGateway, type WorkflowRefusal } from './workflow-gateway.js';
 
 /** What an action on a task came to: done (or already done before), or refused by the workflow. */
@@ -56,6 +57,9 @@ function feedbackProblems(task: { measures: string[]; policy: unknown }, feedbac
 }
 
 /** A department acts on its own tasks only; everyone else reads. */
+/** A department's home page shows this many open tasks at a time. */
+const WORKLIST_PAGE = 50;
+
 export function createTaskService({ prisma, workflows, now = () => new Date() }: { prisma: PrismaClient; workflows: WorkflowGateway; now?: () => Date }) {
   async function findTask(taskId: string) {
     if (!listingIdParam.safeParse(taskId).success) throw notFound(`No task ${taskId}.`);
@@ -187,18 +191,31 @@ export function createTaskService({ prisma, workflows, now = () => new Date() }:
      * A department's open tasks with what identifies their case: the
      * dashboard's worklist. The identifier is shown as on any page.
      */
-    async openWorklist(principal: Principal) {
+    async openWorklist(principal: Principal, { cursor, limit = WORKLIST_PAGE }: { cursor?: string | undefined; limit?: number } = {}) {
       const departmentCode = departmentScopeOf(principal);
       if (departmentCode === null) throw forbidden('Only a department has a worklist.');
-      const tasks = await prisma.task.findMany({
-        where: { departmentCode, openDeadlineAt: { not: null } },
-        orderBy: [{ createdAt: 'asc' }, { departmentCode: 'asc' }],
+      // Nearest deadline first, one page at a time: (openDeadlineAt, id) orders every task once.
+      const after = cursor ? decodeCursor(cursor, ['instant', 'uuid']) : null;
+      const afterDeadline = after ? new Date(after[0]!) : null;
+      const rows = await prisma.task.findMany({
+        where: {
+          departmentCode,
+          openDeadlineAt: { not: null },
+          ...(after ? { OR: [{ openDeadlineAt: { gt: afterDeadline! } }, { openDeadlineAt: afterDeadline!, id: { gt: after[1]! } }] } : {}),
+        },
+        orderBy: [{ openDeadlineAt: 'asc' }, { id: 'asc' }],
+        take: limit + 1,
         include: { listing: { select: { caseNumber: true, debtorName: true, debtorIdNumber: true, catalogVersion: true } } },
       });
-      return tasks.map(({ listing, ...task }) => ({
-        ...taskView(task),
-        listing: { ...listing, debtorIdNumber: disclosedIdentifier({ channel: 'page' }, listing.debtorIdNumber) },
-      }));
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        tasks: page.map(({ listing, ...task }) => ({
+          ...taskView(task),
+          listing: { ...listing, debtorIdNumber: disclosedIdentifier({ channel: 'page' }, listing.debtorIdNumber) },
+        })),
+        nextCursor: rows.length > limit && last ? encodeCursor([last.openDeadlineAt!, last.id]) : null,
+      };
     },
 
     /**
@@ -222,9 +239,15 @@ export function createTaskService({ prisma, workflows, now = () => new Date() }:
       }));
     },
 
-    /** GET /api/tasks — a department key sees its own department only. */
-    async list(principal: Principal, query: unknown): Promise<TaskView[]> {
+    /**
+     * GET /api/tasks — a department key sees its own department only. One
+     * page, oldest first; `nextCursor` reads on, null after the last page.
+     */
+    async list(principal: Principal, query: unknown): Promise<{ items: TaskView[]; nextCursor: string | null }> {
       const filters = parseInput(taskQuerySchema, query, 'query');
+      const limit = filters.limit ?? TASK_PAGE.default;
+      // (createdAt, departmentCode, id) orders every task once: the cursor is the last one's.
+      const after = filters.cursor ? decodeCursor(filters.cursor, ['instant', 'code', 'uuid']) : null;
       const ownDepartment = departmentScopeOf(principal);
       if (ownDepartment !== null && filters.departmentCode && filters.departmentCode !== ownDepartment) {
         throw forbidden('A department key sees only its own department.');
@@ -240,8 +263,28 @@ export function createTaskService({ prisma, workflows, now = () => new Date() }:
         ...(filters.overdue === 'true' ? { openDeadlineAt: { lt: now() } } : {}),
         ...(filters.overdue === 'false' ? { OR: [{ openDeadlineAt: null }, { openDeadlineAt: { gte: now() } }] } : {}),
       };
-      const tasks = await prisma.task.findMany({ where, orderBy: [{ createdAt: 'asc' }, { departmentCode: 'asc' }] });
-      return tasks.map(taskView);
+      const afterCreated = after ? new Date(after[0]!) : null;
+      const rows = await prisma.task.findMany({
+        where: after
+          ? {
+              AND: [
+                where,
+                {
+                  OR: [
+                    { createdAt: { gt: afterCreated! } },
+                    { createdAt: afterCreated!, departmentCode: { gt: after[1]! } },
+                    { createdAt: afterCreated!, departmentCode: after[1]!, id: { gt: after[2]! } },
+                  ],
+                },
+              ],
+            }
+          : where,
+        orderBy: [{ createdAt: 'asc' }, { departmentCode: 'asc' }, { id: 'asc' }],
+        take: limit + 1,
+      });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return { items: page.map(taskView), nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt, last.departmentCode, last.id]) : null };
     },
   };
 }

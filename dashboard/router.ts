@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import express, { Router, type Request } from 'express';
 import type { UseCases } from '../app/index.js';
 import { authFailureLimiter, linkFailureLimiter, type RateLimitSettings } from '../http/rate-limits.js';
 import type { Keyring } from '../platform/signing.js';
@@ -37,7 +37,13 @@ export function dashboardRouter({ useCases, keyring, mailbox, rateLimits, now }:
 
   router.use('/ack', linkFailureLimiter(rateLimits), ackLinkRoutes(useCases.ackLinks));
   // Signing in to the dashboard with a guessed key is a failed authentication like any other.
-  router.post('/login', authFailureLimiter(rateLimits));
+  // The sign-in form is the one body read before its sender is known: it is kept small.
+  const loginBody = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
+  const presentedKeys = {
+    keyOf: (req: Request) => (typeof req.body?.key === 'string' && req.body.key.trim() !== '' ? (req.body.key as string).trim() : undefined),
+    isValid: async (key: string) => (await useCases.apiKeys.resolve(key)) !== null,
+  };
+  router.post('/login', loginBody, authFailureLimiter(rateLimits, presentedKeys));
   router.use(assetRoutes());
   router.use(loginRoutes(deps, chain));
   router.get('/', ...chain.signedIn, home(deps));

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import { answerClientErrorsAsProblems } from './client-errors.js';
 
 export interface ListeningServer {
   url: string;
@@ -16,6 +17,7 @@ export async function listen(app: Express, port: number, host: string): Promise<
   // Slow clients cannot hold connections open forever.
   server.headersTimeout = 15_000;
   server.requestTimeout = 30_000;
+  answerClientErrorsAsProblems(server);
   const bound = (server.address() as AddressInfo).port;
   return {
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound}`,

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import { matchedRoute } from './matched-route.js';
+import { reusedFor } from './reused-read.js';
 import { workerMetricsScraper } from './worker-metrics.js';
 
 export interface MetricsOptions {
@@ -9,14 +10,16 @@ export interface MetricsOptions {
   workerMetricsUrl?: string | undefined;
   /** Days left before the holiday calendar's data ends. */
   calendarDaysLeft?: () => Promise<number | null>;
+  /** How long the figures read from the database are reused; 0 reads them at every scrape. */
+  cacheMs?: number;
 }
 
 /**
  * Prometheus metrics of the coordinator. The business figures are read from
- * the read model at scrape time, so every API instance reports the same
- * numbers, whichever process did the work.
+ * the read model, so every API instance reports the same numbers, whichever
+ * process did the work; they are at most `cacheMs` old.
  */
-export function createMetrics(prisma: PrismaClient, { workerMetricsUrl, calendarDaysLeft }: MetricsOptions = {}) {
+export function createMetrics(prisma: PrismaClient, { workerMetricsUrl, calendarDaysLeft, cacheMs = 15_000 }: MetricsOptions = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sanctions_' });
 
@@ -28,13 +31,31 @@ export function createMetrics(prisma: PrismaClient, { workerMetricsUrl, calendar
     registers: [registry],
   });
 
+  /**
+   * The business figures of one scrape: five aggregate queries (and the
+   * calendar's horizon), read at most once per `cacheMs` however many
+   * scrapers ask, so scraping cannot multiply the database's load.
+   */
+  const figures = reusedFor(cacheMs, async () => {
+    const [listings, importRows, openTasks, overdueTasks, mailSent, mailWaiting, daysLeft] = await Promise.all([
+      prisma.listing.groupBy({ by: ['status'], _count: { _all: true } }),
+      prisma.listingImport.aggregate({ where: { status: { not: 'completed' } }, _sum: { total: true, processed: true } }),
+      prisma.task.groupBy({ by: ['departmentCode', 'kind'], where: { openDeadlineAt: { not: null } }, _count: { _all: true } }),
+      prisma.task.groupBy({ by: ['escalationLevel'], where: { openDeadlineAt: { lt: new Date() } }, _count: { _all: true } }),
+      prisma.notification.count({ where: { sentAt: { not: null } } }),
+      prisma.notification.count({ where: { sentAt: null, lastError: { not: null } } }),
+      calendarDaysLeft ? calendarDaysLeft() : Promise.resolve(null),
+    ]);
+    return { listings, importRows: importRows._sum, openTasks, overdueTasks, mailSent, mailWaiting, daysLeft };
+  });
+
   if (calendarDaysLeft) {
     new Gauge({
       name: 'sanctions_calendar_horizon_days',
       help: "Days left before the holiday calendar's data ends: deadlines past it are counted on weekends alone until the next year is added",
       registers: [registry],
       async collect() {
-        this.set((await calendarDaysLeft()) ?? -1);
+        this.set((await figures()).daysLeft ?? -1);
       },
     });
   }
@@ -46,7 +67,7 @@ export function createMetrics(prisma: PrismaClient, { workerMetricsUrl, calendar
     registers: [registry],
     async collect() {
       this.reset();
-      for (const row of await prisma.listing.groupBy({ by: ['status'], _count: { _all: true } })) this.set({ status: row.status }, row._count._all);
+      for (const row of (await figures()).listings) this.set({ status: row.status }, row._count._all);
     },
   });
 
@@ -57,9 +78,9 @@ export function createMetrics(prisma: PrismaClient, { workerMetricsUrl, calendar
     registers: [registry],
     async collect() {
       this.reset();
-      const { _sum } = await prisma.listingImport.aggregate({ where: { status: { not: 'completed' } }, _sum: { total: true, processed: true } });
-      this.set({ state: 'total' }, _sum.total ?? 0);
-      this.set({ state: 'processed' }, _sum.processed ?? 0);
+      const { importRows } = await figures();
+      this.set({ state: 'total' }, importRows.total ?? 0);
+      this.set({ state: 'processed' }, importRows.processed ?? 0);
     },
   });
 
@@ -70,8 +91,7 @@ export function createMetrics(prisma: PrismaClient, { workerMetricsUrl, calendar
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await prisma.task.groupBy({ by: ['departmentCode', 'kind'], where: { openDeadlineAt: { not: null } }, _count: { _all: true } });
-      for (const row of rows) this.set({ department: row.departmentCode, phase: row.kind }, row._count._all);
+      for (const row of (await figures()).openTasks) this.set({ department: row.departmentCode, phase: row.kind }, row._count._all);
     },
   });
 
@@ -82,8 +102,7 @@ export function createMetrics(prisma: PrismaClient, { workerMetricsUrl, calendar
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await prisma.task.groupBy({ by: ['escalationLevel'], where: { openDeadlineAt: { lt: new Date() } }, _count: { _all: true } });
-      for (const row of rows) this.set({ level: String(row.escalationLevel) }, row._count._all);
+      for (const row of (await figures()).overdueTasks) this.set({ level: String(row.escalationLevel) }, row._count._all);
     },
   });
 
@@ -94,12 +113,9 @@ export function createMetrics(prisma: PrismaClient, { workerMetricsUrl, calendar
     registers: [registry],
     async collect() {
       this.reset();
-      const [sent, waiting] = await Promise.all([
-        prisma.notification.count({ where: { sentAt: { not: null } } }),
-        prisma.notification.count({ where: { sentAt: null, lastError: { not: null } } }),
-      ]);
-      this.set({ state: 'sent' }, sent);
-      this.set({ state: 'failed' }, waiting);
+      const { mailSent, mailWaiting } = await figures();
+      this.set({ state: 'sent' }, mailSent);
+      this.set({ state: 'failed' }, mailWaiting);
     },
   });
 

@@ -161,6 +161,8 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
         rateLimits: options.rateLimits ?? defaultRateLimits,
         readiness,
         workerMetricsUrl: settings.workerMetrics.url ?? options.workerMetricsUrl,
+        trustProxy: settings.http.trustProxy,
+        metrics: settings.metrics,
         payloadCodec: { codec: payloadCodec, corsOrigins: settings.temporal.codecCorsOrigins },
       });
       const server = await listen(app, settings.http.port, settings.http.host ?? '127.0.0.1');

@@ -10,8 +10,10 @@ import type { Mailbox } from '../dashboard/mailbox.js';
 import { codecEndpoint } from '../http/codec-endpoint.js';
 import { healthRoutes, type Readiness } from '../http/health.js';
 import { createMetrics } from '../http/metrics.js';
+import { isMetricsCredential, metricsAccess } from '../http/metrics-access.js';
+import { bearerTokenOf } from '../http/bearer-token.js';
 import { problemHandler, routeNotFound } from '../http/problem.js';
-import type { RateLimitSettings } from '../http/rate-limits.js';
+import { authFailureLimiter, type RateLimitSettings } from '../http/rate-limits.js';
 import { requestLogger } from '../http/request-log.js';
 import { requestSpans } from '../http/request-span.js';
 import type { Keyring } from '../platform/signing.js';
@@ -30,6 +32,10 @@ export interface HttpAppDeps {
   readiness: Readiness;
   /** The worker's Prometheus endpoint, appended to /metrics when known. */
   workerMetricsUrl?: string | undefined;
+  /** Express's `trust proxy` (TRUST_PROXY): whose X-Forwarded-For names the client. */
+  trustProxy: boolean | number | string[];
+  /** METRICS_TOKEN, and how long /metrics reuses its database figures. */
+  metrics: { token: string | undefined; cacheSeconds: number };
   /** Served at /codec for the Temporal UI: the codec that seals payloads, and the UI's origins. */
   payloadCodec: { codec: PayloadCodec; corsOrigins: readonly string[] };
 }
@@ -42,13 +48,18 @@ const isProbe = (path: string) => probePaths.has(path);
 export function createHttpApp(deps: HttpAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy);
   app.use(requestLogger(deps.log, isProbe));
   app.use(requestSpans(isProbe));
 
-  const metrics = createMetrics(deps.prisma, { workerMetricsUrl: deps.workerMetricsUrl, calendarDaysLeft: async () => (await deps.useCases.calendar.view()).daysLeft });
+  const metrics = createMetrics(deps.prisma, {
+    workerMetricsUrl: deps.workerMetricsUrl,
+    calendarDaysLeft: async () => (await deps.useCases.calendar.view()).daysLeft,
+    cacheMs: deps.metrics.cacheSeconds * 1000,
+  });
   app.use(metrics.timeRequests);
-  app.get('/metrics', metrics.serve);
+  const scraper = { token: deps.metrics.token, roleOfKey: async (key: string) => (await deps.useCases.apiKeys.resolve(key))?.role ?? null };
+  app.get('/metrics', authFailureLimiter(deps.rateLimits, { keyOf: bearerTokenOf, isValid: isMetricsCredential(scraper) }), metricsAccess(scraper), metrics.serve);
   const horizon = async () => {
     const { horizon: last, daysLeft, warning } = await deps.useCases.calendar.view();
     return { horizon: last, daysLeft, warning };

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { payloadKeyBytes } from './payload-codec.js';
 import type { TemporalTlsFiles } from './temporal-connection.js';
@@ -29,6 +30,25 @@ const isPayloadKey = (value: string) => {
 // The message never repeats the value: it is a secret.
 const payloadKey = z.string().refine(isPayloadKey, 'expected the base64 of 32 random bytes (openssl rand -base64 32)');
 const commaList = optionalString.transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean));
+/**
+ * Express's `trust proxy`: whose X-Forwarded-For names the client. `true`
+ * (every hop), `false` (none), a number of hops, or addresses, CIDR ranges
+ * and the names loopback, linklocal, uniquelocal, comma-separated.
+ */
+const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const isProxyAddress = (entry: string) => {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  return proxyNames.has(entry) || (isIP(address) !== 0 && rest.length === 0 && (prefix === undefined || /^\d{1,3}$/.test(prefix)));
+};
+const trustProxy = optionalString.transform((value, ctx): boolean | number | string[] => {
+  if (value === undefined) return ['loopback'];
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const wrong = entries.filter((entry) => !isProxyAddress(entry));
+  if (wrong.length > 0) ctx.addIssue({ code: 'custom', message: `expected true, false, a number of hops, or addresses, CIDR ranges, loopback, linklocal, uniquelocal; not ${wrong.join(', ')}` });
+  return entries;
+});
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^\s:[\]]+):\d{1,5}$/, 'expected host:port');
 
 const environmentSchema = z.object({
@@ -63,6 +83,12 @@ const environmentSchema = z.object({
   /** Interface of the HTTP server; each entry point has its own default. */
   HOST: optionalString,
   PUBLIC_BASE_URL: optionalString,
+  /** The reverse proxies whose X-Forwarded-For is believed; the client address counts failed logins. */
+  TRUST_PROXY: trustProxy,
+  /** Bearer token a Prometheus scraper sends to /metrics (an admin key works too). */
+  METRICS_TOKEN: optionalString,
+  /** How long /metrics reuses the figures it read from the database. */
+  METRICS_CACHE_SECONDS: optionalString.transform((value) => Number(value ?? '15')).pipe(z.number().int().min(0).max(300)),
   ADMIN_API_KEY: optionalString,
   ACK_TOKEN_SECRET: optionalString,
   /** Earlier secrets, comma-separated: what they signed stays valid after a rotation. */
@@ -101,7 +127,9 @@ export interface Settings {
     tls: TemporalTlsFiles | undefined;
     codecCorsOrigins: string[];
   };
-  http: { port: number; host: string | undefined; publicBaseUrl: string };
+  http: { port: number; host: string | undefined; publicBaseUrl: string; trustProxy: boolean | number | string[] };
+  /** /metrics: who may scrape it, and how long its database figures are reused. */
+  metrics: { token: string | undefined; cacheSeconds: number };
   mail: { smtpUrl: string | undefined; from: string; inbound: { port: number | undefined; host: string | undefined; trustedAuthservIds: string[] } };
   /** `signingSecret` is undefined only before an entry point resolved it (the all-in-one start keeps one in a file). */
   security: { adminApiKey: string | undefined; signingSecret: string | undefined; previousSigningSecrets: string[]; sessionSecret: string | undefined };
@@ -141,7 +169,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       tls: Object.values(tls).some((value) => value !== undefined) ? tls : undefined,
       codecCorsOrigins: e.TEMPORAL_CODEC_CORS_ORIGIN.map((origin) => origin.replace(/\/+$/, '')),
     },
-    http: { port: e.PORT, host: e.HOST, publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '') },
+    http: { port: e.PORT, host: e.HOST, publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''), trustProxy: e.TRUST_PROXY },
+    metrics: { token: e.METRICS_TOKEN, cacheSeconds: e.METRICS_CACHE_SECONDS },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, inbound: { port: e.INBOUND_SMTP_PORT, host: e.INBOUND_SMTP_HOST, trustedAuthservIds: e.INBOUND_TRUSTED_AUTHSERV_IDS } },
     security: { adminApiKey: e.ADMIN_API_KEY, signingSecret: e.ACK_TOKEN_SECRET, previousSigningSecrets: e.ACK_TOKEN_PREVIOUS_SECRETS, sessionSecret: e.SESSION_SECRET },
     policyFile: e.POLICY_FILE,

@@ -111,7 +111,7 @@ describe('the holiday calendar as data', () => {
     const ready = (await stack.request('GET', '/readyz')).body.calendar;
     expect(ready).toMatchObject({ horizon: `${thisYear - 1}-12-31`, warning: true });
     expect(ready.daysLeft).toBeLessThan(0);
-    const metrics = await (await fetch(`${stack.apiUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${stack.apiUrl}/metrics`, { headers: { authorization: `Bearer ${stack.adminKey}` } })).text();
     expect(metrics).toMatch(new RegExp(`^sanctions_calendar_horizon_days ${ready.daysLeft}$`, 'm'));
 
     // The relay's schedule may have sent this week's notice already, on the calendar of the test before.

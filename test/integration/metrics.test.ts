@@ -12,14 +12,16 @@ import { calmPolicy } from '../support/policies.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { waitUntil } from '../support/wait.js';
 
+const metricsToken = 'scraper-secret-0123456789';
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack({ policy: calmPolicy, catalog: twoDepartmentCatalog(), workerMetrics: true });
+  // Figures read afresh at every scrape: this file watches them change.
+  stack = await startTestStack({ policy: calmPolicy, catalog: twoDepartmentCatalog(), workerMetrics: true, env: { METRICS_TOKEN: metricsToken, METRICS_CACHE_SECONDS: '0' } });
 });
 afterAll(async () => stack?.stop());
 
 const scrape = async () => {
-  const response = await fetch(`${stack.apiUrl}/metrics`);
+  const response = await fetch(`${stack.apiUrl}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
   return response.text();
@@ -77,6 +79,51 @@ it('a worker whose metrics do not answer turns sanctions_worker_metrics_up to 0 
   } finally {
     server.close();
     silent.close();
+  }
+});
+
+it('/metrics answers only the metrics token or an admin key: 401 problem+json without, 403 for other roles', async () => {
+  const anonymous = await fetch(`${stack.apiUrl}/metrics`);
+  expect(anonymous.status).toBe(401);
+  expect(anonymous.headers.get('content-type')).toMatch(/problem\+json/);
+  expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+  expect(await anonymous.text()).not.toContain('sanctions_listings');
+  expect((await fetch(`${stack.apiUrl}/metrics`, { headers: { authorization: 'Bearer scraper-secret-wrong' } })).status).toBe(401);
+  const clerk = await stack.key('clerk');
+  expect((await fetch(`${stack.apiUrl}/metrics`, { headers: { authorization: `Bearer ${clerk}` } })).status).toBe(403);
+  const byAdmin = await fetch(`${stack.apiUrl}/metrics`, { headers: { authorization: `Bearer ${stack.adminKey}` } });
+  expect(byAdmin.status).toBe(200);
+  expect(await byAdmin.text()).toContain('sanctions_listings');
+});
+
+it('rapid scrapes read the database once per caching interval', async () => {
+  // Every call the metrics make on the read model, by model and method.
+  const calls: string[] = [];
+  const counted = (model: string) =>
+    new Proxy((stack.prisma as any)[model], {
+      get: (target, method: string) => (...args: unknown[]) => {
+        calls.push(`${model}.${method}`);
+        return target[method](...args);
+      },
+    });
+  const countingPrisma = new Proxy(stack.prisma, { get: (target, name: string) => (['listing', 'listingImport', 'task', 'notification'].includes(name) ? counted(name) : (target as any)[name]) });
+  const app = express().get('/metrics', createMetrics(countingPrisma, { cacheMs: 1_500 }).serve);
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+  try {
+    // Ten at once, then ten more one after another.
+    const concurrent = await Promise.all(Array.from({ length: 10 }, () => fetch(url).then((response) => response.text())));
+    for (let i = 0; i < 10; i++) expect(await (await fetch(url)).text()).toContain('sanctions_open_tasks');
+    expect(concurrent.every((text) => text.includes('sanctions_mail{state="sent"}'))).toBe(true);
+    const once = [...calls].sort();
+    expect(once).toEqual(['listing.groupBy', 'listingImport.aggregate', 'notification.count', 'notification.count', 'task.groupBy', 'task.groupBy']);
+    // Once the interval is over, the next scrape reads again.
+    await new Promise((resolve) => setTimeout(resolve, 1_700));
+    await fetch(url).then((response) => response.text());
+    expect(calls).toHaveLength(once.length * 2);
+  } finally {
+    server.close();
   }
 });
 
