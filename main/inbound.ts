@@ -8,7 +8,7 @@ import { startTracing, tracingSettingsFrom } from '../platform/tracing.js';
 import { startSystem } from './compose.js';
 import { runProcess, stopsInReverse } from './process.js';
 
-await runProcess('inbound', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL'], async (settings, log) => {
+await runProcess('inbound', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'TEMPORAL_PAYLOAD_KEY'], async (settings, log) => {
   // Without a port this installation receives no replies, and its notices offer none.
   if (settings.mail.inbound.port === undefined) throw new Error('Set INBOUND_SMTP_PORT: the port replies to notices are received on');
   const parts = stopsInReverse();

@@ -178,6 +178,22 @@ describe('docker-compose.yml', { timeout: 30_000 }, () => {
     }
   });
 
+  it('refuses to start without TEMPORAL_PAYLOAD_KEY, and points the Temporal UI at the codec endpoint', async () => {
+    const { tool, env, services } = await load();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'compose-env-'));
+    const withoutKey = path.join(dir, 'no-payload-key.env');
+    await writeFile(withoutKey, (await readFile(exampleEnv, 'utf8')).replace(/^TEMPORAL_PAYLOAD_KEY=.*$/m, 'TEMPORAL_PAYLOAD_KEY='));
+    try {
+      const args = [...tool.prefix, '--env-file', withoutKey, '-f', composeFile, 'config', '-q'];
+      await expect(run(tool.command, args, { cwd: root, env })).rejects.toThrow(/TEMPORAL_PAYLOAD_KEY/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    for (const name of appServices) expect(Object.keys(services[name]?.environment ?? {}), name).toContain('TEMPORAL_PAYLOAD_KEY');
+    expect(services['temporal-ui']?.environment?.TEMPORAL_CODEC_ENDPOINT).toBe('http://localhost:3000/codec');
+    expect(services.api?.environment?.TEMPORAL_CODEC_CORS_ORIGIN).toBe('http://127.0.0.1:8080');
+  });
+
   it('has the expected services with pinned images', async () => {
     const { services } = await load();
     expect(Object.keys(services).sort()).toEqual(expect.arrayContaining([...allServices].sort()));
