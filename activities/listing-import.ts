@@ -1,4 +1,5 @@
 import type { Principal } from '../domain/access.js';
+import { apiKeyStateOf } from '../domain/api-key-state.js';
 import type { QueuedRow } from './ports.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -16,7 +17,15 @@ const CHUNKS_PER_ACTIVITY = 4;
 export function createListingImportActivities({ prisma, listingIntake, log, now = () => new Date() }: ActivityDeps) {
   async function recordChunk(importId: string): Promise<{ done: boolean }> {
     const job = await prisma.listingImport.findUniqueOrThrow({ where: { id: importId } });
-    if (job.status === 'completed') return { done: true };
+    if (job.status === 'completed' || job.status === 'stopped') return { done: true };
+    // Each chunk is recorded in the importing key's name: once that key is revoked or expired, no further row is.
+    const key = await prisma.apiKey.findUnique({ where: { id: job.createdByKeyId }, select: { revokedAt: true, expiresAt: true } });
+    const keyState = key ? apiKeyStateOf(key, now()) : 'revoked';
+    if (keyState !== 'active') {
+      await prisma.listingImport.update({ where: { id: importId }, data: { status: 'stopped', stoppedReason: `key-${keyState}`, completedAt: now(), rows: [] } });
+      log.warn({ importId, processed: job.processed, total: job.total, keyState }, 'listing import stopped: its key no longer acts');
+      return { done: true };
+    }
     const queue = job.rows as unknown as QueuedRow[];
     const chunk = queue.slice(job.processed, job.processed + IMPORT_CHUNK_SIZE);
     const principal = job.principal as unknown as Principal;

@@ -18,7 +18,7 @@ export function authenticate(keys: Pick<ApiKeyService, 'resolve'>): RequestHandl
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1]) throw unauthenticated(SEND_A_KEY);
     const principal = await keys.resolve(match[1]);
-    if (!principal) throw unauthenticated('The API key is unknown or revoked.');
+    if (!principal) throw unauthenticated('The API key is unknown, revoked or expired.');
     res.locals.principal = principal;
     next();
   };

@@ -112,6 +112,7 @@ export const createApiKeySchema = z.strictObject({
   role: z.enum(ROLES),
   departmentCode: text(20).optional(),
   courtCode: text(50).optional(),
+  expiresAt: z.iso.datetime({ offset: true }).optional().meta({ description: 'From this instant on the key is refused (401); without it the key works until revoked' }),
 });
 
 export const listingIdParam = z.uuid();

@@ -50,6 +50,7 @@ export function createApiClient({ baseUrl, key }: ApiClientOptions) {
   return {
     get: <T>(path: string) => call<T>('GET', path),
     post: <T>(path: string, body: unknown) => call<T>('POST', path, { type: 'application/json', data: JSON.stringify(body) }),
+    delete: (path: string) => call<null>('DELETE', path),
     /** Sends a file as the raw request body. */
     upload: <T>(path: string, file: Buffer, type: string) => call<T>('POST', path, { type, data: file }),
     download: async (path: string) => Buffer.from(await (await send('GET', path)).arrayBuffer()),

@@ -154,7 +154,7 @@ program
     }
     const bar = new SingleBar({ format: 'importing [{bar}] {value}/{total} rows · {eta_formatted} left', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
     if (!json()) bar.start(job.total, job.processed);
-    while (job.status !== 'completed') {
+    while (job.status !== 'completed' && job.status !== 'stopped') {
       await new Promise((resolve) => setTimeout(resolve, 500));
       job = await client.get<ImportProgress>(`/api/listings/import/${job.id}`);
       bar.update(job.processed);
@@ -167,6 +167,10 @@ program
       { header: 'already listed', value: (j) => j.existing },
       { header: 'failed', value: (j) => j.failed },
     ]);
+    if (job.status === 'stopped') {
+      process.stderr.write(`import stopped after ${job.processed} of ${job.total} rows: ${job.stoppedReason === 'key-expired' ? 'the key expired' : 'the key was revoked'}\n`);
+      process.exitCode = 1;
+    }
     if (job.failed > 0) process.exitCode = 1;
   });
 
@@ -183,6 +187,7 @@ program
 interface ImportProgress {
   id: string;
   status: string;
+  stoppedReason?: string;
   total: number;
   processed: number;
   created: number;
@@ -240,9 +245,39 @@ keys
   .requiredOption('--role <role>', 'clerk, department, supervisor or admin')
   .option('--department <code>', 'the department of a department key')
   .option('--court <code>', 'the court of a clerk key')
-  .action(async (options: { name: string; role: string; department?: string; court?: string }) => {
-    const body = { name: options.name, role: options.role, ...(options.department ? { departmentCode: options.department } : {}), ...(options.court ? { courtCode: options.court } : {}) };
+  .option('--expires <instant>', 'refuse the key from this ISO-8601 instant on, e.g. 2027-06-30T16:00:00Z')
+  .action(async (options: { name: string; role: string; department?: string; court?: string; expires?: string }) => {
+    const body = {
+      name: options.name,
+      role: options.role,
+      ...(options.department ? { departmentCode: options.department } : {}),
+      ...(options.court ? { courtCode: options.court } : {}),
+      ...(options.expires ? { expiresAt: options.expires } : {}),
+    };
     print(await api().post<any>('/api/api-keys', body), true);
+  });
+keys
+  .command('list')
+  .description('every key, newest first, with whether it still works (never the secrets)')
+  .action(async () => {
+    print(await api().get<any[]>('/api/api-keys'), json(), [
+      { header: 'key', value: (k) => k.id },
+      { header: 'name', value: (k) => k.name },
+      { header: 'role', value: (k) => k.role },
+      { header: 'scope', value: (k) => k.departmentCode ?? k.courtCode ?? '' },
+      { header: 'status', value: (k) => k.status },
+      { header: 'created', value: (k) => k.createdAt },
+      { header: 'expires', value: (k) => k.expiresAt ?? '' },
+      { header: 'revoked', value: (k) => k.revokedAt ?? '' },
+    ]);
+  });
+keys
+  .command('revoke')
+  .description('revoke a key: refused from now on, and the imports it started stop')
+  .argument('<key>', 'the key id (from keys list)')
+  .action(async (id: string) => {
+    await api().delete(`/api/api-keys/${encodeURIComponent(id)}`);
+    process.stdout.write(`revoked ${id}\n`);
   });
 
 try {

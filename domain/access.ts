@@ -49,6 +49,8 @@ export const PERMISSIONS = {
   'calendar:read': ['clerk', 'department', 'supervisor', 'admin'],
   'calendar:import': ['admin'],
   'keys:create': ['admin'],
+  'keys:read': ['admin'],
+  'keys:revoke': ['admin'],
   // The clear text of what the coordinator stored in Temporal (the codec endpoint, for the Temporal UI and CLI).
   'payloads:decode': ['admin'],
   // Administrators manage keys through the API only; the dashboard shows case data they have no need to see.

@@ -9,5 +9,12 @@ export function apiKeyRoutes(keys: ApiKeyService): Router {
   router.post('/', permit('keys:create'), async (req, res) => {
     res.status(201).json(await keys.create(parseInput(createApiKeySchema, req.body, 'key request')));
   });
+  router.get('/', permit('keys:read'), async (_req, res) => {
+    res.json(await keys.list());
+  });
+  router.delete('/:id', permit('keys:revoke'), async (req, res) => {
+    await keys.revoke(String(req.params.id));
+    res.status(204).end();
+  });
   return router;
 }

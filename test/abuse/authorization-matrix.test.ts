@@ -90,6 +90,7 @@ const MATRIX: Row[] = [
   ['GET  /api/rates', get(() => '/api/rates'),                                                                                  [403, 403, 403, 200, 200, 200, 403, 401, 401, 401]],
   ['GET  /api/rates?departmentCode=D06', get(() => '/api/rates?departmentCode=D06'),                                            [403, 403, 403, 403, 200, 200, 403, 401, 401, 401]],
   ['POST /api/api-keys', post(() => '/api/api-keys', () => ({ name: `matrix ${++unique}`, role: 'supervisor' })),               [403, 403, 403, 403, 403, 403, 201, 401, 401, 401]],
+  ['GET  /api/api-keys', get(() => '/api/api-keys'),                                                                            [403, 403, 403, 403, 403, 403, 200, 401, 401, 401]],
   ['POST /api/listings (court A)', post(() => '/api/listings', () => newListing(COURT_A)),                                     [201, 403, 201, 403, 403, 403, 403, 401, 401, 401]],
   ['POST /api/listings (court B)', post(() => '/api/listings', () => newListing(COURT_B)),                                     [403, 201, 201, 403, 403, 403, 403, 401, 401, 401]],
   ['POST /api/listings/:A/extension', post((r) => `/api/listings/${r.A}/extension`, () => ({ extensionYears: 1, reason: '延长' })), [200, 403, 200, 403, 403, 403, 403, 401, 401, 401]],

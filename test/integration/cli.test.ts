@@ -102,3 +102,31 @@ it('imports a spreadsheet: every error at once, then the rows with a summary; wr
   const help = await sanctions('', 'import', '--help');
   expect(help.stdout).toContain('--dry-run');
 });
+
+it('creates keys with an expiry, lists them without secrets, and revokes one', async () => {
+  const expiresAt = '2099-06-30T16:00:00.000Z';
+  const created = await sanctions(stack.adminKey, 'keys', 'create', '--name', 'licensing system', '--role', 'department', '--department', 'D06', '--expires', expiresAt);
+  expect(created.code).toBe(0);
+  const made = JSON.parse(created.stdout) as { id: string; key: string; expiresAt: string };
+  expect(made.expiresAt).toBe(expiresAt);
+  expect((await stack.request('GET', '/api/catalog', { key: made.key })).status).toBe(200);
+
+  const table = await sanctions(stack.adminKey, 'keys', 'list');
+  expect(table.code).toBe(0);
+  expect(table.stdout).toMatch(new RegExp(`${made.id}.*licensing system.*department.*D06.*active.*${expiresAt}`));
+  expect(table.stdout).not.toContain(made.key);
+
+  const revoked = await sanctions(stack.adminKey, 'keys', 'revoke', made.id);
+  expect(revoked).toMatchObject({ code: 0, stdout: `revoked ${made.id}\n` });
+  expect((await stack.request('GET', '/api/catalog', { key: made.key })).status).toBe(401);
+  const listed = JSON.parse((await sanctions(stack.adminKey, '--json', 'keys', 'list')).stdout) as { id: string; status: string }[];
+  expect(listed.find((key) => key.id === made.id)?.status).toBe('revoked');
+
+  const refused = await sanctions(made.key, 'keys', 'list');
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/401/);
+  const badExpiry = await sanctions(stack.adminKey, 'keys', 'create', '--name', 'x', '--role', 'supervisor', '--expires', 'tomorrow');
+  expect(badExpiry.code).toBe(1);
+  expect(badExpiry.stderr).toMatch(/400.*\n\s+expiresAt:/);
+  // Each command is a process of its own: generous on a loaded machine.
+}, 180_000);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { identifierSearchRefusal, mayFindByIdentifier } from '../../domain/listing-search.js';
-import { apiKeyStateOf } from '../../domain/api-key-state.js';
 
 describe('the listing search for a department', () => {
   it('refuses identifiers, their pieces and their masks', () => {
@@ -16,15 +15,5 @@ describe('the listing search for a department', () => {
       expect(mayFindByIdentifier(role)).toBe(true);
     }
     expect(mayFindByIdentifier('department')).toBe(false);
-  });
-});
-
-describe('an API key', () => {
-  const now = new Date('2026-12-01T00:00:00Z');
-  it('is active until revoked or until its expiry', () => {
-    expect(apiKeyStateOf({ revokedAt: null, expiresAt: null }, now)).toBe('active');
-    expect(apiKeyStateOf({ revokedAt: null, expiresAt: new Date('2026-12-01T00:00:01Z') }, now)).toBe('active');
-    expect(apiKeyStateOf({ revokedAt: null, expiresAt: now }, now)).toBe('expired');
-    expect(apiKeyStateOf({ revokedAt: now, expiresAt: new Date('2020-01-01Z') }, now)).toBe('revoked');
   });
 });
