@@ -79,7 +79,7 @@ export function createIdempotentRequestStore(prisma: PrismaClient, now: () => nu
       });
     },
 
-    /** The claimed request failed in a way a repeat should retry (5xx): the key is free again. */
+    /** The claimed request was refused or failed (4xx, 5xx) and changed nothing: the key is free again. */
     async release({ apiKeyId, key }: Pick<IdempotentRequestIdentity, 'apiKeyId' | 'key'>): Promise<void> {
       await prisma.idempotentRequest.deleteMany({ where: { apiKeyId, key, status: null } });
     },

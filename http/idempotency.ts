@@ -18,9 +18,10 @@ const bodyHashOf = (body: unknown) => createHash('sha256').update(canonicalize(b
  * key runs and its answer is kept (24 h); a repeat with the same key, method,
  * path and body from the same API key gets that answer again, marked
  * `Idempotent-Replayed: true`, and changes nothing. A repeat while the first
- * still runs is 409; the key with another request is 422. Answers 5xx are not
- * kept: the request did not complete, and its repeat runs again. Requests
- * without the header are untouched. Mounted after authentication and body
+ * still runs is 409; the key with another request is 422. Refusals (4xx) and
+ * failures (5xx) are not kept: they changed nothing, so a request refused
+ * writes nothing here either, and its repeat runs again. Requests without the
+ * header are untouched. Mounted after authentication and body
  * parsing: keys are per API key, and the body is part of the request.
  */
 export function idempotentRequests(store: IdempotentRequestStore, { exempt = () => false }: { exempt?: (req: Request) => boolean } = {}): RequestHandler {
@@ -55,7 +56,7 @@ export function idempotentRequests(store: IdempotentRequestStore, { exempt = () 
       });
     }
     keepAnswer(res, (status, body) =>
-      status >= 500
+      status >= 400
         ? store.release(identity)
         : store.complete(identity, { status, body, contentType: res.get('Content-Type') ?? null, location: res.get('Location') ?? null }),
     );

@@ -106,6 +106,19 @@ describe('Idempotency-Key', () => {
     expect(good.status).toBe(200);
   });
 
+  it('a refusal under a key is not kept: nothing is written, and the key serves the corrected request', async () => {
+    const { d05 } = await newListing();
+    const key = randomUUID();
+    const departmentKey = await keyOf(d05.departmentCode);
+    const past = await post(`/api/tasks/${d05.id}/extension-requests`, departmentKey, { by: '王五', until: new Date(Date.now() - 60_000).toISOString(), reason: '需要核查' }, key);
+    expect(past.status).toBe(400);
+    expect(fieldsOf(past)).toEqual(['until']);
+    expect(await stack.prisma.idempotentRequest.count({ where: { key } })).toBe(0);
+    const corrected = await post(`/api/tasks/${d05.id}/extension-requests`, departmentKey, { by: '王五', until: new Date(Date.now() + 3 * 3600_000).toISOString(), reason: '需要核查' }, key);
+    expect(corrected.status, JSON.stringify(corrected.body)).toBe(201);
+    expect(await stack.prisma.idempotentRequest.count({ where: { key, status: 201 } })).toBe(1);
+  });
+
   it('a listing extended by one more year, sent twice with one key, is extended once', async () => {
     const { listingId } = await newListing();
     const key = randomUUID();
