@@ -49,7 +49,7 @@ const problem = (description: string) => ({
 });
 const errors = {
   400: problem('Invalid request: `errors` names each offending field'),
-  401: problem('Missing or unknown API key'),
+  401: problem('Missing, unknown, revoked or expired API key'),
   403: problem('The key may not do this'),
   404: problem('Not found'),
 };
@@ -233,7 +233,8 @@ const listingImport = {
   type: 'object',
   properties: {
     id: { type: 'string', format: 'uuid' },
-    status: { enum: ['queued', 'running', 'completed'] },
+    status: { enum: ['queued', 'running', 'completed', 'stopped'], description: '`stopped`: the importing key was revoked or expired; no row after `processed` was recorded' },
+    stoppedReason: { enum: ['key-revoked', 'key-expired'], description: 'Only on a stopped import' },
     fileName: { type: ['string', 'null'] },
     format: { enum: ['csv', 'xlsx'] },
     total: { type: 'integer', description: 'Rows in the file' },
@@ -312,7 +313,19 @@ export function openApiDocument(serverUrl: string) {
     },
     paths: {
       '/api/api-keys': {
-        post: { summary: 'Create an API key (admin)', requestBody: body('CreateApiKey'), responses: { 201: json('The key, shown once'), ...errors } },
+        post: { summary: 'Create an API key (admin)', requestBody: body('CreateApiKey'), responses: { 201: json('{ id, key, expiresAt }: the key, shown once'), ...errors } },
+        get: {
+          summary: 'Every API key, newest first, without its secret (admin)',
+          responses: { 200: json('[{ id, name, role, departmentCode, courtCode, createdAt, expiresAt, revokedAt, status: active | revoked | expired }]'), 401: errors[401], 403: errors[403] },
+        },
+      },
+      '/api/api-keys/{id}': {
+        delete: {
+          summary: 'Revoke an API key (admin)',
+          description: 'From now on the key is answered 401, its dashboard sessions end and the imports it started stop before their next rows. Revoking a revoked key changes nothing.',
+          parameters: [idParam()],
+          responses: { 204: { description: 'Revoked' }, 401: errors[401], 403: errors[403], 404: errors[404] },
+        },
       },
       '/api/catalog': {
         get: { summary: 'The current measures catalog', responses: { 200: json('Categories, measures, departments'), 401: errors[401] } },
