@@ -58,6 +58,28 @@ const json = (description: string, ref?: string) => ({
   ...(ref ? { content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } } : {}),
 });
 const body = (name: string) => ({ required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } });
+/** Temporal's remote codec protocol: the same shape in and out, every byte field base64. */
+const codecPayloads = {
+  type: 'object',
+  required: ['payloads'],
+  properties: {
+    payloads: {
+      type: 'array',
+      maxItems: 1000,
+      items: { type: 'object', properties: { metadata: { type: 'object', additionalProperties: { type: 'string', contentEncoding: 'base64' } }, data: { type: 'string', contentEncoding: 'base64' } } },
+    },
+  },
+};
+const codecOperation = (summary: string) => ({
+  summary,
+  requestBody: { required: true, content: { 'application/json': { schema: codecPayloads } } },
+  responses: {
+    200: { description: '{ payloads }, in request order', content: { 'application/json': { schema: codecPayloads } } },
+    400: problem('A malformed body, or a payload no configured key opens: `errors` names `payloads.<n>`'),
+    401: errors[401],
+    403: problem('Not an administrator key'),
+  },
+});
 const idParam = (name = 'id') => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
 const idempotencyKey = {
   name: 'Idempotency-Key',
@@ -574,6 +596,8 @@ export function openApiDocument(serverUrl: string) {
         get: { summary: 'The page of a one-click link (changes nothing)', security: [], parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'HTML page' }, 404: { description: 'Unknown or forged' }, 410: { description: 'Used or expired' } } },
         post: { summary: 'Act on a one-click link', security: [], parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Done' }, 404: { description: 'Unknown or forged' }, 409: { description: 'Task cancelled' }, 410: { description: 'Used or expired' } } },
       },
+      '/codec/decode': { post: codecOperation('The clear text of payloads the coordinator encrypted for Temporal, for the Temporal UI and CLI (admin)') },
+      '/codec/encode': { post: codecOperation('Encrypt payloads under the current TEMPORAL_PAYLOAD_KEY (admin)') },
       '/healthz': { get: { summary: 'Database and Temporal reachable', security: [], responses: { 200: json('Healthy'), 503: problem('A dependency is unreachable') } } },
     },
   });

@@ -176,6 +176,11 @@ describe('the codec endpoint', () => {
     expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'payloads.1' })]);
   });
 
+  it('is in the OpenAPI document', async () => {
+    const document = await stack.request('GET', '/api/openapi.json');
+    expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/codec/decode', '/codec/encode']));
+  });
+
   it('refuses a malformed body with 400 naming the field', async () => {
     const answer = await codecCall('/codec/decode', { key: stack.adminKey, body: { payloads: [{ data: 'not base64!' }] } });
     expect(answer.status).toBe(400);
