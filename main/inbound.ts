@@ -1,14 +1,14 @@
 // The reply listener as its own process (production): receives replies to
 // notices by SMTP and records them as acknowledgments, completions and
 // extension requests. It needs a database server, a Temporal cluster, an SMTP
-// relay (for the answers it sends) and INBOUND_SMTP_PORT; the MX of MAIL_FROM's
+// relay (for the answers it sends), the signing secret and INBOUND_SMTP_PORT; the MX of MAIL_FROM's
 // domain delivers reply+…@ addresses to it. `npm start` runs everything instead.
 import { createPrismaClient } from '../db/client.js';
 import { startTracing, tracingSettingsFrom } from '../platform/tracing.js';
 import { startSystem } from './compose.js';
 import { runProcess, stopsInReverse } from './process.js';
 
-await runProcess('inbound', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'TEMPORAL_PAYLOAD_KEY'], async (settings, log) => {
+await runProcess('inbound', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'TEMPORAL_PAYLOAD_KEY', 'ACK_TOKEN_SECRET'], async (settings, log) => {
   // Without a port this installation receives no replies, and its notices offer none.
   if (settings.mail.inbound.port === undefined) throw new Error('Set INBOUND_SMTP_PORT: the port replies to notices are received on');
   const parts = stopsInReverse();
