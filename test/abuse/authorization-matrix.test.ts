@@ -115,12 +115,20 @@ let resources: Resources;
 /** Listings of the dashboard checks, untouched by the matrix's writes. */
 let board: { listing: string; caseNumber: string; d05: string; d06: string; individual: string; individualCase: string };
 let requestNumber = 0;
+/** Failed authentications are counted per key too: the matrix's calls with a revoked key are spread over several, an unknown key is new each time. */
+let revokedKeys: string[];
+let revokedUses = 0;
 
 beforeAll(async () => {
   stack = await startTestStack({ catalog: catalogWithIndividualsAtD05() });
   client = new RawClient(stack.apiUrl, 2);
-  const revoked = await stack.key('clerk', { courtCode: COURT_A });
-  await stack.prisma.apiKey.update({ where: { keyHash: hashApiKey(revoked) }, data: { revokedAt: new Date() } });
+  revokedKeys = [];
+  for (let i = 0; i < 3; i++) {
+    const key = await stack.key('clerk', { courtCode: COURT_A });
+    await stack.prisma.apiKey.update({ where: { keyHash: hashApiKey(key) }, data: { revokedAt: new Date() } });
+    revokedKeys.push(key);
+  }
+  const revoked = revokedKeys[0]!;
   keys = {
     clerkA: await stack.key('clerk', { courtCode: COURT_A }),
     clerkB: await stack.key('clerk', { courtCode: COURT_B }),
@@ -156,9 +164,9 @@ afterAll(async () => {
   await stopAbuseStack(stack, client);
 }, 60_000);
 
-/** Each request from its own client address, so the 401s of the keyless columns never trip the failure limiter. */
+/** Each request from its own client address and wrong key, so the 401s of the keyless columns never trip the failure limiter. */
 async function call(who: Who, { method, path, body }: Call): Promise<WireResponse> {
-  const key = keys[who];
+  const key = who === 'unknown' ? `${keys.unknown}${requestNumber}` : who === 'revoked' ? revokedKeys[revokedUses++ % revokedKeys.length]! : keys[who];
   return client.send({
     method,
     path,
