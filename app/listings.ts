@@ -253,7 +253,7 @@ export function createListingService({ prisma, catalogs, workflows, disclosures,
     async list(principal: Principal, query: unknown, channel: Channel = 'api') {
       const filters = parseInput(listingQuerySchema, query, 'query');
       const searchRefusal = filters.q ? identifierSearchRefusal(principal.role, filters.q) : null;
-      if (searchRefusal) throw invalid('Search listings by case number or name.', [{ field: 'q', rule: 'no-identifier-search', message: searchRefusal }]);
+      if (searchRefusal) throw invalid('A department searches listings by case number or debtor name, not by identifier.', [{ field: 'q', rule: 'no-identifier-search', message: searchRefusal }]);
       const limit = filters.limit ?? 50;
       const after = filters.cursor ? decodeCursor(filters.cursor) : null;
       const where: Prisma.ListingWhereInput = {
