@@ -10,8 +10,18 @@ export const REPLAYED_HEADER = 'Idempotent-Replayed';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** The same JSON body however its members are ordered or spaced. */
-const bodyHashOf = (body: unknown) => createHash('sha256').update(canonicalize(body ?? null) ?? 'null').digest('hex');
+/**
+ * The same JSON body however its members are ordered or spaced; null for a
+ * body that has no canonical form (a lone surrogate, nesting deeper than the
+ * stack): every route refuses such a body, and a refusal is not kept anyway.
+ */
+function bodyHashOf(body: unknown): string | null {
+  try {
+    return createHash('sha256').update(canonicalize(body ?? null) ?? 'null').digest('hex');
+  } catch {
+    return null;
+  }
+}
 
 /**
  * `Idempotency-Key` on state-changing API requests: the first request with a
@@ -35,8 +45,9 @@ export function idempotentRequests(store: IdempotentRequestStore, { exempt = () 
       });
     }
     const apiKeyId = (res.locals.principal as { keyId?: string } | undefined)?.keyId;
-    if (!apiKeyId) return next();
-    const identity = { apiKeyId, key, method: req.method, path: req.originalUrl, bodyHash: bodyHashOf(req.body) };
+    const bodyHash = bodyHashOf(req.body);
+    if (!apiKeyId || bodyHash === null) return next();
+    const identity = { apiKeyId, key, method: req.method, path: req.originalUrl, bodyHash };
     const claim = await store.claim(identity);
     if (claim.state === 'replay') {
       res.status(claim.answer.status).set(REPLAYED_HEADER, 'true');
