@@ -2,7 +2,7 @@
 // a private PostgreSQL cluster, plain HTTP calls with timings, and checks
 // over Temporal histories.
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { chmod, chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -189,6 +189,12 @@ export interface PrivatePostgres {
   start(): Promise<void>;
   /** `pg_ctl stop -m fast`: open connections are cut, new ones refused. */
   stop(): Promise<void>;
+  /**
+   * SIGKILL to the postmaster, as when the machine or container dies: no
+   * shutdown checkpoint, its backends end when they notice their parent is
+   * gone (SIGKILLed too after 5 s). The next start() runs crash recovery.
+   */
+  kill(): Promise<void>;
   destroy(): Promise<void>;
 }
 
@@ -233,6 +239,17 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       await ctl('-m', 'fast', '-w', '-t', '30', 'stop');
       running = false;
     },
+    async kill() {
+      const postmaster = Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+      const backends = childrenOf(postmaster);
+      process.kill(postmaster, 'SIGKILL');
+      running = false;
+      const deadline = Date.now() + 5_000;
+      while ([postmaster, ...backends].some(alive)) {
+        if (Date.now() > deadline) for (const pid of backends) if (alive(pid)) process.kill(pid, 'SIGKILL');
+        await sleep(20);
+      }
+    },
     async destroy() {
       process.off('exit', stopOnExit);
       if (running) {
@@ -242,6 +259,33 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The processes whose parent is `pid` (/proc/<pid>/task/<pid>/children is not always there: read every stat). */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The fields after the command name (which may hold spaces) in parentheses: state, ppid, …
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
+}
+
+/** Whether a process exists and is not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 function userIds(name: string): { uid: number; gid: number } {
