@@ -1,13 +1,13 @@
 // Rates over the real stack: tasks answered through the API, read back from GET /api/rates by a
 // supervisor and by departments, and drawn on the home pages.
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { parseSetCookie } from 'cookie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthOf } from '../../app/rates.js';
 import { Prisma } from '../../prisma/generated/client.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { creditCode, entityListing } from '../support/fixtures.js';
 import { acknowledgeAndComplete, departmentKeys, list, tasksOf } from '../support/listing-client.js';
+import { signInToDashboard } from '../support/dashboard-session.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
@@ -136,27 +136,7 @@ describe('GET /api/rates', () => {
   });
 });
 
-/** Signs in to the dashboard with an API key and keeps the session cookie. */
-async function signedIn(key: string) {
-  const cookies = new Map<string, string>();
-  const request = async (path: string, form?: Record<string, string>) => {
-    const response = await fetch(`${stack.apiUrl}${path}`, {
-      method: form ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; '), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      ...(form ? { body: new URLSearchParams(form).toString() } : {}),
-    });
-    for (const header of response.headers.getSetCookie()) {
-      const cookie = parseSetCookie(header);
-      cookies.set(cookie.name, encodeURIComponent(cookie.value ?? ''));
-    }
-    return { status: response.status, html: await response.text() };
-  };
-  const login = await request('/login');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(login.html)![1]!;
-  expect((await request('/login', { _csrf: csrf, key })).status).toBe(303);
-  return (path: string) => request(path);
-}
+const signedIn = (key: string) => signInToDashboard(stack.apiUrl, key);
 
 describe('the rates on the home pages', () => {
   it('draws the trend of all departments for a supervisor, with a table of each', async () => {

@@ -1,12 +1,12 @@
 // GET /api/tasks and a department's home page answer one page at a time,
 // however many tasks there are.
 import { randomUUID } from 'node:crypto';
-import { parseSetCookie } from 'cookie';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { entityListing } from '../support/fixtures.js';
 import { list, tasksOf } from '../support/listing-client.js';
 import { calmPolicy } from '../support/policies.js';
+import { signInToDashboard } from '../support/dashboard-session.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 /** More open tasks than the largest page, besides the two the listing dispatched. */
@@ -101,27 +101,7 @@ it.each([
   expect(response.body.errors).toContainEqual(expect.objectContaining({ field }));
 });
 
-/** Signs in on the dashboard and returns a fetch that carries the session. */
-async function signIn(key: string) {
-  const cookies = new Map<string, string>();
-  const visit = async (path: string, form?: Record<string, string>) => {
-    const response = await fetch(`${stack.apiUrl}${path}`, {
-      method: form ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; '), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      ...(form ? { body: new URLSearchParams(form).toString() } : {}),
-    });
-    for (const header of response.headers.getSetCookie()) {
-      const cookie = parseSetCookie(header);
-      cookies.set(cookie.name, encodeURIComponent(cookie.value ?? ''));
-    }
-    return { status: response.status, html: await response.text() };
-  };
-  const login = await visit('/login');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(login.html)![1]!;
-  expect((await visit('/login', { _csrf: csrf, key })).status).toBe(303);
-  return visit;
-}
+const signIn = (key: string) => signInToDashboard(stack.apiUrl, key);
 
 it("a department's home page shows 50 open tasks, nearest deadline first, and a link to the next ones", async () => {
   const visit = await signIn(await stack.key('department', { departmentCode: 'D05' }));
