@@ -9,7 +9,7 @@ export { PrismaClient };
 
 /**
  * `url`: a PostgreSQL server, through a pg pool of `poolSize` connections
- * (default 10). `pglite`: an open PGlite; it stays open after `close()`,
+ * (default 10), a few of them kept open while idle. `pglite`: an open PGlite; it stays open after `close()`,
  * because whoever opened it may still use it: the caller of
  * `openEmbeddedDatabase` (dev/embedded-database.ts) closes it, after closing every client over it.
  */
@@ -34,8 +34,15 @@ export interface DatabaseClient {
  * transaction, so every connection gets a listener of its own: the broken
  * connection's next query fails (answered 503) and the pool replaces it.
  */
+/**
+ * Connections kept open while idle (pg closes the others after 10 s): the
+ * first request after a quiet spell, and the first after the warm-up at
+ * start, does not wait for a connection handshake.
+ */
+const WARM_CONNECTIONS = 4;
+
 function serverPool(connectionString: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max });
+  const pool = new pg.Pool({ connectionString, max, min: Math.min(WARM_CONNECTIONS, max) });
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   return pool;

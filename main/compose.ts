@@ -26,6 +26,7 @@ import type { DatabaseClient } from '../db/client.js';
 import { createWorkers } from './create-worker.js';
 import { createHttpApp } from './http-app.js';
 import { ensureRelaySchedule } from './relay-schedule.js';
+import { apiWarmUp, warmUp, workerWarmUp } from './warm-up.js';
 
 /** What an entry point has opened before composing: the parts outside the coordinator. */
 export interface Infrastructure {
@@ -115,6 +116,10 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
 
     if (roles.worker) {
       const mail = createMailTransport(smtpUrl());
+      const workerLog = log.child({ component: 'worker' });
+      const mailSettings = { mailFrom: settings.mail.from, publicBaseUrl: settings.http.publicBaseUrl, keyring, repliesEnabled: settings.mail.inbound.port !== undefined };
+      // Alongside bundling the workflows, which takes longer: it rarely delays the start at all.
+      const warmed = settings.warmUp ? warmUp(workerWarmUp(database, mail, mailSettings), workerLog) : Promise.resolve();
       const workers = await createWorkers({
         connection: temporalConnection,
         dataConverter,
@@ -123,18 +128,16 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
         activityDeps: {
           prisma,
           mail,
-          mailFrom: settings.mail.from,
-          publicBaseUrl: settings.http.publicBaseUrl,
-          keyring,
-          repliesEnabled: settings.mail.inbound.port !== undefined,
+          ...mailSettings,
           policy: options.policy ?? (await loadPolicy(settings.policyFile)),
-          log: log.child({ component: 'worker' }),
+          log: workerLog,
           listingIntake: useCases.importedRowIntake,
           relay: useCases.relay,
           disclosures,
         },
         ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
         tracing,
+        limits: settings.worker,
       });
       const running = [workers.coordination, workers.background].map((worker) => ({ worker, run: worker.run() }));
       stops.push(async () => {
@@ -145,10 +148,12 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
         mail.close();
       });
       await ensureRelaySchedule(client, settings.temporal.taskQueue, settings.listingRelayIntervalSeconds);
+      await warmed;
     }
 
     let url: string | null = null;
     if (roles.http) {
+      if (settings.warmUp) await warmUp(apiWarmUp(database, connection, settings.temporal.namespace), log.child({ component: 'api' }));
       const readiness: Readiness = { draining: false };
       const app = createHttpApp({
         useCases,

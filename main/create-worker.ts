@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import type { DataConverter } from '@temporalio/common';
+import type { Settings, WorkerLimits } from '../platform/settings.js';
 import type { TemporalConnectionOptions } from '../platform/temporal-connection.js';
 import { tracingOff, workflowTracingModules, type Tracing } from '../platform/tracing.js';
 import { backgroundTaskQueueOf } from '../workflows/workflow-id.js';
+import { bundleWorkflowsApart } from './workflow-bundle.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -32,9 +34,11 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   activityDeps: ActivityDeps;
-  /** A prebuilt bundle saves the few seconds of bundling at each start (tests, benchmarks). */
+  /** A prebuilt bundle saves the few seconds of bundling at each start (tests); otherwise it is built in a child process. */
   workflowBundle?: WorkflowBundleOption;
   tracing?: Tracing;
+  /** WORKER_* settings: the cache and slots of each queue, the workflow threads. */
+  limits: Pick<Settings['worker'], 'coordination' | 'background' | 'workflowThreadPoolSize'>;
 }
 
 export interface Workers {
@@ -49,10 +53,9 @@ export interface Workers {
 export async function createWorkers(options: WorkerOptions): Promise<Workers> {
   const tracing = options.tracing ?? tracingOff;
   const connection = await NativeConnection.connect(options.connection);
-  const workflowBundle =
-    options.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: tracing.workflowModules })).code };
+  const workflowBundle = options.workflowBundle ?? { code: await bundleWorkflowsApart(workflowsPath, tracing.workflowModules) };
   const activities = createActivities(options.activityDeps);
-  const create = (taskQueue: string, maxConcurrentActivityTaskExecutions: number) =>
+  const create = (taskQueue: string, limits: WorkerLimits) =>
     Worker.create({
       connection,
       namespace: options.namespace,
@@ -62,11 +65,15 @@ export async function createWorkers(options: WorkerOptions): Promise<Workers> {
       interceptors: { activity: tracing.activityInterceptors },
       sinks: tracing.workflowSinks,
       activities,
-      maxConcurrentActivityTaskExecutions,
+      // Explicit rather than the SDK's defaults, which size the cache from the heap limit: memory stays
+      // bounded by these whatever the machine, and an evicted listing replays its history when it wakes.
+      ...limits,
+      // One reused V8 context per thread: more threads buy little for workflows that mostly wait.
+      reuseV8Context: true,
+      workflowThreadPoolSize: options.limits.workflowThreadPoolSize,
       shutdownGraceTime: SHUTDOWN_GRACE_TIME,
     });
-  // A listing fans out to ~42 notices at once; let them run side by side.
-  const coordination = await create(options.taskQueue, 100);
-  const background = await create(backgroundTaskQueueOf(options.taskQueue), 10);
+  const coordination = await create(options.taskQueue, options.limits.coordination);
+  const background = await create(backgroundTaskQueueOf(options.taskQueue), options.limits.background);
   return { coordination, background, connection };
 }

@@ -49,6 +49,11 @@ const trustProxy = optionalString.transform((value, ctx): boolean | number | str
   if (wrong.length > 0) ctx.addIssue({ code: 'custom', message: `expected true, false, a number of hops, or addresses, CIDR ranges, loopback, linklocal, uniquelocal; not ${wrong.join(', ')}` });
   return entries;
 });
+const count = (fallback: number, min: number, max: number) =>
+  optionalString.transform((value) => Number(value ?? fallback)).pipe(z.number({ error: 'expected a whole number' }).int().min(min).max(max));
+/** The SDK turns a cache of one into two, with a warning only: refused here instead. 0 turns the cache off. */
+const cachedWorkflows = (fallback: number) => count(fallback, 0, 100_000).refine((value) => value !== 1, 'expected 0 (no cache) or at least 2');
+const onOff = (fallback: boolean) => optionalString.pipe(z.enum(['true', 'false']).optional()).transform((value) => (value === undefined ? fallback : value === 'true'));
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^\s:[\]]+):\d{1,5}$/, 'expected host:port');
 
 const environmentSchema = z.object({
@@ -109,11 +114,35 @@ const environmentSchema = z.object({
   WORKER_METRICS_ADDRESS: optionalString.pipe(hostPort.optional()),
   /** Where the API fetches the worker's metrics to append them to its own /metrics. */
   WORKER_METRICS_URL: optionalString.pipe(z.url().optional()),
+  /**
+   * The worker's limits per task queue (coordination: the listings; background: imports, the relay and
+   * one webhook delivery per subscription).
+   * Cached workflows continue without replaying their history; the SDK's default grows with the heap
+   * limit (about 2,300 on a 4 GiB heap) and keeps every running listing. Activity slots: a dispatch round's
+   * notices go out together, so the slots bound how many rounds and reminders run at once.
+   */
+  WORKER_CACHED_WORKFLOWS: cachedWorkflows(200),
+  WORKER_ACTIVITY_SLOTS: count(20, 1, 1000),
+  WORKER_WORKFLOW_TASK_SLOTS: count(40, 2, 1000),
+  WORKER_BACKGROUND_CACHED_WORKFLOWS: cachedWorkflows(50),
+  WORKER_BACKGROUND_ACTIVITY_SLOTS: count(10, 1, 1000),
+  WORKER_BACKGROUND_WORKFLOW_TASK_SLOTS: count(10, 2, 1000),
+  /** Threads running workflow code per task queue; with one reused V8 context each, more rarely help. */
+  WORKER_WORKFLOW_THREADS: count(1, 1, 16),
+  /** Read-only queries, template compilation and an SMTP greeting before a process reports ready. */
+  WARM_UP: onOff(true),
   /** How often listings recorded without their workflow are looked for. */
   LISTING_RELAY_INTERVAL_SECONDS: optionalString.transform((value) => Number(value ?? '60')).pipe(z.number().int().min(1).max(3600)),
 });
 
 export type LogFormat = 'pretty' | 'json';
+
+/** One task queue's worker limits, named as the SDK's worker options. */
+export interface WorkerLimits {
+  maxCachedWorkflows: number;
+  maxConcurrentActivityTaskExecutions: number;
+  maxConcurrentWorkflowTaskExecutions: number;
+}
 
 export interface Settings {
   database: { url: string | undefined; poolSize: number };
@@ -140,6 +169,9 @@ export interface Settings {
   workerMetrics: { address: string | undefined; url: string | undefined };
   /** Listings recorded without their workflow are looked for this often. */
   listingRelayIntervalSeconds: number;
+  worker: { coordination: WorkerLimits; background: WorkerLimits; workflowThreadPoolSize: number };
+  /** Read-only queries, template compilation and an SMTP greeting before the worker or API reports ready. */
+  warmUp: boolean;
   /** Only the all-in-one start reads these. */
   embedded: { dataDir: string | undefined; temporalCli: string | undefined; temporalPort: number; temporalUiPort: number; mailCatcherPort: number };
 }
@@ -155,6 +187,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const e = parsed.data;
   if ((e.TEMPORAL_TLS_CERT === undefined) !== (e.TEMPORAL_TLS_KEY === undefined)) {
     throw new InvalidSettings('Invalid configuration:\n  TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: set both (mutual TLS) or neither');
+  }
+  // The SDK lowers a workflow task slot count above the cache to the cache's size, with a warning only.
+  for (const [slots, cache] of [['WORKER_WORKFLOW_TASK_SLOTS', 'WORKER_CACHED_WORKFLOWS'], ['WORKER_BACKGROUND_WORKFLOW_TASK_SLOTS', 'WORKER_BACKGROUND_CACHED_WORKFLOWS']] as const) {
+    if (e[cache] > 0 && e[slots] > e[cache]) throw new InvalidSettings(`Invalid configuration:\n  ${slots}: at most ${cache} (${e[cache]}) while the cache is on`);
   }
   const tls = { cert: e.TEMPORAL_TLS_CERT, key: e.TEMPORAL_TLS_KEY, ca: e.TEMPORAL_TLS_CA, serverName: e.TEMPORAL_TLS_SERVER_NAME };
   const otlpBase = e.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
@@ -178,6 +214,16 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     tracing: tracesUrl ? { tracesUrl, serviceName: e.OTEL_SERVICE_NAME } : undefined,
     workerMetrics: { address: e.WORKER_METRICS_ADDRESS, url: e.WORKER_METRICS_URL },
     listingRelayIntervalSeconds: e.LISTING_RELAY_INTERVAL_SECONDS,
+    worker: {
+      coordination: { maxCachedWorkflows: e.WORKER_CACHED_WORKFLOWS, maxConcurrentActivityTaskExecutions: e.WORKER_ACTIVITY_SLOTS, maxConcurrentWorkflowTaskExecutions: e.WORKER_WORKFLOW_TASK_SLOTS },
+      background: {
+        maxCachedWorkflows: e.WORKER_BACKGROUND_CACHED_WORKFLOWS,
+        maxConcurrentActivityTaskExecutions: e.WORKER_BACKGROUND_ACTIVITY_SLOTS,
+        maxConcurrentWorkflowTaskExecutions: e.WORKER_BACKGROUND_WORKFLOW_TASK_SLOTS,
+      },
+      workflowThreadPoolSize: e.WORKER_WORKFLOW_THREADS,
+    },
+    warmUp: e.WARM_UP,
     embedded: {
       dataDir: e.DATA_DIR,
       temporalCli: e.TEMPORAL_CLI,
