@@ -520,11 +520,42 @@ export function openApiDocument(serverUrl: string) {
       '/api/catalog/suggestions/{id}/dismissal': {
         post: { summary: 'Dismiss a suggestion (admin)', parameters: [idParam()], responses: { 200: json('The suggestion'), ...errors, 409: problem('Accepted or dismissed already') } },
       },
-      '/api/supervision/overdue': { get: { summary: 'Overdue tasks, most overdue first (supervisor)', parameters: queryParameters(overdueQuerySchema), responses: { 200: json('Tasks with overdueSeconds'), ...errors } } },
+      '/api/supervision/overdue': {
+        get: {
+          summary: 'Overdue tasks, most overdue first, paged (supervisor)',
+          description:
+            'Ordered by the deadline that passed, then id. With `limit` or `cursor` the answer is `{ items, nextCursor }`: pass `nextCursor` back as `cursor` until it is null (pages of 100 unless `limit` says up to 1,000). ' +
+            'Without either, the answer is the earlier plain array holding the 1,000 most overdue tasks; when more are overdue, `X-Next-Cursor` and `Link: <…>; rel="next"` lead on.',
+          parameters: queryParameters(overdueQuerySchema),
+          responses: {
+            200: {
+              description: '{ items: [task with overdueSeconds, caseNumber, courtCode], nextCursor } when paged; the array of them otherwise',
+              content: {
+                'application/json': {
+                  schema: {
+                    oneOf: [
+                      { type: 'object', properties: { items: { type: 'array', items: { type: 'object' } }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] },
+                      { type: 'array', items: { type: 'object' } },
+                    ],
+                  },
+                },
+              },
+              headers: {
+                'X-Next-Cursor': { description: 'Plain form only: the cursor of the next page, when there is one', schema: { type: 'string' } },
+                Link: { description: 'Plain form only: `</api/supervision/overdue?…&cursor=…>; rel="next"`, when there is a next page', schema: { type: 'string' } },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
       '/api/supervision/overdue-objections': { get: { summary: 'Objections whose review, remedy or reconsideration is overdue, most overdue first (supervisor)', responses: { 200: json('Objections with caseNumber and overdueSeconds'), ...errors } } },
       '/api/supervision/stats': {
         get: {
           summary: 'Per-department figures (supervisor); with `month` or `by=month`, one row per department and kind (impose, lift): tasks, open, overdue, responseRate, feedbackRate, onTimeCompletionRate, medianSecondsToAcknowledge',
+          description:
+            'Without parameters: per department tasks, open, acknowledged, acknowledgedOnTime, completed, overdue and medianSecondsToAcknowledge, read from counters the database keeps as tasks are written (overdue is counted at the time of the request). ' +
+            'That median comes from a histogram of seconds to acknowledge: exact to the second below 100 s, within 1% above.',
           parameters: queryParameters(statsQuerySchema),
           responses: { 200: json('Rows per department (and kind and month)'), ...errors },
         },

@@ -276,7 +276,12 @@ export const overdueQuerySchema = z.strictObject({
   departmentCode: text(20).optional(),
   kind: z.enum(['impose', 'lift', 'correct']).optional(),
   level: z.coerce.number<string>().int().min(0).max(10).optional(),
+  cursor: z.string().max(200).optional().meta({ description: 'The nextCursor of the previous page; empty or absent for the first' }),
+  limit: z.coerce.number<string>().int().min(1).max(1000).optional().meta({ description: 'Overdue tasks a page, 1–1000; 100 unless given' }),
 });
+
+/** GET /api/supervision/overdue pages: 100 tasks unless the caller asks for up to 1,000. */
+export const OVERDUE_PAGE = { default: 100, max: 1000 } as const;
 
 export const listingQuerySchema = z.strictObject({
   status: z.enum(LISTING_STATUSES).optional(),

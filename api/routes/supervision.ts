@@ -3,12 +3,21 @@ import { permit } from '../auth.js';
 import type { ObjectionService } from '../../app/objections.js';
 import type { SupervisionService } from '../../app/supervision.js';
 import type { TaskReviewService } from '../../app/task-review.js';
+import { OVERDUE_PAGE } from '../../app/schemas.js';
 
 export function supervisionRoutes(supervision: SupervisionService, objections: ObjectionService, review: TaskReviewService): Router {
   const router = Router();
   router.use(permit('supervision:read'));
   router.get('/overdue', async (req, res) => {
-    res.json(await supervision.overdue(req.query));
+    // Asked for a page (`limit` or `cursor`): { items, nextCursor }, like GET /api/tasks.
+    if ('limit' in req.query || 'cursor' in req.query) return res.json(await supervision.overdue(req.query));
+    // The plain list keeps its documented form, an array: the largest page, and a Link to the next.
+    const page = await supervision.overdue({ ...req.query, limit: String(OVERDUE_PAGE.max) });
+    if (page.nextCursor) {
+      res.set('X-Next-Cursor', page.nextCursor);
+      res.set('Link', `</api/supervision/overdue?${new URLSearchParams({ ...(req.query as Record<string, string>), cursor: page.nextCursor })}>; rel="next"`);
+    }
+    res.json(page.items);
   });
   router.get('/overdue-objections', async (_req, res) => {
     res.json(await objections.overdue());

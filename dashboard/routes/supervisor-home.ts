@@ -55,7 +55,8 @@ export function supervisorHome({ useCases }: DashboardDeps) {
     const { locale, strings } = contextOf(res);
     const filters = filtersOf(req.query);
     const [overdue, overdueObjections, stats, undelivered, names, levels, calendar, review] = await Promise.all([
-      useCases.supervision.overdue(filters),
+      // The most overdue 1,000 (the largest page): a supervisor narrows the filters for the rest.
+      useCases.supervision.overdue({ ...filters, limit: '1000' }).then((page) => page.items),
       useCases.objections.overdue(),
       useCases.supervision.stats(),
       useCases.supervision.undeliveredMail(),
