@@ -11,6 +11,8 @@ import { createSupervisionService } from './supervision.js';
 import { createLedgerService } from './ledger.js';
 import { createRatesService } from './rates.js';
 import { createTaskService } from './tasks.js';
+import { createAcknowledgments } from './acknowledgments.js';
+import { createSignalOutbox } from './signal-outbox.js';
 import { createTaskReviewService } from './task-review.js';
 import { createWorkflowGateway } from './workflow-gateway.js';
 import { createRestrictionService } from './restrictions.js';
@@ -40,7 +42,9 @@ export interface UseCaseDeps {
 export function createUseCases({ prisma, rows, disclosures, temporalClient, taskQueue, keyring, log, now }: UseCaseDeps) {
   const catalogs = createCatalogService(prisma);
   const workflows = createWorkflowGateway(temporalClient, taskQueue);
-  const tasks = createTaskService({ prisma, workflows, ...(now ? { now } : {}) });
+  const outbox = createSignalOutbox({ prisma, workflows, log });
+  const acknowledgments = createAcknowledgments({ prisma, outbox, ...(now ? { now } : {}) });
+  const tasks = createTaskService({ prisma, workflows, acknowledgments, ...(now ? { now } : {}) });
   // A lift remedies an upheld objection; the objections read listings: the hook closes the circle.
   let objections: ObjectionService | undefined;
   const listings = createListingService({ prisma, catalogs, workflows, disclosures, afterLift: (id, kind) => objections!.remedied(id, kind), ...(now ? { now } : {}) });
@@ -65,6 +69,7 @@ export function createUseCases({ prisma, rows, disclosures, temporalClient, task
         await webhooks.startMissingWorkflows();
         await corrections.sendUnacceptedCorrections();
         await objections!.startMissingWorkflows();
+        await outbox.deliverOwed();
         return { listings: await listings.startUnstartedWorkflows(), imports: await imports.startUnstartedImports() };
       },
     },

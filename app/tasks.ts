@@ -13,6 +13,7 @@ import { acknowledgeSchema, completeSchema, declineSchema, idempotencyKeySchema,
 import { taskView, type TaskView } from './views.js';
 import { decodeCursor, encodeCursor } from './page-cursor.js';
 import { refusalError, type WorkflowGateway, type WorkflowRefusal } from './workflow-gateway.js';
+import type { Acknowledgments } from './acknowledgments.js';
 
 /** What an action on a task came to: done (or already done before), or refused by the workflow. */
 export type TaskActionOutcome = { done: true; changed: boolean; task: TaskView } | ({ done: false } & WorkflowRefusal);
@@ -60,7 +61,7 @@ function feedbackProblems(task: { measures: string[]; policy: unknown }, feedbac
 /** A department's home page shows this many open tasks at a time. */
 const WORKLIST_PAGE = 50;
 
-export function createTaskService({ prisma, workflows, now = () => new Date() }: { prisma: PrismaClient; workflows: WorkflowGateway; now?: () => Date }) {
+export function createTaskService({ prisma, workflows, acknowledgments, now = () => new Date() }: { prisma: PrismaClient; workflows: WorkflowGateway; acknowledgments: Acknowledgments; now?: () => Date }) {
   async function findTask(taskId: string) {
     if (!listingIdParam.safeParse(taskId).success) throw notFound(`No task ${taskId}.`);
     const task = await prisma.task.findUnique({ where: { id: taskId } });
@@ -103,10 +104,18 @@ export function createTaskService({ prisma, workflows, now = () => new Date() }:
     return { extension: extensionView(created) };
   }
 
-  /** The workflow decides and records the transition before it answers; the task as it stands then is the answer. */
+  /**
+   * An acknowledgment is accepted by the read model and reaches the workflow
+   * from the outbox; a completion is decided and recorded by the workflow
+   * before it answers. Either way the task as it stands then is the answer.
+   */
   async function act(task: { id: string; listingId: string; departmentCode: string; measures: string[]; policy: unknown }, action: TaskAction, details: TaskActionDetails, updateId?: string): Promise<TaskActionOutcome> {
-    const send = action === 'acknowledge' ? workflows.acknowledge : workflows.complete;
-    const result = await send(task.listingId, { taskId: task.id, departmentCode: task.departmentCode, ...details }, updateId);
+    if (action === 'acknowledge') {
+      const accepted = await acknowledgments.accept(task.listingId, task.id, task.departmentCode, details);
+      if (!accepted.accepted) return { done: false, refused: accepted.refused, message: accepted.message };
+      return { done: true, changed: accepted.changed, task: taskView(accepted.task) };
+    }
+    const result = await workflows.complete(task.listingId, { taskId: task.id, departmentCode: task.departmentCode, ...details }, updateId);
     if (result.refused) return { done: false, ...result };
     return { done: true, changed: result.changed, task: taskView(await prisma.task.findUniqueOrThrow({ where: { id: task.id } })) };
   }

@@ -3,7 +3,6 @@ import { ApplicationFailure, type SearchAttributes, type Workflow } from '@tempo
 import type { sanctionWorkflow } from '../workflows/sanction.js';
 import {
   REJECTIONS,
-  acknowledgeTaskUpdate,
   completeTaskUpdate,
   correctListingUpdate,
   objectionChangedSignal,
@@ -195,11 +194,7 @@ export function createWorkflowGateway(client: Client, taskQueue: string, { conti
     startWebhook: (webhookId: string) =>
       startOnce<typeof webhookDeliveryWorkflow>('webhookDeliveryWorkflow', webhookWorkflowIdOf(webhookId), backgroundTaskQueueOf(taskQueue), [webhookId], { again: 'ALLOW_DUPLICATE' }),
 
-    /** `updateId` makes a retried request (same Idempotency-Key) the same update. */
-    acknowledge(listingId: string, action: TaskActionInput, updateId?: string): Promise<UpdateOutcome<TaskActionResult>> {
-      return update(() => handle(listingId).executeUpdate(acknowledgeTaskUpdate, { args: [action], ...(updateId ? { updateId } : {}) }));
-    },
-
+    /** `updateId` makes a retried request (same Idempotency-Key) the same update. Acknowledgments go through the outbox. */
     complete(listingId: string, action: TaskActionInput, updateId?: string): Promise<UpdateOutcome<TaskActionResult>> {
       return update(() => handle(listingId).executeUpdate(completeTaskUpdate, { args: [action], ...(updateId ? { updateId } : {}) }));
     },
@@ -230,6 +225,20 @@ export function createWorkflowGateway(client: Client, taskQueue: string, { conti
     /** The workflow applies a recorded correction and sends its round; the correction's id makes a resend the same update. */
     correctListing(listingId: string, correctionId: string) {
       return update(() => handle(listingId).executeUpdate(correctListingUpdate, { args: [{ correctionId }], updateId: `correction-${correctionId}` }));
+    },
+
+    /**
+     * A signal owed by the read model (the outbox): 'workflowEnded' when the
+     * workflow no longer runs, so nothing will ever take it.
+     */
+    async signal(workflowId: string, signalName: string, payload: unknown): Promise<'delivered' | 'workflowEnded'> {
+      try {
+        await client.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => client.workflow.getHandle(workflowId).signal(signalName, payload));
+        return 'delivered';
+      } catch (error) {
+        if (error instanceof Error && error.name === 'WorkflowNotFoundError') return 'workflowEnded';
+        throw error;
+      }
     },
 
     /**

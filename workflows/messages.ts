@@ -49,6 +49,19 @@ export const REJECTIONS = {
 /** A refusal the caller must hear about; `continuing` is not one: the update is simply sent again. */
 export type Rejection = Exclude<keyof typeof REJECTIONS, 'continuing'>;
 
+/**
+ * An acknowledgment already accepted and recorded in the read model (checked
+ * there under the task's row lock), delivered from the outbox: at least once,
+ * applied once. Replaces `acknowledgeTask` for callers of this version; the
+ * update stays for callers and runs of earlier ones.
+ */
+export interface AcknowledgedTask {
+  taskId: string;
+  at: string;
+  by: string;
+}
+export const taskAcknowledgedSignal = defineSignal<[AcknowledgedTask]>('taskAcknowledged');
+
 export const acknowledgeTaskUpdate = defineUpdate<TaskActionResult, [TaskActionInput]>('acknowledgeTask');
 export const completeTaskUpdate = defineUpdate<TaskActionResult, [TaskActionInput]>('completeTask');
 export const requestLiftUpdate = defineUpdate<{ phase: SanctionState['phase']; changed: boolean }, [LiftRequest]>('requestLift');

@@ -1,6 +1,6 @@
 import { condition, continueAsNew, patched, setHandler, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
 import { mail, records } from './coordination/activities.js';
-import { dispatchTasks } from './coordination/dispatch.js';
+import { dispatchTasks, sendsRoundMails } from './coordination/dispatch.js';
 import { newRun, settle, type Run } from './coordination/run.js';
 import { superviseUntil, type Supervision } from './coordination/supervise.js';
 import { handleReschedule } from './coordination/reschedule.js';
@@ -32,8 +32,9 @@ export async function sanctionWorkflow(input: SanctionWorkflowInput): Promise<Sa
 
   if (state.phase === 'imposing') {
     if (tasksOf(state, 'impose').length === 0) {
-      await dispatchTasks(state.listingId, state.tasks, run, 'impose', input.plan.map((entry) => ({ ...entry, taskId: uuid4() })));
-      if (patched(PUBLIC_ROLE_NOTICE)) await mail.sendListingNotice({ listingId: state.listingId, type: 'public-role' });
+      const plan = input.plan.map((entry) => ({ ...entry, taskId: uuid4() }));
+      const sentWithRound = await dispatchTasks(state.listingId, state.tasks, run, 'impose', plan, { withPublicRoleNotice: true });
+      if (!sentWithRound && patched(PUBLIC_ROLE_NOTICE)) await mail.sendListingNotice({ listingId: state.listingId, type: 'public-role' });
     }
     await superviseUntil(supervision, () => state.lift !== null || expired(state));
     state.lift ??= { reason: 'expiry', by: 'system', requestedAt: new Date().toISOString() };
@@ -86,7 +87,9 @@ async function close(state: SanctionState): Promise<void> {
   const status = finalStatus(state);
   await records.closeListing({ listingId: state.listingId, status, at: new Date().toISOString() });
   upsertSearchAttributes({ SanctionStatus: [status] });
-  await Promise.all(tasksOf(state, 'lift').map((task) => mail.sendTaskMail({ taskId: task.taskId, type: 'closed' })));
+  const lifts = tasksOf(state, 'lift');
+  if (sendsRoundMails()) await mail.sendRoundMails({ listingId: state.listingId, taskIds: lifts.map((task) => task.taskId), type: 'closed' });
+  else await Promise.all(lifts.map((task) => mail.sendTaskMail({ taskId: task.taskId, type: 'closed' })));
 }
 
 /**

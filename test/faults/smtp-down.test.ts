@@ -67,7 +67,7 @@ describe('SMTP down during dispatch', () => {
 
     // The activity is being retried by Temporal, not failed.
     const pending = await stack.temporal.workflow.getHandle(`sanction-${listingIds[0]}`).describe();
-    const mailActivities = (pending.raw.pendingActivities ?? []).filter((activity) => activity.activityType?.name === 'sendTaskMail');
+    const mailActivities = (pending.raw.pendingActivities ?? []).filter((activity) => activity.activityType?.name === 'sendRoundMails');
     expect(mailActivities.length).toBeGreaterThan(0);
     expect(pending.status.name).toBe('RUNNING');
 

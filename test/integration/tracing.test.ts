@@ -55,9 +55,9 @@ it('one trace links the listing request, the workflow start, the workflow run an
   expect(run.parentSpanId).toBe(start.spanId);
   expect(scheduleDispatch).toBeDefined();
   expect(runDispatch).toBeDefined();
-  // Both dispatches (impose, lift) and the mails of the two departments.
+  // Both dispatches (impose, lift), each round's mails from one activity, and the closing mails.
   expect(spansOfListing.filter((span) => span.name === 'RunActivity:dispatchTasks')).toHaveLength(2);
-  expect(spansOfListing.filter((span) => span.name === 'RunActivity:sendTaskMail').length).toBeGreaterThanOrEqual(2);
+  expect(spansOfListing.filter((span) => span.name === 'RunActivity:sendRoundMails').length).toBeGreaterThanOrEqual(2);
   expect(new Set(spansOfListing.map((span) => span.service))).toEqual(new Set(['sanctions-test']));
 });
 

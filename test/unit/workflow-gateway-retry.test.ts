@@ -24,7 +24,7 @@ function clientFailing(times: number, error: () => Error) {
         executeUpdate: async () => {
           calls += 1;
           if (calls <= times) throw error();
-          return { taskId: 't', status: 'acknowledged', changed: true };
+          return { taskId: 't', status: 'completed', changed: true };
         },
       }),
     },
@@ -36,20 +36,20 @@ const action = { taskId: 't', departmentCode: 'D05', by: 'x' } as never;
 
 it('sends an update again while the workflow has too many updates in flight', async () => {
   const { client, calls } = clientFailing(3, busyError);
-  await expect(createWorkflowGateway(client, 'q').acknowledge('listing', action)).resolves.toMatchObject({ changed: true });
+  await expect(createWorkflowGateway(client, 'q').complete('listing', action)).resolves.toMatchObject({ changed: true });
   expect(calls()).toBe(4);
 });
 
 it('gives up after its attempts with an error the API answers 503 (retry later, nothing was accepted)', async () => {
   const { client, calls } = clientFailing(100, busyError);
-  const failure = await createWorkflowGateway(client, 'q').acknowledge('listing', action).catch((error: unknown) => error);
+  const failure = await createWorkflowGateway(client, 'q').complete('listing', action).catch((error: unknown) => error);
   expect(calls()).toBe(12);
   expect(unavailableDependency(failure)).toBe('temporal');
 }, 60_000);
 
 it('does not repeat an update that failed for another reason', async () => {
   const { client, calls } = clientFailing(1, () => new Error('boom'));
-  await expect(createWorkflowGateway(client, 'q').acknowledge('listing', action)).rejects.toThrow('boom');
+  await expect(createWorkflowGateway(client, 'q').complete('listing', action)).rejects.toThrow('boom');
   expect(calls()).toBe(1);
 });
 
@@ -78,7 +78,7 @@ async function httpAnswerOf(refusal: WorkflowRefusal): Promise<{ status: number;
 it('keeps sending an update while the run continues as new, then says "retry later" (503 with Retry-After), not that the listing is closed', async () => {
   const { client, calls } = clientFailing(Number.POSITIVE_INFINITY, continuingError);
   const startedAt = Date.now();
-  const outcome = await createWorkflowGateway(client, 'q', { continuingRetryMs: 1_500 }).acknowledge('listing', action);
+  const outcome = await createWorkflowGateway(client, 'q', { continuingRetryMs: 1_500 }).complete('listing', action);
   const waited = Date.now() - startedAt;
   expect(outcome).toMatchObject({ refused: 'retryLater' });
   expect(waited).toBeGreaterThanOrEqual(1_500);
@@ -97,7 +97,7 @@ it('by default waits about 10 s for a continuation before giving up', async () =
   expect(CONTINUING_RETRY_MS).toBe(10_000);
   const { client, calls } = clientFailing(Number.POSITIVE_INFINITY, continuingError);
   const startedAt = Date.now();
-  await expect(createWorkflowGateway(client, 'q').acknowledge('listing', action)).resolves.toMatchObject({ refused: 'retryLater' });
+  await expect(createWorkflowGateway(client, 'q').complete('listing', action)).resolves.toMatchObject({ refused: 'retryLater' });
   expect(Date.now() - startedAt).toBeGreaterThanOrEqual(10_000);
   expect(Date.now() - startedAt).toBeLessThan(12_000);
   expect(calls()).toBeLessThan(30);
@@ -106,6 +106,6 @@ it('by default waits about 10 s for a continuation before giving up', async () =
 it('an update refused by a continuing run succeeds when the new run takes it within the bound', async () => {
   // Twelve refusals take about 7 s with the backoff: longer than the half second the gateway used to wait.
   const { client, calls } = clientFailing(12, continuingError);
-  await expect(createWorkflowGateway(client, 'q').acknowledge('listing', action)).resolves.toMatchObject({ changed: true });
+  await expect(createWorkflowGateway(client, 'q').complete('listing', action)).resolves.toMatchObject({ changed: true });
   expect(calls()).toBe(13);
 }, 20_000);

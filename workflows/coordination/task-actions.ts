@@ -1,5 +1,5 @@
 import { ApplicationFailure, condition, patched, setHandler } from '@temporalio/workflow';
-import { REJECTIONS, acknowledgeTaskUpdate, completeTaskUpdate, type TaskActionInput, type TaskActionResult } from '../messages.js';
+import { REJECTIONS, acknowledgeTaskUpdate, completeTaskUpdate, taskAcknowledgedSignal, type TaskActionInput, type TaskActionResult } from '../messages.js';
 import type { TaskTransition, TrackedTask } from '../types.js';
 import { records } from './activities.js';
 import { refuseWhileClosing, type Run } from './run.js';
@@ -14,7 +14,9 @@ const WORKFLOW_WRITES_TRANSITIONS = 'workflow-writes-task-transitions';
 /**
  * Acknowledge and complete: a party acts on its own task. Validators refuse a
  * task of another party, an unknown or cancelled one, before anything enters
- * history; a repeat changes nothing and says so.
+ * history; a repeat changes nothing and says so. Acknowledgments are accepted
+ * by the read model now and arrive as a signal; the update serves callers of
+ * earlier versions.
  */
 export function handleTaskActions(listingId: string, tasks: TrackedTask[], run: Run): void {
   const validate = ({ taskId, departmentCode }: TaskActionInput) => {
@@ -56,6 +58,17 @@ export function handleTaskActions(listingId: string, tasks: TrackedTask[], run: 
 
   setHandler(acknowledgeTaskUpdate, act('acknowledged'), { validator: validate });
   setHandler(completeTaskUpdate, act('completed'), { validator: validate });
+
+  // Accepted and recorded before it was sent: the workflow only follows. A task being dispatched
+  // is waited for; a repeat, or an acknowledgment that a lift or a decline overtook here, changes nothing.
+  setHandler(taskAcknowledgedSignal, async ({ taskId }) => {
+    if (!run.dispatching.has(taskId) && !tasks.some((t) => t.taskId === taskId)) return;
+    await condition(() => tasks.some((t) => t.taskId === taskId));
+    const task = tasks.find((t) => t.taskId === taskId)!;
+    if (task.status !== 'pending') return;
+    task.status = 'acknowledged';
+    run.pending = true;
+  });
 }
 
 async function writeTransition(record: TaskTransition, run: Run): Promise<void> {

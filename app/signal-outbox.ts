@@ -1,0 +1,54 @@
+import type { Logger } from 'pino';
+import type { Prisma, PrismaClient } from '../prisma/generated/client.js';
+import type { WorkflowGateway } from './workflow-gateway.js';
+
+/** A signal owed to a workflow, as the transaction that recorded its fact wrote it. */
+export interface OwedSignal {
+  id: string;
+  workflowId: string;
+  signal: string;
+  payload: Prisma.JsonValue;
+}
+
+/** How old an undelivered signal must be before the sweep takes it: younger ones are still on their way. */
+export const SWEEP_AFTER_MS = 5_000;
+const SWEEP_BATCH = 500;
+
+/**
+ * Delivers what the read model owes the workflows. Each fact's transaction
+ * writes its signal here; right after the commit it is sent at once, and
+ * deleted when Temporal has taken it. What a crash, a Temporal outage or a
+ * refused call leaves behind is sent by the relay schedule's sweep. A signal
+ * may so arrive twice; the workflow applies it once.
+ */
+export function createSignalOutbox({ prisma, workflows, log }: { prisma: PrismaClient; workflows: WorkflowGateway; log?: Logger | undefined }) {
+  async function deliver(owed: OwedSignal): Promise<boolean> {
+    try {
+      const outcome = await workflows.signal(owed.workflowId, owed.signal, owed.payload);
+      if (outcome === 'workflowEnded') log?.warn({ id: owed.id, workflowId: owed.workflowId }, 'signal owed to a workflow that has ended: dropped');
+      await prisma.outboxSignal.deleteMany({ where: { id: owed.id } });
+      return true;
+    } catch (error) {
+      await prisma.outboxSignal.updateMany({ where: { id: owed.id }, data: { attempts: { increment: 1 }, lastError: String(error) } }).catch(() => undefined);
+      log?.warn({ id: owed.id, err: error }, 'signal not delivered yet: the sweep sends it again');
+      return false;
+    }
+  }
+
+  return {
+    /** Right after the commit, without waiting: the workflow hears of it within milliseconds. Never throws. */
+    deliverSoon(owed: OwedSignal): void {
+      void deliver(owed);
+    },
+
+    /** The relay's sweep: what is older than SWEEP_AFTER_MS, oldest first. Returns how many went out. */
+    async deliverOwed(olderThanMs = SWEEP_AFTER_MS): Promise<number> {
+      const owed = await prisma.outboxSignal.findMany({ where: { createdAt: { lt: new Date(Date.now() - olderThanMs) } }, orderBy: { createdAt: 'asc' }, take: SWEEP_BATCH });
+      let delivered = 0;
+      for (const row of owed) if (await deliver(row)) delivered++;
+      return delivered;
+    },
+  };
+}
+
+export type SignalOutbox = ReturnType<typeof createSignalOutbox>;
