@@ -48,14 +48,23 @@ function serverPool(connectionString: string, max: number): pg.Pool {
   return pool;
 }
 
+/**
+ * Writers of one listing queue on its row lock (its audit events form one hash
+ * chain), each holding a pool connection while it waits: forty-two departments
+ * answering one listing at once wait for a connection longer than Prisma's
+ * default two seconds. They wait for it instead of failing; a transaction
+ * still may not run longer than `timeout`.
+ */
+const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 10_000 };
+
 export function createPrismaClient(target: ClientTarget): DatabaseClient {
   if ('pglite' in target) {
-    const prisma = new PrismaClient({ adapter: new PrismaPGlite(target.pglite) });
+    const prisma = new PrismaClient({ adapter: new PrismaPGlite(target.pglite), transactionOptions: TRANSACTION_OPTIONS });
     // Prisma's disconnect leaves the PGlite database open for whoever opened it.
     return { prisma, rows: async (sql, params) => (await target.pglite.query(sql, params)).rows as never[], close: () => prisma.$disconnect() };
   }
   const pool = serverPool(target.url, target.poolSize ?? 10);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }), transactionOptions: TRANSACTION_OPTIONS });
   return {
     prisma,
     rows: async (sql, params) => (await pool.query(sql, params)).rows as never[],

@@ -61,7 +61,7 @@ it('one trace links the listing request, the workflow start, the workflow run an
   expect(new Set(spansOfListing.map((span) => span.service))).toEqual(new Set(['sanctions-test']));
 });
 
-it('an acknowledgment is a trace of its own: the request, the update sent and the update handled', async () => {
+it('an acknowledgment is a trace of its own: the request, the signal sent and the signal handled', async () => {
   const clerk = await stack.key('clerk', { courtCode: 'NX-YC-01' });
   const listingId = await list(stack, clerk, entityListing({ caseNumber: '（2026）宁01执881号' }));
   const [task] = await tasksOf(stack, listingId, 'impose', 2);
@@ -71,9 +71,9 @@ it('an acknowledgment is a trace of its own: the request, the update sent and th
   const names = await waitUntil(async () => {
     const request = collector.spans.find((span) => span.name === 'POST /api/tasks/:id/acknowledge');
     const inTrace = collector.spans.filter((span) => span.traceId === request?.traceId).map((span) => span.name);
-    return inTrace.includes('HandleUpdate:acknowledgeTask') ? inTrace : undefined;
+    return inTrace.includes('HandleSignal:taskAcknowledged') ? inTrace : undefined;
   }, 'the acknowledgment trace');
-  expect(names).toEqual(expect.arrayContaining(['POST /api/tasks/:id/acknowledge', 'StartWorkflowUpdate:acknowledgeTask', 'HandleUpdate:acknowledgeTask']));
+  expect(names).toEqual(expect.arrayContaining(['POST /api/tasks/:id/acknowledge', 'SignalWorkflow:taskAcknowledged', 'HandleSignal:taskAcknowledged']));
 });
 
 it('a request span continues the caller\'s trace and is named after its route', async () => {
