@@ -1,8 +1,9 @@
-import type { Prisma, PrismaClient, Task } from '../prisma/generated/client.js';
-import { lockTask, writeTaskTransition } from '../db/task-transitions.js';
+import type { PrismaClient, Task } from '../prisma/generated/client.js';
+import { eventHash, GENESIS_HASH } from '../db/events.js';
+import { openDeadlineAt } from '../domain/tasks.js';
 import { taskAcknowledgedSignal, type AcknowledgedTask } from '../workflows/messages.js';
 import { workflowIdOf } from '../workflows/workflow-id.js';
-import type { SignalOutbox } from './signal-outbox.js';
+import type { OwedSignal, SignalOutbox } from './signal-outbox.js';
 import type { WorkflowRefusal } from './workflow-gateway.js';
 
 /** An acknowledgment accepted (or found already made), or refused as the workflow would refuse it. */
@@ -19,8 +20,14 @@ export type AcceptOutcome = { accepted: true; changed: boolean; task: Task } | (
 export function createAcknowledgments({ prisma, outbox, now = () => new Date() }: { prisma: PrismaClient; outbox: SignalOutbox; now?: () => Date }) {
   return {
     async accept(listingId: string, taskId: string, departmentCode: string, details: { by: string; note?: string | undefined }): Promise<AcceptOutcome> {
-      const outcome = await prisma.$transaction(async (tx): Promise<AcceptOutcome & { owed?: Prisma.OutboxSignalCreateManyInput }> => {
-        const task = await lockTask(tx, listingId, taskId);
+      // The most frequent write departments make, so three statements between BEGIN and COMMIT: lock and
+      // read the task, read the chain's last hash (a statement of its own, so that it sees what the
+      // writer we may have waited for committed), then write the task, its event and the owed signal.
+      const outcome = await prisma.$transaction(async (tx): Promise<AcceptOutcome & { owed?: OwedSignal }> => {
+        const [task] = await tx.$queryRaw<Task[]>`
+          SELECT t.* FROM "Listing" l JOIN "Task" t ON t."listingId" = l.id
+          WHERE l.id = ${listingId}::uuid AND t.id = ${taskId}::uuid
+          FOR UPDATE OF l, t`;
         if (!task) return { accepted: false, refused: 'unknownTask', message: `no task ${taskId} in this listing` };
         if (task.departmentCode !== departmentCode) return { accepted: false, refused: 'wrongDepartment', message: `task ${taskId} belongs to department ${task.departmentCode}` };
         if (task.status === 'cancelled') return { accepted: false, refused: 'taskClosed', message: `task ${taskId} was cancelled when the sanction was lifted` };
@@ -28,16 +35,39 @@ export function createAcknowledgments({ prisma, outbox, now = () => new Date() }
           return { accepted: false, refused: 'wrongState', message: `task ${taskId} is ${task.status}: the supervisors decide who applies it` };
         }
         if (task.status !== 'pending') return { accepted: true, changed: false, task };
-        const at = now().toISOString();
-        await writeTaskTransition(tx, task, { taskId, listingId, transition: 'acknowledged', at, by: details.by, note: details.note });
-        const payload: AcknowledgedTask = { taskId, at, by: details.by };
-        const owed = { id: `${taskId}.acknowledged`, workflowId: workflowIdOf(listingId), signal: taskAcknowledgedSignal.name, payload: { ...payload } };
-        await tx.outboxSignal.createMany({ data: [owed], skipDuplicates: true });
-        return { accepted: true, changed: true, task: await tx.task.findUniqueOrThrow({ where: { id: taskId } }), owed };
+
+        const at = now();
+        const [last] = await tx.$queryRaw<{ hash: string }[]>`SELECT hash FROM "Event" WHERE "listingId" = ${listingId}::uuid ORDER BY seq DESC LIMIT 1`;
+        const event = { id: `${taskId}.acknowledged`, listingId, at, type: 'acknowledged', actor: details.by, taskId, data: { note: details.note ?? null, implied: false } };
+        const prevHash = last?.hash ?? GENESIS_HASH;
+        // A task acknowledged before (sent back to pending) keeps its first acknowledgment's event.
+        const writeEvent = task.acknowledgedAt === null;
+        const payload: AcknowledgedTask = { taskId, at: at.toISOString(), by: details.by };
+        const owed: OwedSignal = { id: `${taskId}.acknowledged`, workflowId: workflowIdOf(listingId), signal: taskAcknowledgedSignal.name, payload: { ...payload } };
+        const status = 'acknowledged';
+        const [written] = await tx.$queryRaw<Task[]>`
+          WITH task AS (
+            UPDATE "Task" SET status = ${status}, "acknowledgedAt" = COALESCE("acknowledgedAt", ${at.toISOString()}::timestamp),
+              "acknowledgedBy" = COALESCE("acknowledgedBy", ${details.by}), note = COALESCE(${details.note ?? null}, note),
+              "openDeadlineAt" = ${isoOrNull(openDeadlineAt({ ...task, status }))}::timestamp, "updatedAt" = ${at.toISOString()}::timestamp
+            WHERE id = ${taskId}::uuid RETURNING *
+          ), event AS (
+            INSERT INTO "Event" (id, "listingId", at, type, actor, "taskId", data, "prevHash", hash)
+            SELECT ${event.id}, ${listingId}::uuid, ${at.toISOString()}::timestamp, ${event.type}, ${event.actor}, ${taskId}::uuid,
+              ${JSON.stringify(event.data)}::jsonb, ${prevHash}, ${eventHash(prevHash, event)}
+            WHERE ${writeEvent}
+            ON CONFLICT (id) DO NOTHING
+          ), owed AS (
+            INSERT INTO "OutboxSignal" (id, "workflowId", signal, payload)
+            VALUES (${owed.id}, ${owed.workflowId}, ${owed.signal}, ${JSON.stringify(owed.payload)}::jsonb)
+            ON CONFLICT (id) DO NOTHING
+          )
+          SELECT * FROM task`;
+        return { accepted: true, changed: true, task: written!, owed };
       });
       if (outcome.accepted && outcome.owed) {
         const { owed, ...accepted } = outcome;
-        outbox.deliverSoon({ id: owed.id, workflowId: owed.workflowId, signal: owed.signal, payload: owed.payload as Prisma.JsonValue });
+        outbox.deliverSoon(owed);
         return accepted;
       }
       return outcome;
@@ -46,3 +76,6 @@ export function createAcknowledgments({ prisma, outbox, now = () => new Date() }
 }
 
 export type Acknowledgments = ReturnType<typeof createAcknowledgments>;
+
+/** Timestamps go to PostgreSQL as UTC text: the columns hold UTC without a zone, as Prisma writes them. */
+const isoOrNull = (instant: Date | string | null): string | null => (instant === null ? null : new Date(instant).toISOString());

@@ -13,6 +13,8 @@ export interface OwedSignal {
 /** How old an undelivered signal must be before the sweep takes it: younger ones are still on their way. */
 export const SWEEP_AFTER_MS = 5_000;
 const SWEEP_BATCH = 500;
+/** How long delivered rows wait to be deleted together. */
+const DELETE_AFTER_MS = 50;
 
 /**
  * Delivers what the read model owes the workflows. Each fact's transaction
@@ -22,11 +24,26 @@ const SWEEP_BATCH = 500;
  * may so arrive twice; the workflow applies it once.
  */
 export function createSignalOutbox({ prisma, workflows, log }: { prisma: PrismaClient; workflows: WorkflowGateway; log?: Logger | undefined }) {
+  // Rows whose signal Temporal has taken are deleted together, one statement for every burst: a row
+  // deleted late, or never (the process stopped), is only a signal the sweep sends once more.
+  let taken: string[] = [];
+  let deleting: Promise<void> | null = null;
+  function forget(id: string): Promise<void> {
+    taken.push(id);
+    deleting ??= new Promise<void>((resolve) => setTimeout(resolve, DELETE_AFTER_MS)).then(async () => {
+      const ids = taken;
+      taken = [];
+      deleting = null;
+      await prisma.outboxSignal.deleteMany({ where: { id: { in: ids } } }).catch((error: unknown) => log?.warn({ err: error, rows: ids.length }, 'delivered signals not deleted: the sweep sends them again'));
+    });
+    return deleting;
+  }
+
   async function deliver(owed: OwedSignal): Promise<boolean> {
     try {
       const outcome = await workflows.signal(owed.workflowId, owed.signal, owed.payload);
       if (outcome === 'workflowEnded') log?.warn({ id: owed.id, workflowId: owed.workflowId }, 'signal owed to a workflow that has ended: dropped');
-      await prisma.outboxSignal.deleteMany({ where: { id: owed.id } });
+      void forget(owed.id);
       return true;
     } catch (error) {
       await prisma.outboxSignal.updateMany({ where: { id: owed.id }, data: { attempts: { increment: 1 }, lastError: String(error) } }).catch(() => undefined);
@@ -46,6 +63,7 @@ export function createSignalOutbox({ prisma, workflows, log }: { prisma: PrismaC
       const owed = await prisma.outboxSignal.findMany({ where: { createdAt: { lt: new Date(Date.now() - olderThanMs) } }, orderBy: { createdAt: 'asc' }, take: SWEEP_BATCH });
       let delivered = 0;
       for (const row of owed) if (await deliver(row)) delivered++;
+      if (delivered > 0) await deleting;
       return delivered;
     },
   };

@@ -5,7 +5,7 @@
 //
 // The benchmark of README and BENCHMARKS.md, on the local stack: a Temporal
 // dev server of its own, the local PostgreSQL (a throwaway database), an SMTP
-// catcher in this process, and the worker(s) and API as separate processes.
+// sink in this process, and the worker(s) and API as separate processes.
 // A 0 skips a part: --subjects (the check on many subjects), --import-rows,
 // --task-rows (supervision), --lifts, --ack-seconds. The targets end up in
 // bench-results.json in the working directory and in the table printed last.
@@ -24,7 +24,6 @@ import { loadCatalog } from '../db/seed-catalog.js';
 import { createTestDatabase } from '../db/test-database.js';
 import { ensureTemporalCli } from '../dev/temporal-cli.js';
 import { startTemporalDevServer } from '../dev/temporal-dev-server.js';
-import { MailCatcher } from '../dev/mail-catcher.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { creditCode, residentId } from '../test/support/fixtures.js';
 import { listingRows, toCsv } from '../test/support/spreadsheets.js';
@@ -34,6 +33,7 @@ import { largestRssMiB, sampleRss } from './process-memory.js';
 import { measure, summaryTable, supervisionFigures, type Results, type SupervisionFigures } from './results.js';
 import { load, seedRestrictedSubjects, seededIdNumber, startBareServer, startReceiver, summarize } from './restrictions.js';
 import { benchSupervisionQueries } from './supervision-queries.js';
+import { startSmtpSink } from './smtp-sink.js';
 
 
 /**
@@ -96,9 +96,9 @@ function startProcess(script: string, env: Record<string, string>): ChildProcess
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    // Their logs (warnings and errors only) go to stderr with ours; stdout keeps the tables.
+    stdio: ['ignore', 2, 'inherit'],
   });
-  child.stdout!.resume();
   return child;
 }
 
@@ -149,7 +149,15 @@ const temporal = await startTemporalDevServer({ cliPath: cli, headless: true, na
 const database = await createTestDatabase();
 const { prisma, close } = createPrismaClient({ url: database.url });
 await loadCatalog(prisma, defaultCatalog);
-const mail = await new MailCatcher().start();
+// Notices arrive tagged with their case number in the subject.
+const noticesByCase = new Map<string, number>();
+const lastNoticeAt = new Map<string, number>();
+const mail = await startSmtpSink((subject) => {
+  const caseNumber = /BENCH-[\w-]+/.exec(subject)?.[0];
+  if (!caseNumber) return;
+  noticesByCase.set(caseNumber, (noticesByCase.get(caseNumber) ?? 0) + 1);
+  lastNoticeAt.set(caseNumber, performance.now());
+});
 const port = 39000 + Math.floor(Math.random() * 1000);
 // Payloads are sealed as in production, in the product and in the ceiling alike.
 const payloadKey = randomBytes(32).toString('base64');
@@ -175,15 +183,6 @@ try {
   };
   const { key: clerk } = await post('/api/api-keys', ADMIN_KEY, { name: 'bench clerk', role: 'clerk', courtCode: 'BENCH' });
 
-  // Notices arrive tagged with their case number in the subject.
-  const noticesByCase = new Map<string, number>();
-  const lastNoticeAt = new Map<string, number>();
-  mail.subscribe((message) => {
-    const caseNumber = /BENCH-[\w-]+/.exec(message.subject)?.[0];
-    if (!caseNumber) return;
-    noticesByCase.set(caseNumber, (noticesByCase.get(caseNumber) ?? 0) + 1);
-    lastNoticeAt.set(caseNumber, performance.now());
-  });
   const listing = (caseNumber: string, n: number) => ({
     caseNumber,
     debtor: { kind: 'entity', name: `Bench Co ${n}`, idNumber: creditCode(n), legalRepresentative: { name: 'Rep', idNumber: residentId('19700101', n % 1000) } },
