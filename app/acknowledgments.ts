@@ -1,5 +1,5 @@
 import type { PrismaClient, Task } from '../prisma/generated/client.js';
-import { eventHash, GENESIS_HASH } from '../db/events.js';
+import { EVENT_HASH_SEPARATOR, eventBody, GENESIS_HASH } from '../db/events.js';
 import { openDeadlineAt } from '../domain/tasks.js';
 import { taskAcknowledgedSignal, type AcknowledgedTask } from '../workflows/messages.js';
 import { workflowIdOf } from '../workflows/workflow-id.js';
@@ -19,16 +19,21 @@ export type AcceptOutcome = { accepted: true; changed: boolean; task: Task } | (
  */
 export function createAcknowledgments({ prisma, outbox, now = () => new Date() }: { prisma: PrismaClient; outbox: SignalOutbox; now?: () => Date }) {
   return {
-    async accept(listingId: string, taskId: string, departmentCode: string, details: { by: string; note?: string | undefined }): Promise<AcceptOutcome> {
-      // The most frequent write departments make, so three statements between BEGIN and COMMIT: lock and
-      // read the task, read the chain's last hash (a statement of its own, so that it sees what the
-      // writer we may have waited for committed), then write the task, its event and the owed signal.
+    /**
+     * `listingId` when the caller knows it (a signed link names the task, which names its listing);
+     * null to take the task's own. `departmentCode` is the caller's: another department's task is refused.
+     */
+    async accept(listingId: string | null, taskId: string, departmentCode: string, details: { by: string; note?: string | undefined }): Promise<AcceptOutcome> {
+      // The most frequent write departments make, so two statements between BEGIN and COMMIT: lock and
+      // read the task, then write the task, its event and the owed signal. The second statement reads the
+      // chain's last hash itself: begun after the lock was granted, it sees what the writer we may have
+      // waited for committed, and PostgreSQL's sha256 extends the chain as `eventHash` does.
       const outcome = await prisma.$transaction(async (tx): Promise<AcceptOutcome & { owed?: OwedSignal }> => {
         const [task] = await tx.$queryRaw<Task[]>`
-          SELECT t.* FROM "Listing" l JOIN "Task" t ON t."listingId" = l.id
-          WHERE l.id = ${listingId}::uuid AND t.id = ${taskId}::uuid
+          SELECT t.* FROM "Task" t JOIN "Listing" l ON l.id = t."listingId"
+          WHERE t.id = ${taskId}::uuid AND (${listingId}::uuid IS NULL OR l.id = ${listingId}::uuid)
           FOR UPDATE OF l, t`;
-        if (!task) return { accepted: false, refused: 'unknownTask', message: `no task ${taskId} in this listing` };
+        if (!task) return { accepted: false, refused: 'unknownTask', message: `no task ${taskId}` };
         if (task.departmentCode !== departmentCode) return { accepted: false, refused: 'wrongDepartment', message: `task ${taskId} belongs to department ${task.departmentCode}` };
         if (task.status === 'cancelled') return { accepted: false, refused: 'taskClosed', message: `task ${taskId} was cancelled when the sanction was lifted` };
         if (task.status === 'declined' || task.status === 'reassigned') {
@@ -37,13 +42,11 @@ export function createAcknowledgments({ prisma, outbox, now = () => new Date() }
         if (task.status !== 'pending') return { accepted: true, changed: false, task };
 
         const at = now();
-        const [last] = await tx.$queryRaw<{ hash: string }[]>`SELECT hash FROM "Event" WHERE "listingId" = ${listingId}::uuid ORDER BY seq DESC LIMIT 1`;
-        const event = { id: `${taskId}.acknowledged`, listingId, at, type: 'acknowledged', actor: details.by, taskId, data: { note: details.note ?? null, implied: false } };
-        const prevHash = last?.hash ?? GENESIS_HASH;
+        const event = { id: `${taskId}.acknowledged`, listingId: task.listingId, at, type: 'acknowledged', actor: details.by, taskId, data: { note: details.note ?? null, implied: false } };
         // A task acknowledged before (sent back to pending) keeps its first acknowledgment's event.
         const writeEvent = task.acknowledgedAt === null;
         const payload: AcknowledgedTask = { taskId, at: at.toISOString(), by: details.by };
-        const owed: OwedSignal = { id: `${taskId}.acknowledged`, workflowId: workflowIdOf(listingId), signal: taskAcknowledgedSignal.name, payload: { ...payload } };
+        const owed: OwedSignal = { id: `${taskId}.acknowledged`, workflowId: workflowIdOf(task.listingId), signal: taskAcknowledgedSignal.name, payload: { ...payload } };
         const status = 'acknowledged';
         const [written] = await tx.$queryRaw<Task[]>`
           WITH task AS (
@@ -51,11 +54,14 @@ export function createAcknowledgments({ prisma, outbox, now = () => new Date() }
               "acknowledgedBy" = COALESCE("acknowledgedBy", ${details.by}), note = COALESCE(${details.note ?? null}, note),
               "openDeadlineAt" = ${isoOrNull(openDeadlineAt({ ...task, status }))}::timestamp, "updatedAt" = ${at.toISOString()}::timestamp
             WHERE id = ${taskId}::uuid RETURNING *
+          ), previous AS (
+            SELECT COALESCE((SELECT hash FROM "Event" WHERE "listingId" = ${task.listingId}::uuid ORDER BY seq DESC LIMIT 1), ${GENESIS_HASH}) AS hash
           ), event AS (
             INSERT INTO "Event" (id, "listingId", at, type, actor, "taskId", data, "prevHash", hash)
-            SELECT ${event.id}, ${listingId}::uuid, ${at.toISOString()}::timestamp, ${event.type}, ${event.actor}, ${taskId}::uuid,
-              ${JSON.stringify(event.data)}::jsonb, ${prevHash}, ${eventHash(prevHash, event)}
-            WHERE ${writeEvent}
+            SELECT ${event.id}, ${task.listingId}::uuid, ${at.toISOString()}::timestamp, ${event.type}, ${event.actor}, ${taskId}::uuid,
+              ${JSON.stringify(event.data)}::jsonb, previous.hash,
+              encode(sha256(convert_to(previous.hash || ${EVENT_HASH_SEPARATOR} || ${eventBody(event)}, 'UTF8')), 'hex')
+            FROM previous WHERE ${writeEvent}
             ON CONFLICT (id) DO NOTHING
           ), owed AS (
             INSERT INTO "OutboxSignal" (id, "workflowId", signal, payload)

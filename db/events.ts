@@ -31,17 +31,27 @@ export interface StoredEvent {
   hash: string;
 }
 
+/** What joins an event's body to the hash before it. */
+export const EVENT_HASH_SEPARATOR = '\n';
+
+/** The event as its hash covers it: canonical JSON (RFC 8785) of its fields. */
+export function eventBody(event: Omit<StoredEvent, 'prevHash' | 'hash'>): string {
+  return (
+    canonicalize({
+      id: event.id,
+      listingId: event.listingId,
+      at: event.at.toISOString(),
+      type: event.type,
+      actor: event.actor,
+      taskId: event.taskId,
+      data: event.data ?? {},
+    }) ?? ''
+  );
+}
+
+/** SHA-256 of the previous hash, the separator and the body, in hex. (The acknowledgment computes the same in SQL.) */
 export function eventHash(prevHash: string, event: Omit<StoredEvent, 'prevHash' | 'hash'>): string {
-  const body = canonicalize({
-    id: event.id,
-    listingId: event.listingId,
-    at: event.at.toISOString(),
-    type: event.type,
-    actor: event.actor,
-    taskId: event.taskId,
-    data: event.data ?? {},
-  });
-  return createHash('sha256').update(prevHash).update('\n').update(body ?? '').digest('hex');
+  return createHash('sha256').update(prevHash).update(EVENT_HASH_SEPARATOR).update(eventBody(event)).digest('hex');
 }
 
 /**

@@ -50,12 +50,15 @@ it('answers from PostgreSQL and reaches the workflow as a signal, applied once h
   const task = tasks[0]!;
   const key = await keyOf(task.departmentCode);
 
-  const acknowledged = await stack.request('POST', `/api/tasks/${task.id}/acknowledge`, { key, body: { by: '王五' } });
+  const acknowledged = await stack.request('POST', `/api/tasks/${task.id}/acknowledge`, { key, body: { by: '王五', note: '已收到，“立即”执行' } });
   expect(acknowledged.status).toBe(200);
-  expect(acknowledged.body).toMatchObject({ id: task.id, status: 'acknowledged' });
+  expect(acknowledged.body).toMatchObject({ id: task.id, status: 'acknowledged', acknowledgedAt: expect.any(String) });
   // Durable before the answer: the row and its audit event are committed.
-  expect(await stack.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).toMatchObject({ status: 'acknowledged', acknowledgedBy: '王五' });
+  expect(await stack.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).toMatchObject({ status: 'acknowledged', acknowledgedBy: '王五', note: '已收到，“立即”执行' });
   expect(await acknowledgedEvents(task.id)).toBe(1);
+  // The event's hash, computed by PostgreSQL, extends the listing's chain as the application computes it.
+  const verification = await stack.request('GET', `/api/listings/${listingId}/events/verification`, { key: await stack.key('supervisor') });
+  expect(verification.body).toMatchObject({ intact: true, brokenAt: null });
 
   await waitUntil(async () => (await statusInWorkflow(listingId, task.id)) === 'acknowledged', 'the workflow to hear of the acknowledgment');
   await waitUntil(async () => (await stack.prisma.outboxSignal.count()) === 0, 'the outbox to be emptied');
