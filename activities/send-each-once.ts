@@ -1,4 +1,5 @@
 import { appendEvents } from '../db/events.js';
+import type { Prisma } from '../prisma/generated/client.js';
 import { mailDomain } from '../mail/compose-task-mail.js';
 import type { ActivityDeps } from './deps.js';
 import type { OnceMail } from './send-once.js';
@@ -23,6 +24,33 @@ interface Claimed {
   sentAt: Date | null;
 }
 
+/** A Notification row as the first attempt writes it; its Message-ID is fixed from then on. */
+export interface MailClaim {
+  id: string;
+  messageId: string;
+  taskId: string | null;
+  listingId: string;
+  type: string;
+  recipients: string[];
+  subject: string;
+}
+
+/**
+ * Claims the emails in one statement: a row for each new one, one more attempt
+ * for each known one; says which were sent before. In key order, so that two
+ * rounds never wait on each other's rows the other way round.
+ */
+export function claimEach(db: Prisma.TransactionClient, claims: MailClaim[]): Promise<Claimed[]> {
+  return db.$queryRaw<Claimed[]>`
+    INSERT INTO "Notification" (id, "messageId", "taskId", "listingId", type, recipients, subject, attempts)
+    SELECT id, "messageId", "taskId", "listingId", type, recipients, subject, 1
+    FROM jsonb_to_recordset(${JSON.stringify(claims)}::jsonb)
+      AS claim(id text, "messageId" text, "taskId" uuid, "listingId" uuid, type text, recipients text[], subject text)
+    ORDER BY id
+    ON CONFLICT (id) DO UPDATE SET attempts = "Notification".attempts + 1
+    RETURNING id, "sentAt"`;
+}
+
 /**
  * Sends the emails of one listing's round, each at most once per key, in a
  * few database statements instead of several per email: one claims them all
@@ -40,7 +68,7 @@ export async function sendEachOnce(
   if (messages.length === 0) return { sent: [], alreadySent: [] };
   const domain = mailDomain(mailFrom);
   const messageIdOf = (id: string) => `<${id}@${domain}>`;
-  const claims = messages.map((message) => ({
+  const claims: MailClaim[] = messages.map((message) => ({
     id: message.id,
     messageId: messageIdOf(message.id),
     taskId: message.taskId ?? null,
@@ -49,15 +77,7 @@ export async function sendEachOnce(
     recipients: message.to,
     subject: message.subject,
   }));
-  // Claimed in key order, so that two rounds never wait on each other's rows the other way round.
-  const claimed = await prisma.$queryRaw<Claimed[]>`
-    INSERT INTO "Notification" (id, "messageId", "taskId", "listingId", type, recipients, subject, attempts)
-    SELECT id, "messageId", "taskId", "listingId", type, recipients, subject, 1
-    FROM jsonb_to_recordset(${JSON.stringify(claims)}::jsonb)
-      AS claim(id text, "messageId" text, "taskId" uuid, "listingId" uuid, type text, recipients text[], subject text)
-    ORDER BY id
-    ON CONFLICT (id) DO UPDATE SET attempts = "Notification".attempts + 1
-    RETURNING id, "sentAt"`;
+  const claimed = await claimEach(prisma, claims);
   const alreadySent = new Set(claimed.filter((row) => row.sentAt !== null).map((row) => row.id));
   const unsent = messages.filter((message) => !alreadySent.has(message.id));
 

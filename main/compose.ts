@@ -119,7 +119,7 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
       const workerLog = log.child({ component: 'worker' });
       const mailSettings = { mailFrom: settings.mail.from, publicBaseUrl: settings.http.publicBaseUrl, keyring, repliesEnabled: settings.mail.inbound.port !== undefined };
       // Alongside bundling the workflows, which takes longer: it rarely delays the start at all.
-      const warmed = settings.warmUp ? warmUp(workerWarmUp(database, mail, mailSettings), workerLog) : Promise.resolve();
+      const warmed = settings.warmUp ? warmUp(workerWarmUp(database, mail, mailSettings, payloadCodec), workerLog) : Promise.resolve();
       const workers = await createWorkers({
         connection: temporalConnection,
         dataConverter,
@@ -153,7 +153,7 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
 
     let url: string | null = null;
     if (roles.http) {
-      if (settings.warmUp) await warmUp(apiWarmUp(database, connection, settings.temporal.namespace), log.child({ component: 'api' }));
+      if (settings.warmUp) await warmUp(apiWarmUp(database, connection, settings.temporal.namespace, payloadCodec), log.child({ component: 'api' }));
       const readiness: Readiness = { draining: false };
       const app = createHttpApp({
         useCases,

@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultPayloadConverter, type Payload } from '@temporalio/common';
 import { inject } from 'vitest';
 import { createEncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../platform/payload-codec.js';
+import { waitUntil } from '../support/wait.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { entityListing, VALID_CREDIT_CODE, VALID_RESIDENT_ID } from '../support/fixtures.js';
 import { TEST_PAYLOAD_KEY } from '../support/settings.js';
@@ -81,6 +82,8 @@ beforeAll(async () => {
   expect(acknowledged.status).toBe(200);
   const completed = await stack.request('POST', `/api/tasks/${task!.id}/complete`, { key: department, body: { by: STAFF, reference: REFERENCE, note: NOTE } });
   expect(completed.status).toBe(200);
+  // The acknowledgment reaches the workflow as a signal, a moment after its answer.
+  await waitUntil(async () => (await stack.prisma.outboxSignal.count()) === 0, 'the acknowledgment to reach the workflow');
 });
 
 afterAll(async () => {
@@ -110,9 +113,10 @@ describe('what the coordinator stores in Temporal', () => {
 });
 
 describe('the codec endpoint', () => {
+  /** What the department's answers carried into history: the acknowledgment's signal and the completion's update. */
   async function sealedUpdateArguments(): Promise<Payload[]> {
     const history = await raw.client.workflow.getHandle(`sanction-${listingId}`).fetchHistory();
-    return payloadsIn((history.events ?? []).filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes));
+    return payloadsIn((history.events ?? []).filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes || event.workflowExecutionSignaledEventAttributes));
   }
 
   it('decodes the history for an administrator, answering the Temporal UI origin', async () => {

@@ -1,5 +1,5 @@
-// The start-up warm-up of the worker and the API: it reads and greets, and
-// leaves nothing behind — not a row, not a mail.
+// The start-up warm-up of the worker and the API: it reads, greets and
+// rehearses a round's writes, and leaves nothing behind — not a row, not a mail.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPrismaClient, type DatabaseClient } from '../../db/client.js';
