@@ -1,4 +1,4 @@
-// npm run bench -- [--listings 200] [--task-rows 1000000] [--overdue-share 0.001] [--idle-listings 10] [--import-rows 1000]
+// npm run bench -- [--listings 200] [--task-rows 1000000] [--overdue-share 0.02] [--idle-listings 10] [--import-rows 1000]
 //                  [--ack-seconds 20] [--ack-interval-ms 1000] [--saturation-seconds 5]
 //                  [--subjects 10000000] [--check-seconds 15] [--lifts 20]
 //                  [--workers 1] [--ceiling-workers 1] [--ceiling-shape 1,1]
@@ -52,7 +52,7 @@ const { values: args } = parseArgs({
     'ack-interval-ms': { type: 'string', default: '1000' },
     'saturation-seconds': { type: 'string', default: '5' },
     'idle-listings': { type: 'string', default: '10' },
-    'overdue-share': { type: 'string', default: '0.001' },
+    'overdue-share': { type: 'string', default: '0.02' },
     'import-rows': { type: 'string', default: '1000' },
     subjects: { type: 'string', default: '10000000' },
     'check-seconds': { type: 'string', default: '15' },
