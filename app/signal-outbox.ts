@@ -13,6 +13,10 @@ export interface OwedSignal {
 /** How old an undelivered signal must be before the sweep takes it: younger ones are still on their way. */
 export const SWEEP_AFTER_MS = 5_000;
 const SWEEP_BATCH = 500;
+/** How long a signal that Temporal refused is sent again from the process that accepted its fact. */
+const RETRY_FOR_MS = 120_000;
+const FIRST_RETRY_MS = 500;
+const LONGEST_RETRY_MS = 5_000;
 /** How long delivered rows wait to be deleted together. */
 const DELETE_AFTER_MS = 50;
 
@@ -52,10 +56,22 @@ export function createSignalOutbox({ prisma, workflows, log }: { prisma: PrismaC
     }
   }
 
+  /**
+   * Sends again while Temporal is away, with growing pauses, for RETRY_FOR_MS: the workflow hears of the
+   * acknowledgment within seconds of Temporal's return. What outlasts that, or a process that stops, the
+   * sweep sends.
+   */
+  async function deliverPersistently(owed: OwedSignal): Promise<void> {
+    const giveUpAt = Date.now() + RETRY_FOR_MS;
+    for (let pause = FIRST_RETRY_MS; !(await deliver(owed)) && Date.now() + pause < giveUpAt; pause = Math.min(pause * 2, LONGEST_RETRY_MS)) {
+      await new Promise<void>((resolve) => setTimeout(resolve, pause).unref());
+    }
+  }
+
   return {
     /** Right after the commit, without waiting: the workflow hears of it within milliseconds. Never throws. */
     deliverSoon(owed: OwedSignal): void {
-      void deliver(owed);
+      void deliverPersistently(owed);
     },
 
     /** The relay's sweep: what is older than SWEEP_AFTER_MS, oldest first. Returns how many went out. */

@@ -188,8 +188,9 @@ describe('Temporal killed (SIGKILL) while reminders and escalations fall due', (
     expect(healthUp.status).toBe(200);
     const healthyAt = Date.now();
 
-    // The acknowledgment asked while the server was away: taken (200) once the server was back, or refused (503)
-    // and then taken when asked again with its key. Either way it is recorded once.
+    // The acknowledgment asked while the server was away: taken (200) at once, PostgreSQL deciding it, its signal
+    // sent to the workflow once the server is back; or refused (503) and then taken when asked again with its key.
+    // Either way it is recorded once, and the workflow holds it (checked below).
     const duringAnswer = await during;
     expect([200, 503], JSON.stringify(duringAnswer.body)).toContain(duringAnswer.status);
     const duringRetry =
