@@ -13,10 +13,12 @@ export interface OwedSignal {
 /** How old an undelivered signal must be before the sweep takes it: younger ones are still on their way. */
 export const SWEEP_AFTER_MS = 5_000;
 const SWEEP_BATCH = 500;
+/** A row refused this often (a workflow Temporal no longer knows) stays, with its last error, for an operator. */
+const GIVE_UP_AFTER_ATTEMPTS = 200;
 /** How long a signal that Temporal refused is sent again from the process that accepted its fact. */
 const RETRY_FOR_MS = 120_000;
 const FIRST_RETRY_MS = 500;
-const LONGEST_RETRY_MS = 5_000;
+const LONGEST_RETRY_MS = 2_000;
 /** How long delivered rows wait to be deleted together. */
 const DELETE_AFTER_MS = 50;
 
@@ -76,7 +78,7 @@ export function createSignalOutbox({ prisma, workflows, log }: { prisma: PrismaC
 
     /** The relay's sweep: what is older than SWEEP_AFTER_MS, oldest first. Returns how many went out. */
     async deliverOwed(olderThanMs = SWEEP_AFTER_MS): Promise<number> {
-      const owed = await prisma.outboxSignal.findMany({ where: { createdAt: { lt: new Date(Date.now() - olderThanMs) } }, orderBy: { createdAt: 'asc' }, take: SWEEP_BATCH });
+      const owed = await prisma.outboxSignal.findMany({ where: { createdAt: { lt: new Date(Date.now() - olderThanMs) }, attempts: { lt: GIVE_UP_AFTER_ATTEMPTS } }, orderBy: { createdAt: 'asc' }, take: SWEEP_BATCH });
       let delivered = 0;
       for (const row of owed) if (await deliver(row)) delivered++;
       if (delivered > 0) await deleting;

@@ -232,12 +232,16 @@ export function createWorkflowGateway(client: Client, taskQueue: string, { conti
      * workflow no longer runs, so nothing will ever take it.
      */
     async signal(workflowId: string, signalName: string, payload: unknown): Promise<'delivered' | 'workflowEnded'> {
+      const target = client.workflow.getHandle(workflowId);
       try {
-        await client.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => client.workflow.getHandle(workflowId).signal(signalName, payload));
+        await client.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => target.signal(signalName, payload));
         return 'delivered';
       } catch (error) {
-        if (error instanceof Error && error.name === 'WorkflowNotFoundError') return 'workflowEnded';
-        throw error;
+        if (!(error instanceof Error && error.name === 'WorkflowNotFoundError')) throw error;
+        // "Not found" is also what a server still loading its namespaces answers: ended only if it says so.
+        const { status } = await client.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => target.describe());
+        if (status.name === 'RUNNING') throw error;
+        return 'workflowEnded';
       }
     },
 
