@@ -1,7 +1,6 @@
 import { createCatalogVersions } from '../db/catalog-versions.js';
 import { composeTaskMail, notificationKey, type TaskMailRequest } from '../mail/compose-task-mail.js';
-import { sendOnce } from './send-once.js';
-import { sendEachOnce } from './send-each-once.js';
+import { sendEachOnce, sendOnce } from './send-once.js';
 import { publicRoleMail } from './listing-notices.js';
 import { activityLog } from './activity-log.js';
 import type { ActivityDeps } from './deps.js';

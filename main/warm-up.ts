@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import { claimEach } from '../activities/send-each-once.js';
+import { claimEach } from '../activities/send-once.js';
 import { appendEvents } from '../db/events.js';
 import { createCalendarVersions } from '../db/calendar-versions.js';
 import type { DatabaseClient } from '../db/client.js';
@@ -84,7 +84,7 @@ async function rehearseRound(prisma: PrismaClient): Promise<void> {
       data: tasks.map((task) => ({ id: task.id, listingId, departmentCode: task.departmentCode, kind: 'impose', round: '', correctionId: null, reassignedFromId: null, measures: [], acknowledgeDueAt: at, completeDueAt: at, openDeadlineAt: at, deadlineBasis: 'certain', scheduledFrom: null, policy: {}, createdAt: at })),
     });
     await appendEvents(tx, listingId, tasks.map((task) => ({ id: `${task.id}.dispatched`, at, type: 'task-dispatched', actor: 'system', taskId: task.id, data: { departmentCode: task.departmentCode } })));
-    // What activities/send-each-once.ts writes for the round's notices.
+    // What activities/send-once.ts writes for the round's notices.
     const claims = tasks.map((task) => ({ id: `${task.id}:notice`, messageId: `<${task.id}:notice@warm-up.invalid>`, taskId: task.id, listingId, type: 'notice', recipients: ['warm-up@example.invalid'], subject: 'warm-up' }));
     await claimEach(tx, claims);
     await tx.notification.updateMany({ where: { id: { in: claims.map((claim) => claim.id) } }, data: { sentAt: at, lastError: null } });
