@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps.js';
+import { createAssetSearchActivities } from './asset-searches.js';
 import { createCorrectionActivities } from './corrections.js';
 import { createDispatchActivities } from './dispatch.js';
 import { createListingNoticeActivities } from './listing-notices.js';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createListingImportActivities(deps),
     ...createRelayActivities(deps),
     ...createWebhookDeliveryActivities(deps),
+    ...createAssetSearchActivities(deps),
   };
 }
 

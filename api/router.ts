@@ -21,6 +21,10 @@ import { restrictionRoutes } from './routes/restrictions.js';
 import { taskRoutes } from './routes/tasks.js';
 import { taskExtensionRoutes } from './routes/task-extensions.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { institutionRoutes } from './routes/institutions.js';
+import { signingKeyRoutes } from './routes/signing-keys.js';
+import { assetSearchRoutes } from './routes/asset-searches.js';
+import { assetRequestRoutes } from './routes/asset-requests.js';
 
 /** Larger bodies are refused with 413 before they are parsed. */
 export const BODY_LIMIT = '64kb';
@@ -52,7 +56,7 @@ export function jsonApiRouter({ useCases, publicBaseUrl, rateLimits, idempotency
   const isImport = (req: express.Request) => req.method === 'POST' && req.path === '/listings/import';
   // Only an administrator imports a catalog or calendar: nobody else gets a body that large parsed.
   const isLargeImport = (req: express.Request, res: express.Response) =>
-    req.method === 'POST' && (req.path === '/catalog' || req.path === '/calendar') && (res.locals.principal as { role?: string } | undefined)?.role === 'admin';
+    req.method === 'POST' && (req.path === '/catalog' || req.path === '/calendar' || req.path === '/institutions') && (res.locals.principal as { role?: string } | undefined)?.role === 'admin';
   // The caller is known before its body is read: without a good key, nothing but the headers is.
   const presentedKeys = { keyOf: bearerTokenOf, isValid: async (key: string) => (await useCases.apiKeys.resolve(key)) !== null };
   api.use(authFailureLimiter(rateLimits, presentedKeys), authenticate(useCases.apiKeys));
@@ -74,7 +78,11 @@ export function jsonApiRouter({ useCases, publicBaseUrl, rateLimits, idempotency
   api.use('/ledger', ledgerRoutes(useCases.ledger));
   api.use('/rates', rateRoutes(useCases.rates));
   api.use('/restrictions', restrictionRoutes(useCases.restrictions));
-  api.use('/webhooks', webhookRoutes(useCases.webhooks));
+  api.use('/webhooks', webhookRoutes(useCases.webhooks, useCases.institutionWebhooks));
+  api.use('/institutions', institutionRoutes(useCases.institutions));
+  api.use('/signing-keys', signingKeyRoutes(useCases.institutions));
+  api.use('/asset-searches', assetSearchRoutes(useCases.assetSearches));
+  api.use('/asset-requests', assetRequestRoutes(useCases.assetSearches));
   api.use(routeNotFound);
   return api;
 }

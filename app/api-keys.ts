@@ -23,6 +23,7 @@ export interface NewApiKey {
   role: Role;
   departmentCode?: string | undefined;
   courtCode?: string | undefined;
+  institutionCode?: string | undefined;
   /** ISO-8601 instant from which the key is refused. */
   expiresAt?: string | undefined;
 }
@@ -48,6 +49,7 @@ function keyView(row: ApiKey, now: Date) {
     role: row.role,
     departmentCode: row.departmentCode,
     courtCode: row.courtCode,
+    institutionCode: row.institutionCode,
     createdAt: row.createdAt.toISOString(),
     expiresAt: row.expiresAt?.toISOString() ?? null,
     revokedAt: row.revokedAt?.toISOString() ?? null,
@@ -61,7 +63,7 @@ export function createApiKeyService(prisma: PrismaClient, now: () => number = Da
   /** The principal a stored key stands for, unless it was revoked or has expired. */
   function principalOf(row: ApiKey | null): Principal | null {
     if (!row || apiKeyStateOf(row, new Date(now())) !== 'active') return null;
-    return { keyId: row.id, name: row.name, role: row.role as Role, departmentCode: row.departmentCode, courtCode: row.courtCode };
+    return { keyId: row.id, name: row.name, role: row.role as Role, departmentCode: row.departmentCode, courtCode: row.courtCode, institutionCode: row.institutionCode };
   }
 
   function forget(keyId: string): void {
@@ -103,10 +105,13 @@ export function createApiKeyService(prisma: PrismaClient, now: () => number = Da
       if (input.departmentCode && !(await prisma.department.findUnique({ where: { code: input.departmentCode } }))) {
         throw invalid('Unknown department.', [{ field: 'departmentCode', message: `no department ${input.departmentCode} in the catalog` }]);
       }
+      if (input.institutionCode && !(await prisma.institution.findFirst({ where: { code: input.institutionCode, retiredAt: null } }))) {
+        throw invalid('Unknown institution.', [{ field: 'institutionCode', message: `no institution ${input.institutionCode} in the directory` }]);
+      }
       const key = generateApiKey();
       const id = randomUUID();
       await prisma.apiKey.create({
-        data: { id, name: input.name, role: input.role, departmentCode: input.departmentCode ?? null, courtCode: input.courtCode ?? null, keyHash: hashApiKey(key), expiresAt },
+        data: { id, name: input.name, role: input.role, departmentCode: input.departmentCode ?? null, courtCode: input.courtCode ?? null, institutionCode: input.institutionCode ?? null, keyHash: hashApiKey(key), expiresAt },
       });
       return { id, key, expiresAt: expiresAt?.toISOString() ?? null };
     },

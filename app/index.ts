@@ -2,6 +2,11 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import type { Keyring } from '../platform/signing.js';
+import type { CourtSeals } from '../platform/court-seals.js';
+import type { Policy } from '../domain/policy.js';
+import { createInstitutionService } from './institutions.js';
+import { createInstitutionWebhookService } from './institution-webhooks.js';
+import { createAssetSearchService } from './asset-searches.js';
 import { createAckLinkService } from './ack-links.js';
 import { createApiKeyService } from './api-keys.js';
 import { createCatalogService } from './catalog.js';
@@ -34,12 +39,16 @@ export interface UseCaseDeps {
   taskQueue: string;
   /** Checks the links of emails. */
   keyring: Keyring;
+  /** Seal each court's notices to institutions. */
+  seals: CourtSeals;
+  /** The policy asset searches are sent under (answer deadlines, reminders, escalations). */
+  policy: Policy;
   log?: Logger;
   now?: () => Date;
 }
 
 /** Every use case, wired to its dependencies: what the API, the pages, inbound mail and imports call. */
-export function createUseCases({ prisma, rows, disclosures, temporalClient, taskQueue, keyring, log, now }: UseCaseDeps) {
+export function createUseCases({ prisma, rows, disclosures, temporalClient, taskQueue, keyring, seals, policy, log, now }: UseCaseDeps) {
   const catalogs = createCatalogService(prisma);
   const workflows = createWorkflowGateway(temporalClient, taskQueue);
   const outbox = createSignalOutbox({ prisma, workflows, log });
@@ -52,6 +61,8 @@ export function createUseCases({ prisma, rows, disclosures, temporalClient, task
   const calendars = createCalendarVersions(prisma);
   objections = createObjectionService({ prisma, listings, workflows, calendars, log, ...(now ? { now } : {}) });
   const corrections = createCorrectionService({ prisma, listings, workflows, objections, ...(now ? { now } : {}) });
+  const institutions = createInstitutionService({ prisma, seals });
+  const assetSearches = createAssetSearchService({ prisma, workflows, outbox, institutions, seals, calendars, keyring, policy, log, ...(now ? { now } : {}) });
   const imports = createListingImportService({ prisma, listings, workflows, log, ...(now ? { now } : {}) });
   return {
     apiKeys: createApiKeyService(prisma),
@@ -70,6 +81,7 @@ export function createUseCases({ prisma, rows, disclosures, temporalClient, task
         await corrections.sendUnacceptedCorrections();
         await objections!.startMissingWorkflows();
         await outbox.deliverOwed();
+        await assetSearches.startUnstartedWorkflows();
         return { listings: await listings.startUnstartedWorkflows(), imports: await imports.startUnstartedImports() };
       },
     },
@@ -81,6 +93,9 @@ export function createUseCases({ prisma, rows, disclosures, temporalClient, task
     rates: createRatesService({ prisma, calendars, ...(now ? { now } : {}) }),
     restrictions: createRestrictionService({ prisma, rows, catalogs: { get: (version) => catalogs.version(version) }, disclosures, ...(now ? { now } : {}) }),
     webhooks,
+    institutions,
+    institutionWebhooks: createInstitutionWebhookService(prisma),
+    assetSearches,
     calendar: createCalendarService({ prisma, calendars, workflows, log, ...(now ? { now } : {}) }),
   };
 }

@@ -13,7 +13,7 @@ import { ROLES } from '../domain/access.js';
  * OpenAPI document. Unknown fields are refused, so a misspelt field is an
  * error instead of silently ignored.
  */
-const text = (max: number) =>
+export const text = (max: number) =>
   z.string().trim().min(1).max(max).refine(isStorableText, 'must not contain NUL characters or unpaired surrogates');
 
 const checked = (problemOf: (value: string) => string | null) =>
@@ -112,6 +112,7 @@ export const createApiKeySchema = z.strictObject({
   role: z.enum(ROLES),
   departmentCode: text(20).optional(),
   courtCode: text(50).optional(),
+  institutionCode: text(32).optional().meta({ description: 'Role institution only: the financial institution or registry the key acts for' }),
   expiresAt: z.iso.datetime({ offset: true }).optional().meta({ description: 'From this instant on the key is refused (401); without it the key works until revoked' }),
 });
 

@@ -4,6 +4,7 @@ import { authFailureLimiter, linkFailureLimiter, type RateLimitSettings } from '
 import type { Keyring } from '../platform/signing.js';
 import { dashboardErrorPage } from './error-page.js';
 import { ackLinkRoutes } from './routes/ack-links.js';
+import { assetAnswerRoutes } from './routes/asset-answers.js';
 import { assetRoutes } from './routes/assets.js';
 import { chains } from './routes/chains.js';
 import { home } from './routes/home.js';
@@ -36,6 +37,7 @@ export function dashboardRouter({ useCases, keyring, mailbox, rateLimits, now }:
   const router = Router();
 
   router.use('/ack', linkFailureLimiter(rateLimits), ackLinkRoutes(useCases.ackLinks));
+  router.use('/asset-answers', linkFailureLimiter(rateLimits), assetAnswerRoutes(useCases.assetSearches));
   // Signing in to the dashboard with a guessed key is a failed authentication like any other.
   // The sign-in form is the one body read before its sender is known: it is kept small.
   const loginBody = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });

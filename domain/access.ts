@@ -3,7 +3,7 @@
  * API, dashboard, command line) asks this module; none decides on its own.
  */
 
-export const ROLES = ['clerk', 'department', 'supervisor', 'admin'] as const;
+export const ROLES = ['clerk', 'department', 'supervisor', 'admin', 'institution'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who is calling, as their API key (or the key behind their dashboard session) says. */
@@ -15,6 +15,8 @@ export interface Principal {
   departmentCode: string | null;
   /** A clerk key may be bound to one court, whose listings alone it sees. */
   courtCode: string | null;
+  /** An institution key acts for this financial institution or registry only. */
+  institutionCode?: string | null | undefined;
 }
 
 /** How a principal is named in the audit trail. */
@@ -42,7 +44,7 @@ export const PERMISSIONS = {
   // Response, feedback and on-time rates: every department for supervisors, a department its own.
   'rates:read': ['supervisor', 'department'],
   'restrictions:read': ['department', 'supervisor'],
-  'webhooks:manage': ['department'],
+  'webhooks:manage': ['department', 'institution'],
   'catalog:read': ['clerk', 'department', 'supervisor'],
   'catalog:versions': ['clerk', 'department', 'supervisor', 'admin'],
   'catalog:import': ['admin'],
@@ -53,6 +55,15 @@ export const PERMISSIONS = {
   'keys:revoke': ['admin'],
   // The clear text of what the coordinator stored in Temporal (the codec endpoint, for the Temporal UI and CLI).
   'payloads:decode': ['admin'],
+  // Online asset query and control (网络执行查控): clerks search and order, institutions answer and confirm.
+  'institutions:read': ['clerk', 'supervisor', 'admin', 'institution'],
+  'institutions:import': ['admin'],
+  // An institution registers its own public keys; an administrator may register anyone's.
+  'institutions:keys': ['admin', 'institution'],
+  'asset-searches:create': ['clerk'],
+  'asset-searches:read': ['clerk', 'supervisor'],
+  'asset-requests:answer': ['institution'],
+  'signing-keys:read': ['clerk', 'department', 'supervisor', 'admin', 'institution'],
   // Administrators manage keys through the API only; the dashboard shows case data they have no need to see.
   'dashboard:sign-in': ['clerk', 'department', 'supervisor'],
 } as const satisfies Record<string, readonly Role[]>;
@@ -77,6 +88,11 @@ export function departmentScopeOf(principal: Principal): string | null {
   return principal.role === 'department' ? principal.departmentCode : null;
 }
 
+/** The institution whose requests alone a principal sees and answers, or null for none. */
+export function institutionScopeOf(principal: Principal): string | null {
+  return principal.role === 'institution' ? (principal.institutionCode ?? null) : null;
+}
+
 /** Why a principal may not see a listing, or null when it may. */
 export function listingRefusal(principal: Principal, listing: { courtCode: string }, tasksOfOwnDepartment: number): string | null {
   const court = courtScopeOf(principal);
@@ -98,8 +114,10 @@ export function maySeeImport(principal: Principal, owner: { keyId: string; court
 }
 
 /** Which scope a new key may carry: a department key names its department, a clerk key may name a court. */
-export function keyScopeProblems(key: { role: Role; departmentCode?: string | undefined; courtCode?: string | undefined }): { field: string; message: string }[] {
+export function keyScopeProblems(key: { role: Role; departmentCode?: string | undefined; courtCode?: string | undefined; institutionCode?: string | undefined }): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];
+  if (key.role === 'institution' && !key.institutionCode) problems.push({ field: 'institutionCode', message: 'required for the role institution' });
+  if (key.role !== 'institution' && key.institutionCode) problems.push({ field: 'institutionCode', message: `not allowed for the role ${key.role}` });
   if (key.role === 'department' && !key.departmentCode) problems.push({ field: 'departmentCode', message: 'required for the role department' });
   if (key.role !== 'department' && key.departmentCode) problems.push({ field: 'departmentCode', message: `not allowed for the role ${key.role}` });
   if (key.role !== 'clerk' && key.courtCode) problems.push({ field: 'courtCode', message: `not allowed for the role ${key.role}` });

@@ -28,6 +28,6 @@ export {
   type WorkingCalendar,
 } from './calendar.js';
 export {
-  ESCALATION_TARGETS, addDuration, defaultPolicy, parseDuration, parsePolicy, policySchema,
+  ESCALATION_TARGETS, addDuration, answerSchedule, type AnswerSchedule, defaultPolicy, parseDuration, parsePolicy, policySchema,
   subtractDuration, taskSchedule, type Duration, type EscalationTarget, type Policy, type PolicyInput,
 } from './policy.js';

@@ -76,6 +76,9 @@ const DEFAULT_POLICY = {
     { after: '2bd', notify: 'coordinating-office' },
   ],
   reminderBefore: '1bd',
+  // Online asset query and control: an institution answers a query within `answer` and confirms a control
+  // order within `confirm`; the clerk hears of a freeze's expiry `freezeReminderBefore` it.
+  assets: { answer: '3bd', confirm: '1bd', freezeReminderBefore: '15bd' },
   // Completion without per-measure feedback is accepted; a completed task counts as settled without sign-off.
   feedbackRequired: false,
   verificationRequired: false,
@@ -98,6 +101,13 @@ export const policySchema = z.strictObject({
     .array(z.strictObject({ after: durationSchema({ deadline: false }), notify: z.enum(ESCALATION_TARGETS) }))
     .default(() => DEFAULT_POLICY.escalation.map((step) => ({ ...step }))),
   reminderBefore: durationSchema({ deadline: false }).default(DEFAULT_POLICY.reminderBefore),
+  assets: z
+    .strictObject({
+      answer: durationSchema({ deadline: true }).default(DEFAULT_POLICY.assets.answer),
+      confirm: durationSchema({ deadline: true }).default(DEFAULT_POLICY.assets.confirm),
+      freezeReminderBefore: durationSchema({ deadline: false }).default(DEFAULT_POLICY.assets.freezeReminderBefore),
+    })
+    .default(() => ({ ...DEFAULT_POLICY.assets })),
   feedbackRequired: z.boolean().default(DEFAULT_POLICY.feedbackRequired),
   verificationRequired: z.boolean().default(DEFAULT_POLICY.verificationRequired),
 });
@@ -188,4 +198,23 @@ function laddersFor(policy: Policy, acknowledgeDueAt: Date, completeDueAt: Date,
 function lastInstantOf(schedule: TaskSchedule): Date {
   const { acknowledgeDueAt, completeDueAt, escalations } = schedule;
   return [acknowledgeDueAt, completeDueAt, ...escalations.acknowledge.map((s) => s.at), ...escalations.complete.map((s) => s.at)].reduce((a, b) => (a > b ? a : b));
+}
+
+/** When an institution's answer (or confirmation) falls due, its reminder, and the escalation steps after it. */
+export interface AnswerSchedule<Instant = Date> {
+  dueAt: Instant;
+  reminderAt: Instant | null;
+  escalations: EscalationStep<Instant>[];
+}
+
+/**
+ * The schedule of an answer owed by an institution: due `policy.assets[what]`
+ * after `from`, reminded and escalated by the same ladder as a department's task.
+ */
+export function answerSchedule(policy: Policy, what: 'answer' | 'confirm', from: Date, calendar: WorkingCalendar = chinaWorkingCalendar): AnswerSchedule {
+  requireValidDate(from);
+  const days = calendar.lenient;
+  const dueAt = addDuration(from, policy.assets[what], days);
+  const { acknowledgeReminderAt, escalations } = laddersFor(policy, dueAt, dueAt, from, days);
+  return { dueAt, reminderAt: acknowledgeReminderAt, escalations: escalations.acknowledge };
 }

@@ -11,6 +11,8 @@ import { createApiKeyService } from '../app/api-keys.js';
 import { createPrismaClient, type DatabaseClient } from '../db/client.js';
 import { applyMigrations } from '../db/migrations.js';
 import { loadCatalog } from '../db/seed-catalog.js';
+import { loadInstitutionDirectory } from '../db/institution-directory.js';
+import { defaultInstitutionDirectory } from '../domain/institutions.js';
 import { openEmbeddedDatabase } from '../dev/embedded-database.js';
 import { MailCatcher } from '../dev/mail-catcher.js';
 import { ensureTemporalCli } from '../dev/temporal-cli.js';
@@ -121,6 +123,11 @@ await runProcess('sanctions', [], async (configured, log) => {
   if ((await prisma.catalogVersion.count()) === 0) {
     const catalog = await loadCatalog(prisma, defaultCatalog);
     log.info(`default catalog loaded as version ${catalog.version}`);
+  }
+  // Likewise the shipped directory of institutions for asset searches.
+  if ((await prisma.institutionDirectoryVersion.count()) === 0) {
+    const directory = await loadInstitutionDirectory(prisma, defaultInstitutionDirectory);
+    log.info(`default institution directory loaded as version ${directory.version} (${directory.institutions} institutions)`);
   }
 
   const { address, devServer } = await connectTemporal(settings, dataDir, log);

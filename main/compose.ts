@@ -18,6 +18,7 @@ import { createEncryptionCodec, encryptingDataConverter } from '../platform/payl
 import { loadPolicy } from '../platform/policy-file.js';
 import type { Settings } from '../platform/settings.js';
 import { createKeyring } from '../platform/signing.js';
+import { createCourtSeals } from '../platform/court-seals.js';
 import { subjectHashOf } from '../platform/signed-tokens.js';
 import { createDisclosureLog, disclosureWriter } from '../db/disclosure-log.js';
 import { temporalConnectionOptions } from '../platform/temporal-connection.js';
@@ -105,7 +106,9 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
     const connection = await Connection.connect(temporalConnection);
     const client = new Client({ connection, namespace: settings.temporal.namespace, interceptors: tracing.clientInterceptors, dataConverter });
     const disclosures = createDisclosureLog({ write: disclosureWriter(database.rows), subjectHash: (idNumber) => subjectHashOf(keyring, idNumber), log });
-    const useCases = createUseCases({ prisma, rows: database.rows, disclosures, temporalClient: client, taskQueue: settings.temporal.taskQueue, keyring, log });
+    const policy = options.policy ?? (await loadPolicy(settings.policyFile));
+    const seals = createCourtSeals(signingSecret, settings.security.previousSigningSecrets);
+    const useCases = createUseCases({ prisma, rows: database.rows, disclosures, temporalClient: client, taskQueue: settings.temporal.taskQueue, keyring, seals, policy, log });
     const calendar = await useCases.calendar.view();
     log[calendar.warning ? 'warn' : 'info']({ horizon: calendar.horizon, daysLeft: calendar.daysLeft }, calendar.warning ? 'the holiday calendar is about to run out: import the next year' : 'holiday calendar');
     stops.push(async () => {
@@ -129,7 +132,7 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
           prisma,
           mail,
           ...mailSettings,
-          policy: options.policy ?? (await loadPolicy(settings.policyFile)),
+          policy,
           log: workerLog,
           listingIntake: useCases.importedRowIntake,
           relay: useCases.relay,

@@ -122,3 +122,27 @@ export function subjectHashOf(keyring: Keyring, idNumber: string): string {
   const { keyId, mac } = keyring.sign('subject', idNumber);
   return `${keyId}.${mac}`;
 }
+
+/**
+ * The link in an asset request's email: it lets a small institution without
+ * its own system answer that one request from the page it opens, until
+ * `expiresAt` (seconds since the epoch). `<payload>.<key id>.<mac>`.
+ */
+export function createAssetAnswerToken(keyring: Keyring, claims: { requestId: string; expiresAt: number }): string {
+  const payload = encode(JSON.stringify([claims.requestId, claims.expiresAt]));
+  const { keyId, mac } = keyring.sign('asset-answer', payload);
+  return `${payload}.${keyId}.${mac}`;
+}
+
+/** The claims of an asset answer link we signed (expired or not), or null. */
+export function readAssetAnswerToken(keyring: Keyring, token: string): { requestId: string; expiresAt: number } | null {
+  const [payload, keyId, mac, ...rest] = token.split('.');
+  if (rest.length > 0 || !payload || !keyId || !mac || !KEY_ID.test(keyId)) return null;
+  if (!keyring.verify('asset-answer', payload, mac, keyId)) return null;
+  try {
+    const [requestId, expiresAt] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return typeof requestId === 'string' && typeof expiresAt === 'number' ? { requestId, expiresAt } : null;
+  } catch {
+    return null;
+  }
+}

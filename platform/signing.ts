@@ -9,9 +9,9 @@ import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
  * be rotated: new signatures use the current secret, and those of earlier
  * secrets (listed as previous) stay valid until they expire.
  */
-export type SigningPurpose = 'link' | 'reply' | 'session' | 'csrf' | 'subject';
+export type SigningPurpose = 'link' | 'reply' | 'session' | 'csrf' | 'subject' | 'asset-answer';
 
-const PURPOSES: readonly SigningPurpose[] = ['link', 'reply', 'session', 'csrf', 'subject'];
+const PURPOSES: readonly SigningPurpose[] = ['link', 'reply', 'session', 'csrf', 'subject', 'asset-answer'];
 /** What the dashboard signs: its own secret when one is configured, so mailed links and sessions share nothing. */
 const DASHBOARD_PURPOSES: readonly SigningPurpose[] = ['session', 'csrf'];
 /**

@@ -4,3 +4,4 @@ export { listingRelayWorkflow } from './listing-relay.js';
 export { sanctionWorkflow } from './sanction.js';
 export { webhookDeliveryWorkflow } from './webhook-delivery.js';
 export { objectionWorkflow } from './objection.js';
+export { assetSearchWorkflow } from './asset-search.js';

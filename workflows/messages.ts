@@ -123,3 +123,6 @@ export const returnTaskUpdate = defineUpdate<ReviewResult, [ReviewInput]>('retur
 export const verifyTaskUpdate = defineUpdate<ReviewResult, [ReviewInput]>('verifyTask');
 export const sendBackTaskUpdate = defineUpdate<ReviewResult, [ReviewInput]>('sendBackTask');
 export const moveDeadlineUpdate = defineUpdate<ReviewResult, [MoveDeadlineInput]>('moveTaskDeadline');
+
+/** A search's facts changed (a batch fully answered, the search closed): its workflow reads them again now. */
+export const assetSearchChangedSignal = defineSignal<[{ reason: 'batch-answered' | 'closed' }]>('assetSearchChanged');

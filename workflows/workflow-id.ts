@@ -21,3 +21,6 @@ export const webhookWorkflowIdOf = (webhookId: string) => `webhook-${webhookId}`
 
 /** One workflow per objection follows its deadlines. */
 export const objectionWorkflowIdOf = (objectionId: string) => `objection-${objectionId}`;
+
+/** One workflow per asset search follows its requests to the institutions. */
+export const assetSearchWorkflowIdOf = (searchId: string) => `asset-search-${searchId}`;

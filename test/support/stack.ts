@@ -9,6 +9,8 @@ import { defaultCatalog, type Catalog } from '../../domain/catalog.js';
 import { defaultPolicy, type Policy } from '../../domain/policy.js';
 import { createPrismaClient } from '../../db/client.js';
 import { loadCatalog } from '../../db/seed-catalog.js';
+import { loadInstitutionDirectory } from '../../db/institution-directory.js';
+import { defaultInstitutionDirectory, type InstitutionDirectory } from '../../domain/institutions.js';
 import { createTestDatabase } from '../../db/test-database.js';
 import { createLogger, type Logger } from '../../platform/logger.js';
 import { startSystem } from '../../main/compose.js';
@@ -36,7 +38,7 @@ export interface TestStack {
   /** Runs the relay the schedule runs: starts the workflows of what was recorded but never started. */
   relay(): Promise<{ listings: number; imports: number }>;
   /** Creates an API key directly in the database. */
-  key(role: Role, scope?: { departmentCode?: string; courtCode?: string }): Promise<string>;
+  key(role: Role, scope?: { departmentCode?: string; courtCode?: string; institutionCode?: string }): Promise<string>;
   request(method: string, path: string, options?: { key?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>;
   stop(): Promise<void>;
 }
@@ -72,6 +74,8 @@ export interface TestStackOptions {
   /** The system's logger (for a test that reads what was logged); quiet by default. */
   log?: Logger;
   catalog?: Catalog;
+  /** The directory of institutions asset searches go to; the shipped default otherwise. */
+  institutions?: InstitutionDirectory;
   inbound?: boolean;
   /** Serve the worker's SDK metrics and append them to the API's /metrics (the first stack of a test file only). */
   workerMetrics?: boolean;
@@ -90,6 +94,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const client = createPrismaClient({ url: database.url, poolSize: options.poolSize ?? 5 });
   const { prisma, close } = client;
   await loadCatalog(prisma, options.catalog ?? defaultCatalog);
+  await loadInstitutionDirectory(prisma, options.institutions ?? defaultInstitutionDirectory);
   const mail = await new MailCatcher().start();
   const taskQueue = `test-${randomUUID()}`;
   const temporalAddress = inject('temporalAddress');
