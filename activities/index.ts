@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps.js';
 import { createAssetSearchActivities } from './asset-searches.js';
 import { createCorrectionActivities } from './corrections.js';
+import { createFreezeActivities } from './freezes.js';
 import { createDispatchActivities } from './dispatch.js';
 import { createListingNoticeActivities } from './listing-notices.js';
 import { createObjectionActivities } from './objections.js';
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRelayActivities(deps),
     ...createWebhookDeliveryActivities(deps),
     ...createAssetSearchActivities(deps),
+    ...createFreezeActivities(deps),
   };
 }
 

@@ -25,6 +25,7 @@ import { institutionRoutes } from './routes/institutions.js';
 import { signingKeyRoutes } from './routes/signing-keys.js';
 import { assetSearchRoutes } from './routes/asset-searches.js';
 import { assetRequestRoutes } from './routes/asset-requests.js';
+import { controlOrderRoutes, freezeReleaseRoutes, freezeRoutes } from './routes/control-orders.js';
 
 /** Larger bodies are refused with 413 before they are parsed. */
 export const BODY_LIMIT = '64kb';
@@ -69,11 +70,13 @@ export function jsonApiRouter({ useCases, publicBaseUrl, rateLimits, idempotency
   api.use('/catalog', catalogRoutes(useCases.catalogs, useCases.taskReview));
   api.use('/calendar', calendarRoutes(useCases.calendar));
   api.use('/listings/import', listingImportRoutes(useCases.imports));
+  api.use('/listings/:id/freeze-releases', freezeReleaseRoutes(useCases.controlOrders));
   api.use('/listings', listingRoutes(useCases.listings, useCases.corrections, useCases.objections));
   api.use('/objections', objectionRoutes(useCases.objections));
   api.use('/tasks', taskRoutes(useCases.tasks, useCases.taskReview));
   // `extension-requests` is the documented path; `task-extensions` is the same.
   api.use(['/extension-requests', '/task-extensions'], taskExtensionRoutes(useCases.taskReview));
+  api.use('/supervision/freezes', freezeRoutes(useCases.controlOrders));
   api.use('/supervision', supervisionRoutes(useCases.supervision, useCases.objections, useCases.taskReview));
   api.use('/ledger', ledgerRoutes(useCases.ledger));
   api.use('/rates', rateRoutes(useCases.rates));
@@ -83,6 +86,7 @@ export function jsonApiRouter({ useCases, publicBaseUrl, rateLimits, idempotency
   api.use('/signing-keys', signingKeyRoutes(useCases.institutions));
   api.use('/asset-searches', assetSearchRoutes(useCases.assetSearches));
   api.use('/asset-requests', assetRequestRoutes(useCases.assetSearches));
+  api.use('/control-orders', controlOrderRoutes(useCases.controlOrders));
   api.use(routeNotFound);
   return api;
 }

@@ -55,3 +55,40 @@ export const assetSearchQuerySchema = z.strictObject({
 export const linkAnswerSchema = z.strictObject({
   findings: z.array(findingSchema).max(50),
 });
+
+export const CONTROL_ORDER_ACTIONS = ['freeze', 'renew', 'deduct', 'release'] as const;
+export const RELEASE_REASONS = ['performance', 'deletion', 'order'] as const;
+
+export const controlOrderSchema = z.strictObject({
+  findingId: z.uuid(),
+  action: z.enum(CONTROL_ORDER_ACTIONS),
+  amountYuan: z.number().positive().max(1e15).optional().meta({ description: 'Freeze: the amount to freeze (default: the finding\'s balance); deduction: the amount to transfer to the court\'s account' }),
+  until: z.iso.datetime({ offset: true }).optional().meta({ description: 'Freeze and renewal: the end ordered, within the legal maximum for the kind of asset (default: that maximum)' }),
+  reason: z.enum(RELEASE_REASONS).optional().meta({ description: 'Release: why (default order)' }),
+  officerEmail: z.email().max(254).optional().meta({ description: 'The enforcement officer who hears of the freeze\'s expiry (default: the coordinating office)' }),
+});
+
+/** The institution's confirmation as it signs it: the signature covers the body and the order id. */
+export const controlConfirmationSchema = z.strictObject({
+  orderId: z.uuid().optional().meta({ description: 'The order confirmed; part of what is signed. Defaults to the order of the path' }),
+  amountYuan: z.number().nonnegative().max(1e15).meta({ description: 'The amount actually frozen, deducted or released' }),
+  reference: text(200).meta({ description: 'The institution\'s own reference (for a deduction: the transfer\'s)' }),
+  effectiveAt: z.iso.datetime({ offset: true }),
+  until: z.iso.datetime({ offset: true }).optional().meta({ description: 'Freeze and renewal: the end as the institution recorded it (default: as ordered)' }),
+  signature: base64,
+  keyId: text(200),
+});
+
+export const freezeQuerySchema = z.strictObject({
+  expiringWithinDays: z.coerce.number().int().min(0).max(3650).optional(),
+  caseNumber: text(100).transform(normalizeCaseNumber).optional(),
+});
+
+export const controlOrderQuerySchema = z.strictObject({
+  status: z.enum(['open', 'confirmed', 'void']).optional(),
+});
+
+/** A performance or deletion on a listing: release every freeze in force of its case and debtor. */
+export const freezeReleaseSchema = z.strictObject({
+  reason: z.enum(RELEASE_REASONS).default('performance'),
+});

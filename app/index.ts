@@ -7,6 +7,7 @@ import type { Policy } from '../domain/policy.js';
 import { createInstitutionService } from './institutions.js';
 import { createInstitutionWebhookService } from './institution-webhooks.js';
 import { createAssetSearchService } from './asset-searches.js';
+import { createControlOrderService } from './control-orders.js';
 import { createAckLinkService } from './ack-links.js';
 import { createApiKeyService } from './api-keys.js';
 import { createCatalogService } from './catalog.js';
@@ -63,6 +64,7 @@ export function createUseCases({ prisma, rows, disclosures, temporalClient, task
   const corrections = createCorrectionService({ prisma, listings, workflows, objections, ...(now ? { now } : {}) });
   const institutions = createInstitutionService({ prisma, seals });
   const assetSearches = createAssetSearchService({ prisma, workflows, outbox, institutions, seals, calendars, keyring, policy, log, ...(now ? { now } : {}) });
+  const controlOrders = createControlOrderService({ prisma, workflows, outbox, institutions, seals, calendars, policy, visibleListing: (principal, id) => listings.visible(principal, id), log, ...(now ? { now } : {}) });
   const imports = createListingImportService({ prisma, listings, workflows, log, ...(now ? { now } : {}) });
   return {
     apiKeys: createApiKeyService(prisma),
@@ -82,6 +84,7 @@ export function createUseCases({ prisma, rows, disclosures, temporalClient, task
         await objections!.startMissingWorkflows();
         await outbox.deliverOwed();
         await assetSearches.startUnstartedWorkflows();
+        await controlOrders.startUnstartedWorkflows();
         return { listings: await listings.startUnstartedWorkflows(), imports: await imports.startUnstartedImports() };
       },
     },
@@ -96,6 +99,7 @@ export function createUseCases({ prisma, rows, disclosures, temporalClient, task
     institutions,
     institutionWebhooks: createInstitutionWebhookService(prisma),
     assetSearches,
+    controlOrders,
     calendar: createCalendarService({ prisma, calendars, workflows, log, ...(now ? { now } : {}) }),
   };
 }

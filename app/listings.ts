@@ -8,7 +8,8 @@ import { listingDataOf } from '../db/listing-data.js';
 import { boundSubjectsOf } from '../domain/restrictions.js';
 import type { DisclosureLog } from '../db/disclosure-log.js';
 import { Prisma, type Listing, type PrismaClient } from '../prisma/generated/client.js';
-import { actorOf, courtScopeOf, departmentScopeOf, listingRefusal, type Principal } from '../domain/access.js';
+import { actorOf, courtScopeOf, departmentScopeOf, listingRefusal, may, type Principal } from '../domain/access.js';
+import { normalizeCaseNumber } from '../domain/case-numbers.js';
 import { RELISTING_BAR_MONTHS_AFTER_CREDITOR_REQUEST, isClosedStatus } from '../domain/listings.js';
 import { disclosedText, type Audience, type Channel } from '../domain/disclosure.js';
 import { identifierSearchRefusal, mayFindByIdentifier } from '../domain/listing-search.js';
@@ -28,6 +29,69 @@ import { listingView } from './views.js';
 import type { CatalogService } from './catalog.js';
 import { refusalError, workflowIdOf, type WorkflowGateway } from './workflow-gateway.js';
 import type { LiftRequest } from '../workflows/types.js';
+
+/** Art. 10 ¶1 (4): deletion once two or more network searches found nothing. */
+export const NO_ASSETS_SEARCHES_REQUIRED = 2;
+
+/** A network search (网络执行查控) of a listing's case for its debtor, as the deletion rule and the listing page read it. */
+export interface CaseNetworkSearch {
+  id: string;
+  status: string;
+  createdAt: string;
+  completedAt: string | null;
+  /** Institutions asked, and those of them that answered. */
+  asked: number;
+  answered: number;
+  findings: number;
+}
+
+/** What the platform's own searches say of ground no-assets-found (art. 10 ¶1 (4)). */
+export interface NoAssetsEvidence {
+  /** Completed searches that found nothing, oldest first: what a deletion on the ground cites. */
+  cited: { id: string; completedAt: string }[];
+  /** The latest completed search, when it found assets: the ground does not hold, however many searches found nothing before it. */
+  assetsFoundBy: { id: string; completedAt: string; findings: number } | null;
+  required: number;
+  /** Whether the platform's searches alone support the ground. */
+  available: boolean;
+}
+
+/** Only a completed search counts: every institution asked has answered. */
+export function noAssetsEvidenceOf(searches: CaseNetworkSearch[]): NoAssetsEvidence {
+  const completed = searches
+    .flatMap((search) => (search.status === 'completed' && search.completedAt !== null ? [{ ...search, completedAt: search.completedAt }] : []))
+    .sort((a, b) => a.completedAt.localeCompare(b.completedAt) || a.id.localeCompare(b.id));
+  const latest = completed.at(-1);
+  const cited = completed.filter((search) => search.findings === 0).map(({ id, completedAt }) => ({ id, completedAt }));
+  const assetsFoundBy = latest && latest.findings > 0 ? { id: latest.id, completedAt: latest.completedAt, findings: latest.findings } : null;
+  return { cited, assetsFoundBy, required: NO_ASSETS_SEARCHES_REQUIRED, available: assetsFoundBy === null && cited.length >= NO_ASSETS_SEARCHES_REQUIRED };
+}
+
+/**
+ * Why ground no-assets-found does not hold, if it does not: the platform's
+ * searches that found nothing and the dates of searches made outside it
+ * (`networkSearches`) must come to two, and the latest completed search
+ * must not have found assets. A refusal names `networkSearches` when the
+ * body gave dates (the caller completes them), `ground` otherwise.
+ */
+function noAssetsProblems(evidence: NoAssetsEvidence, outside: number) {
+  const { assetsFoundBy, cited } = evidence;
+  if (assetsFoundBy) {
+    return [{
+      field: 'ground',
+      rule: 'assets-found',
+      message: `the latest completed network search of this case for this debtor (${assetsFoundBy.id}, completed ${assetsFoundBy.completedAt}) found ${assetsFoundBy.findings} asset${assetsFoundBy.findings === 1 ? '' : 's'}: ground no-assets-found does not hold (art. 10 ¶1 (4))`,
+    }];
+  }
+  if (cited.length + outside >= NO_ASSETS_SEARCHES_REQUIRED) return [];
+  const platform = `the platform has ${cited.length} completed network search${cited.length === 1 ? '' : 'es'} of this case for this debtor that found nothing`;
+  const elsewhere = outside > 0 ? ` and networkSearches names ${outside} made outside it` : '';
+  return [{
+    field: outside > 0 ? 'networkSearches' : 'ground',
+    rule: 'art-10-1-4-two-searches',
+    message: `${platform}${elsewhere}; ground no-assets-found needs two or more network searches that found nothing (art. 10 ¶1 (4))`,
+  }];
+}
 
 /** Set once every active listing has its restrictions recorded. */
 const RESTRICTIONS_BACKFILLED = 'restrictionsBackfilled';
@@ -92,30 +156,67 @@ export function createListingService({ prisma, catalogs, workflows, disclosures,
     return court;
   }
 
-  /** What the court records, read and checked: performance, a deletion on a ground of art. 10 ¶1, or a revocation (art. 9). */
-  function liftRequestOf(kind: 'performance' | 'revocation' | 'deletion', body: unknown, listing: Listing): Omit<LiftRequest, 'by'> {
+  /** The network searches of the listing's case (same court, same case number once normalised) for its debtor, newest first. */
+  async function networkSearchesOf(listing: Listing): Promise<CaseNetworkSearch[]> {
+    const searches = await prisma.assetSearch.findMany({
+      where: { courtCode: listing.courtCode, caseKey: normalizeCaseNumber(listing.caseNumber), debtor: { path: ['idNumber'], equals: listing.debtorIdNumber } },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: 200,
+    });
+    if (searches.length === 0) return [];
+    const searchId = { in: searches.map((search) => search.id) };
+    const [answered, findings] = await Promise.all([
+      prisma.assetRequest.groupBy({ by: ['searchId'], where: { searchId, status: 'answered' }, _count: { _all: true } }),
+      prisma.assetFinding.groupBy({ by: ['searchId'], where: { searchId }, _count: { _all: true } }),
+    ]);
+    const answeredOf = new Map(answered.map((row) => [row.searchId, row._count._all]));
+    const findingsOf = new Map(findings.map((row) => [row.searchId, row._count._all]));
+    return searches.map((search) => ({
+      id: search.id,
+      status: search.status,
+      createdAt: search.createdAt.toISOString(),
+      completedAt: search.completedAt?.toISOString() ?? null,
+      asked: search.requestCount,
+      answered: answeredOf.get(search.id) ?? 0,
+      findings: findingsOf.get(search.id) ?? 0,
+    }));
+  }
+
+  /**
+   * What the court records, read and checked: performance, a deletion on a
+   * ground of art. 10 ¶1, or a revocation (art. 9). A deletion on ground
+   * no-assets-found cites the platform's own searches that found nothing:
+   * their completion instants join the dates of `networkSearches` in the
+   * lift's record, and `cited` names them for the audit trail.
+   */
+  async function liftRequestOf(kind: 'performance' | 'revocation' | 'deletion', body: unknown, listing: Listing): Promise<{ request: Omit<LiftRequest, 'by'>; cited: NoAssetsEvidence['cited'] }> {
     if (kind === 'performance') {
       const { note, performedAt } = parseInput(performanceSchema, body, 'performance record');
-      return { reason: 'performance', ground: 'performed', note, performedAt };
+      return { request: { reason: 'performance', ground: 'performed', note, performedAt }, cited: [] };
     }
-    if (kind === 'revocation') return { reason: 'revocation', note: parseInput(revocationSchema, body, 'revocation').reason };
+    if (kind === 'revocation') return { request: { reason: 'revocation', note: parseInput(revocationSchema, body, 'revocation').reason }, cited: [] };
     const deletion = parseInput(deletionSchema, body, 'deletion');
     const decidedAt = instantOf(deletion.decidedAt);
     const problems = [];
     if (decidedAt.getTime() > now().getTime()) problems.push({ field: 'decidedAt', rule: 'not-in-future', message: 'the decision to delete cannot be in the future' });
     if (decidedAt.getTime() < (listing.decidedAt ?? listing.listedAt).getTime()) problems.push({ field: 'decidedAt', rule: 'after-listing', message: 'the decision to delete cannot precede the listing' });
-    const searches = [...new Set(deletion.networkSearches ?? [])].map(instantOf);
-    if (deletion.ground === 'no-assets-found' && searches.length < 2) {
-      problems.push({ field: 'networkSearches', rule: 'art-10-1-4-two-searches', message: 'ground no-assets-found needs the dates of two or more network searches that found nothing (art. 10 ¶1 (4))' });
-    }
-    if (searches.some((at) => at.getTime() > now().getTime())) problems.push({ field: 'networkSearches', rule: 'not-in-future', message: 'a search cannot be in the future' });
+    // Searches made outside the platform, by their dates (the form of the request before the platform searched).
+    const outside = [...new Set((deletion.networkSearches ?? []).map((value) => instantOf(value).toISOString()))];
+    const evidence = deletion.ground === 'no-assets-found' ? noAssetsEvidenceOf(await networkSearchesOf(listing)) : null;
+    if (evidence) problems.push(...noAssetsProblems(evidence, outside.length));
+    if (outside.some((at) => Date.parse(at) > now().getTime())) problems.push({ field: 'networkSearches', rule: 'not-in-future', message: 'a search cannot be in the future' });
     if (problems.length > 0) throw invalid('The deletion breaks the listing rules.', problems);
+    const cited = evidence?.cited ?? [];
+    const searches = [...new Set([...outside, ...cited.map((search) => search.completedAt)])].sort();
     return {
-      reason: deletion.ground === 'performed' ? 'performance' : 'deletion',
-      ground: deletion.ground,
-      decidedAt: decidedAt.toISOString(),
-      note: deletion.note,
-      ...(searches.length > 0 ? { networkSearches: searches.map((at) => at.toISOString()) } : {}),
+      request: {
+        reason: deletion.ground === 'performed' ? 'performance' : 'deletion',
+        ground: deletion.ground,
+        decidedAt: decidedAt.toISOString(),
+        note: deletion.note,
+        ...(searches.length > 0 ? { networkSearches: searches } : {}),
+      },
+      cited,
     };
   }
 
@@ -283,13 +384,30 @@ export function createListingService({ prisma, catalogs, workflows, disclosures,
       };
     },
 
+    /**
+     * The network searches of the listing's case for its debtor, and whether
+     * they support a deletion on ground no-assets-found: for those who may
+     * read asset searches (a department sees none).
+     */
+    async networkSearches(principal: Principal, id: string) {
+      if (!may(principal, 'asset-searches:read')) throw forbidden('Asset searches are for clerks and supervisors.');
+      const { listing } = await visibleListing(principal, id);
+      const searches = await networkSearchesOf(listing);
+      return { searches, noAssetsFound: noAssetsEvidenceOf(searches) };
+    },
+
     /** POST /api/listings/:id/performance and /revocation: the workflow lifts every sanction. */
     async requestLift(principal: Principal, id: string, kind: 'performance' | 'revocation' | 'deletion', body: unknown) {
       const { listing } = await visibleListing(principal, id);
-      const request = liftRequestOf(kind, body, listing);
+      const { request, cited } = await liftRequestOf(kind, body, listing);
       if (isClosedStatus(listing.status)) throw conflict(`The listing is already ${listing.status}.`);
       const result = await workflows.requestLift(id, { ...request, by: actorOf(principal) });
       if (result.refused) throw refusalError(result);
+      // The workflow's lift record carries the searches' dates only; which searches they were is recorded here, once the lift is accepted.
+      if (result.changed && cited.length > 0) {
+        const searchesCited = { id: `${id}.asset-searches-cited`, at: now(), type: 'asset-searches-cited', actor: actorOf(principal), data: { ground: request.ground, assetSearches: cited } };
+        await prisma.$transaction((tx) => appendEvents(tx, id, [searchesCited]));
+      }
       await afterLift?.(id, kind);
       return { id, status: result.phase === 'imposing' ? 'lifting' : listing.status === 'active' ? 'lifting' : listing.status, accepted: result.changed };
     },

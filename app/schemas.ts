@@ -336,10 +336,22 @@ export const disclosureQuerySchema = z.strictObject({
   to: z.iso.datetime({ offset: true }).optional(),
 });
 
-/** A deletion on one of the seven grounds of art. 10 ¶1; the lift tasks' 3 working days count from `decidedAt`. */
+/**
+ * A deletion on one of the seven grounds of art. 10 ¶1; the lift tasks' 3
+ * working days count from `decidedAt`. Ground no-assets-found cites the
+ * platform's own completed searches of the case for the debtor that found
+ * nothing; `networkSearches` adds searches made outside the platform.
+ */
 export const deletionSchema = z.strictObject({
-  ground: z.enum(DELETION_GROUNDS),
+  ground: z.enum(DELETION_GROUNDS).meta({
+    description:
+      "The ground of art. 10 ¶1. no-assets-found (4) holds when the platform's completed network searches of the listing's case for its debtor that found nothing, with the dates in networkSearches, come to two or more, and the latest completed search found no assets",
+  }),
   decidedAt: dateOrInstant.meta({ description: "The court's decision to delete: not in the future, not before the listing" }),
   note: text(2000),
-  networkSearches: z.array(dateOrInstant).max(20).optional().meta({ description: 'Ground no-assets-found: the dates of the two or more network searches that found nothing (art. 10 ¶1 (4))' }),
+  networkSearches: z
+    .array(dateOrInstant)
+    .max(20)
+    .optional()
+    .meta({ description: "Ground no-assets-found: the dates of network searches made outside the platform that found nothing; they count with the platform's own searches, which are cited without being named here (art. 10 ¶1 (4))" }),
 });

@@ -26,9 +26,10 @@ import {
 } from '../workflows/messages.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import type { LiftRequest, SanctionWorkflowInput } from '../workflows/types.js';
-import { assetSearchWorkflowIdOf, backgroundTaskQueueOf, importWorkflowIdOf, objectionWorkflowIdOf, webhookWorkflowIdOf, workflowIdOf } from '../workflows/workflow-id.js';
+import { assetSearchWorkflowIdOf, freezeWorkflowIdOf, backgroundTaskQueueOf, importWorkflowIdOf, objectionWorkflowIdOf, webhookWorkflowIdOf, workflowIdOf } from '../workflows/workflow-id.js';
 import type { objectionWorkflow } from '../workflows/objection.js';
 import type { assetSearchWorkflow, AssetSearchWorkflowInput } from '../workflows/asset-search.js';
+import type { freezeWorkflow } from '../workflows/freeze.js';
 import type { webhookDeliveryWorkflow } from '../workflows/webhook-delivery.js';
 import type { listingImportWorkflow } from '../workflows/listing-import.js';
 import { AppError } from './errors.js';
@@ -197,6 +198,9 @@ export function createWorkflowGateway(client: Client, taskQueue: string, { conti
 
     /** Starts an asset search's workflow, or does nothing when it runs or has run. */
     startAssetSearch: (input: AssetSearchWorkflowInput) => startOnce<typeof assetSearchWorkflow>('assetSearchWorkflow', assetSearchWorkflowIdOf(input.searchId), taskQueue, [input]),
+
+    /** Starts a freeze's workflow, or does nothing when it runs or has run. */
+    startFreeze: (freezeId: string) => startOnce<typeof freezeWorkflow>('freezeWorkflow', freezeWorkflowIdOf(freezeId), taskQueue, [freezeId]),
 
     /** `updateId` makes a retried request (same Idempotency-Key) the same update. Acknowledgments go through the outbox. */
     complete(listingId: string, action: TaskActionInput, updateId?: string): Promise<UpdateOutcome<TaskActionResult>> {

@@ -2,12 +2,13 @@
 //                  [--ack-seconds 20] [--ack-interval-ms 1000] [--saturation-seconds 5]
 //                  [--subjects 10000000] [--check-seconds 15] [--lifts 20]
 //                  [--workers 1] [--ceiling-workers 1] [--ceiling-shape 1,1]
+//                  [--asset-institutions 3595] [--asset-clients 100]
 //
 // The benchmark of README and BENCHMARKS.md, on the local stack: a Temporal
 // dev server of its own, the local PostgreSQL (a throwaway database), an SMTP
 // sink in this process, and the worker(s) and API as separate processes.
 // A 0 skips a part: --subjects (the check on many subjects), --import-rows,
-// --task-rows (supervision), --lifts, --ack-seconds. The targets end up in
+// --task-rows (supervision), --lifts, --ack-seconds, --asset-institutions. The targets end up in
 // bench-results.json in the working directory and in the table printed last.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -34,6 +35,7 @@ import { measure, summaryTable, supervisionFigures, type Results, type Supervisi
 import { load, seedRestrictedSubjects, seededIdNumber, startBareServer, startReceiver, summarize } from './restrictions.js';
 import { benchSupervisionQueries } from './supervision-queries.js';
 import { startSmtpSink } from './smtp-sink.js';
+import { assetSearchResults, benchAssetSearch } from './asset-search.js';
 
 
 /**
@@ -60,6 +62,8 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '1' },
     'ceiling-workers': { type: 'string', default: '1' },
     'ceiling-shape': { type: 'string', default: PRODUCT_SHAPE.join(',') },
+    'asset-institutions': { type: 'string', default: '3595' },
+    'asset-clients': { type: 'string', default: '100' },
   },
 });
 const listings = Number(args.listings);
@@ -76,7 +80,9 @@ const lifts = Number(args.lifts);
 const workerCount = Number(args.workers);
 const ceilingWorkerCount = Number(args['ceiling-workers']);
 const ceilingShape = parseShape(args['ceiling-shape']);
-for (const [name, value] of Object.entries({ listings, 'task-rows': taskRows, 'ack-seconds': ackSeconds, 'ack-interval-ms': ackIntervalMs, 'saturation-seconds': saturationSeconds, 'idle-listings': idleListings, 'import-rows': importRows, subjects, 'check-seconds': checkSeconds, lifts })) {
+const assetInstitutions = Number(args['asset-institutions']);
+const assetClients = Number(args['asset-clients']);
+for (const [name, value] of Object.entries({ listings, 'task-rows': taskRows, 'ack-seconds': ackSeconds, 'ack-interval-ms': ackIntervalMs, 'saturation-seconds': saturationSeconds, 'idle-listings': idleListings, 'import-rows': importRows, subjects, 'check-seconds': checkSeconds, lifts, 'asset-institutions': assetInstitutions, 'asset-clients': assetClients })) {
   if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number ≥ 0`);
 }
 for (const [name, value] of Object.entries({ listings, workers: workerCount, 'ceiling-workers': ceilingWorkerCount })) {
@@ -142,6 +148,7 @@ const results: Results = {
   apiRss: measure(null, 'MiB', '< 400 MiB', null),
   statsP95: measure(null, 'ms', '< 50 ms', null),
   overduePageP95: measure(null, 'ms', '< 50 ms', null),
+  ...assetSearchResults(),
 };
 
 const cli = await ensureTemporalCli({ log: say });
@@ -296,6 +303,11 @@ try {
     loadRow(`acknowledgments, ${model}`, acks, 'p99 < 50 ms');
     loadRow('completions of the tasks just acknowledged, the same clients and pacing', completions, '');
     if (saturation) loadRow(`acknowledgments, closed loop: ${ACK_CLIENTS} clients without a pause`, saturation, '');
+  }
+
+  // 3b. An asset search of a region's directory: its delivery against the ceiling of its shape, then every answer.
+  if (assetInstitutions > 0) {
+    Object.assign(results, await benchAssetSearch({ prisma, client, ceilingTaskQueue: 'ceiling', baseUrl, adminKey: ADMIN_KEY, institutions: assetInstitutions, clients: Math.max(1, assetClients), say, row }));
   }
 
   // 4. A court's spreadsheet: the whole file checked, then recorded in the background; then the same file again.

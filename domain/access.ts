@@ -63,6 +63,11 @@ export const PERMISSIONS = {
   'asset-searches:create': ['clerk'],
   'asset-searches:read': ['clerk', 'supervisor'],
   'asset-requests:answer': ['institution'],
+  'control-orders:create': ['clerk'],
+  'control-orders:confirm': ['institution'],
+  'control-orders:read': ['clerk', 'supervisor', 'institution'],
+  // Freezes in force by their end: the coordinating office and the courts' clerks watch what is about to lapse.
+  'freezes:read': ['clerk', 'supervisor'],
   'signing-keys:read': ['clerk', 'department', 'supervisor', 'admin', 'institution'],
   // Administrators manage keys through the API only; the dashboard shows case data they have no need to see.
   'dashboard:sign-in': ['clerk', 'department', 'supervisor'],

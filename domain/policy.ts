@@ -77,8 +77,9 @@ const DEFAULT_POLICY = {
   ],
   reminderBefore: '1bd',
   // Online asset query and control: an institution answers a query within `answer` and confirms a control
-  // order within `confirm`; the clerk hears of a freeze's expiry `freezeReminderBefore` it.
-  assets: { answer: '3bd', confirm: '1bd', freezeReminderBefore: '15bd' },
+  // order within `confirm`; the officer hears of a freeze's expiry `freezeReminderBefore` it, and the
+  // coordinating office `freezeEscalateBefore` it when no renewal has been ordered by then.
+  assets: { answer: '3bd', confirm: '1bd', freezeReminderBefore: '15bd', freezeEscalateBefore: '5bd' },
   // Completion without per-measure feedback is accepted; a completed task counts as settled without sign-off.
   feedbackRequired: false,
   verificationRequired: false,
@@ -106,6 +107,7 @@ export const policySchema = z.strictObject({
       answer: durationSchema({ deadline: true }).default(DEFAULT_POLICY.assets.answer),
       confirm: durationSchema({ deadline: true }).default(DEFAULT_POLICY.assets.confirm),
       freezeReminderBefore: durationSchema({ deadline: false }).default(DEFAULT_POLICY.assets.freezeReminderBefore),
+      freezeEscalateBefore: durationSchema({ deadline: false }).default(DEFAULT_POLICY.assets.freezeEscalateBefore),
     })
     .default(() => ({ ...DEFAULT_POLICY.assets })),
   feedbackRequired: z.boolean().default(DEFAULT_POLICY.feedbackRequired),

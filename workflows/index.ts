@@ -5,3 +5,4 @@ export { sanctionWorkflow } from './sanction.js';
 export { webhookDeliveryWorkflow } from './webhook-delivery.js';
 export { objectionWorkflow } from './objection.js';
 export { assetSearchWorkflow } from './asset-search.js';
+export { freezeWorkflow } from './freeze.js';

@@ -126,3 +126,6 @@ export const moveDeadlineUpdate = defineUpdate<ReviewResult, [MoveDeadlineInput]
 
 /** A search's facts changed (a batch fully answered, the search closed): its workflow reads them again now. */
 export const assetSearchChangedSignal = defineSignal<[{ reason: 'batch-answered' | 'closed' }]>('assetSearchChanged');
+
+/** A freeze's facts changed (an order, a confirmation): its workflow reads them again now. */
+export const freezeChangedSignal = defineSignal<[{ orderId: string }]>('freezeChanged');

@@ -24,3 +24,6 @@ export const objectionWorkflowIdOf = (objectionId: string) => `objection-${objec
 
 /** One workflow per asset search follows its requests to the institutions. */
 export const assetSearchWorkflowIdOf = (searchId: string) => `asset-search-${searchId}`;
+
+/** One workflow per freeze follows its orders and its expiry. */
+export const freezeWorkflowIdOf = (freezeId: string) => `freeze-${freezeId}`;

@@ -6,6 +6,7 @@ import { timelineOf } from '../timeline.js';
 import { departmentNames, measureNamesByVersion, nameOf } from '../lookups.js';
 import { isOverdue, openDeadlineOf } from '../../domain/tasks.js';
 import { sendPage } from '../page.js';
+import { may } from '../../domain/access.js';
 
 type Answer = Awaited<ReturnType<DashboardDeps['useCases']['tasks']['answersOn']>>[number];
 
@@ -21,19 +22,21 @@ function answerView(answer: Answer | undefined, measureNameOf: Map<string, strin
 
 /**
  * One listing: the debtor (identifiers masked, whoever looks), its tasks by
- * department and the audit trail. The useCases decide what a user may see: a
- * department gets its own tasks and their events only.
+ * department, the network searches of its case for its debtor (for those who
+ * read asset searches) and the audit trail. The useCases decide what a user
+ * may see: a department gets its own tasks and their events only.
  */
 export function listingDetail({ useCases, now = () => new Date() }: DashboardDeps) {
   return async (req: Request, res: Response) => {
     const { locale, strings, principal } = contextOf(res);
     const id = String(req.params.id);
     const listing = await useCases.listings.get(principal!, id, 'page');
-    const [{ chain, events }, answers, names, measures] = await Promise.all([
+    const [{ chain, events }, answers, names, measures, networkSearches] = await Promise.all([
       useCases.listings.events(principal!, id, 'page'),
       useCases.tasks.answersOn(principal!, id),
       departmentNames(useCases.catalogs, locale),
       measureNamesByVersion(useCases.catalogs, [listing.catalogVersion], locale),
+      may(principal!, 'asset-searches:read') ? useCases.listings.networkSearches(principal!, id) : null,
     ]);
     const measureNameOf = measures.get(listing.catalogVersion) ?? new Map<string, string>();
     const { debtor } = listing;
@@ -60,6 +63,14 @@ export function listingDetail({ useCases, now = () => new Date() }: DashboardDep
         },
         tasks,
         departments: [...names].map(([code, name]) => ({ code, name })),
+        networkSearches: networkSearches && {
+          ...networkSearches,
+          // What a deletion on ground no-assets-found would cite now: nothing, once the latest search found assets.
+          searches: networkSearches.searches.map((search) => ({
+            ...search,
+            cited: networkSearches.noAssetsFound.assetsFoundBy === null && networkSearches.noAssetsFound.cited.some((cited) => cited.id === search.id),
+          })),
+        },
         chain,
         timeline: timelineOf(events, listing.tasks ?? [], names, strings),
         back: req.originalUrl,

@@ -16,7 +16,7 @@ const documentedPolicy = {
     { after: '2bd', notify: 'coordinating-office' },
   ],
   reminderBefore: '1bd',
-  assets: { answer: '3bd', confirm: '1bd', freezeReminderBefore: '15bd' },
+  assets: { answer: '3bd', confirm: '1bd', freezeReminderBefore: '15bd', freezeEscalateBefore: '5bd' },
   feedbackRequired: false,
   verificationRequired: false,
 };
