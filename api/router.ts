@@ -25,7 +25,7 @@ import { institutionRoutes } from './routes/institutions.js';
 import { signingKeyRoutes } from './routes/signing-keys.js';
 import { assetSearchRoutes } from './routes/asset-searches.js';
 import { assetRequestRoutes } from './routes/asset-requests.js';
-import { controlOrderRoutes, freezeReleaseRoutes, freezeRoutes } from './routes/control-orders.js';
+import { assetSupervisionRoutes, controlOrderRoutes, freezeReleaseRoutes } from './routes/control-orders.js';
 
 /** Larger bodies are refused with 413 before they are parsed. */
 export const BODY_LIMIT = '64kb';
@@ -76,7 +76,7 @@ export function jsonApiRouter({ useCases, publicBaseUrl, rateLimits, idempotency
   api.use('/tasks', taskRoutes(useCases.tasks, useCases.taskReview));
   // `extension-requests` is the documented path; `task-extensions` is the same.
   api.use(['/extension-requests', '/task-extensions'], taskExtensionRoutes(useCases.taskReview));
-  api.use('/supervision/freezes', freezeRoutes(useCases.controlOrders));
+  api.use('/supervision', assetSupervisionRoutes(useCases.controlOrders, useCases.assetSupervision));
   api.use('/supervision', supervisionRoutes(useCases.supervision, useCases.objections, useCases.taskReview));
   api.use('/ledger', ledgerRoutes(useCases.ledger));
   api.use('/rates', rateRoutes(useCases.rates));

@@ -92,3 +92,7 @@ export const controlOrderQuerySchema = z.strictObject({
 export const freezeReleaseSchema = z.strictObject({
   reason: z.enum(RELEASE_REASONS).default('performance'),
 });
+
+export const assetStatsQuerySchema = z.strictObject({
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM').optional().meta({ description: 'One month (China time); without it every month with activity, newest first' }),
+});

@@ -8,6 +8,7 @@ import { createInstitutionService } from './institutions.js';
 import { createInstitutionWebhookService } from './institution-webhooks.js';
 import { createAssetSearchService } from './asset-searches.js';
 import { createControlOrderService } from './control-orders.js';
+import { createAssetSupervision } from './asset-supervision.js';
 import { createAckLinkService } from './ack-links.js';
 import { createApiKeyService } from './api-keys.js';
 import { createCatalogService } from './catalog.js';
@@ -100,6 +101,7 @@ export function createUseCases({ prisma, rows, disclosures, temporalClient, task
     institutionWebhooks: createInstitutionWebhookService(prisma),
     assetSearches,
     controlOrders,
+    assetSupervision: createAssetSupervision({ prisma, ...(now ? { now } : {}) }),
     calendar: createCalendarService({ prisma, calendars, workflows, log, ...(now ? { now } : {}) }),
   };
 }

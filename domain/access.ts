@@ -67,7 +67,7 @@ export const PERMISSIONS = {
   'control-orders:confirm': ['institution'],
   'control-orders:read': ['clerk', 'supervisor', 'institution'],
   // Freezes in force by their end: the coordinating office and the courts' clerks watch what is about to lapse.
-  'freezes:read': ['clerk', 'supervisor'],
+  'asset-supervision:read': ['clerk', 'supervisor'],
   'signing-keys:read': ['clerk', 'department', 'supervisor', 'admin', 'institution'],
   // Administrators manage keys through the API only; the dashboard shows case data they have no need to see.
   'dashboard:sign-in': ['clerk', 'department', 'supervisor'],

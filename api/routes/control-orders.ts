@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { permit, principalOf } from '../auth.js';
 import type { ControlOrderService } from '../../app/control-orders.js';
+import type { AssetSupervision } from '../../app/asset-supervision.js';
 
 /** Freeze, renew, deduct, release: the clerk orders, the institution confirms under its signature. */
 export function controlOrderRoutes(orders: ControlOrderService): Router {
@@ -18,11 +19,21 @@ export function controlOrderRoutes(orders: ControlOrderService): Router {
   return router;
 }
 
-/** Mounted at /api/supervision/freezes: freezes in force by their end, most urgent first. */
-export function freezeRoutes(orders: ControlOrderService): Router {
+/**
+ * Mounted at /api/supervision beside the tasks' views: freezes in force by
+ * their end (most urgent first), overdue answers and confirmations, and the
+ * monthly figures of asset searches and control.
+ */
+export function assetSupervisionRoutes(orders: ControlOrderService, supervision: AssetSupervision): Router {
   const router = Router();
-  router.get('/', permit('freezes:read'), async (req, res) => {
+  router.get('/freezes', permit('asset-supervision:read'), async (req, res) => {
     res.json(await orders.freezes(principalOf(res), req.query));
+  });
+  router.get('/asset-overdue', permit('asset-supervision:read'), async (_req, res) => {
+    res.json(await supervision.overdue(principalOf(res)));
+  });
+  router.get('/asset-stats', permit('asset-supervision:read'), async (req, res) => {
+    res.json(await supervision.stats(principalOf(res), req.query));
   });
   return router;
 }

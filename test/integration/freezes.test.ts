@@ -144,6 +144,12 @@ describe('control orders and freezes', () => {
     const watch = await stack.request('GET', '/api/supervision/freezes?expiringWithinDays=30', { key: supervisor });
     expect(watch.status).toBe(200);
     expect(watch.body.map((f: { id: string }) => f.id)).not.toContain(a.order.freezeId);
+    // Beside overdue tasks: the unconfirmed order; and the month's figures.
+    const overdue = await stack.request('GET', '/api/supervision/asset-overdue', { key: supervisor });
+    expect(overdue.body.orders.map((o: { id: string }) => o.id)).toEqual([c.body.id]);
+    const [month] = (await stack.request('GET', '/api/supervision/asset-stats', { key: supervisor })).body;
+    expect(month).toMatchObject({ searches: 1, requests: 1, answeredOnTime: 1, hits: 1, findings: 3, frozen: 2, frozenYuan: 199_500, renewed: 1, lapsed: 1, lapsedYuan: 99_500, deductedYuan: 100_000, released: 0 });
+    expect((await stack.request('GET', '/api/supervision/asset-stats?month=2026-13', { key: supervisor })).status).toBe(400);
   });
 
   it('releases every freeze of the case when the debtor performs', async () => {
