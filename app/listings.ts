@@ -409,7 +409,14 @@ export function createListingService({ prisma, catalogs, workflows, disclosures,
         await prisma.$transaction((tx) => appendEvents(tx, id, [searchesCited]));
       }
       await afterLift?.(id, kind);
-      return { id, status: result.phase === 'imposing' ? 'lifting' : listing.status === 'active' ? 'lifting' : listing.status, accepted: result.changed };
+      // The debtor performed (or the listing is deleted): the court is offered the release of every freeze of the case.
+      const freezesInForce = kind === 'revocation' ? 0 : await prisma.freeze.count({ where: { caseKey: listing.caseNumber, courtCode: listing.courtCode, debtorIdNumber: listing.debtorIdNumber, status: 'active' } });
+      return {
+        id,
+        status: result.phase === 'imposing' ? 'lifting' : listing.status === 'active' ? 'lifting' : listing.status,
+        accepted: result.changed,
+        ...(freezesInForce > 0 ? { freezesInForce, releaseFreezes: `/api/listings/${id}/freeze-releases` } : {}),
+      };
     },
 
     /**

@@ -156,7 +156,10 @@ describe('control orders and freezes', () => {
     const listingId = await list(stack, clerk, entityListing({ caseNumber: '（2026）宁01执701号' }));
     const [deposit] = await findDeposits('（2026）宁01执701号', [20_000]);
     const frozen = await orderAndConfirm({ findingId: deposit!, action: 'freeze' }, { amountYuan: 20_000, reference: 'ICBC-F-9' });
-    expect((await stack.request('POST', `/api/listings/${listingId}/performance`, { key: clerk, body: { performedAt: new Date().toISOString(), note: '已全部履行' } })).status).toBe(202);
+    const performed = await stack.request('POST', `/api/listings/${listingId}/performance`, { key: clerk, body: { performedAt: new Date().toISOString(), note: '已全部履行' } });
+    expect(performed.status).toBe(202);
+    // The answer offers to release the case's freeze.
+    expect(performed.body).toMatchObject({ freezesInForce: 1, releaseFreezes: `/api/listings/${listingId}/freeze-releases` });
     const releases = await stack.request('POST', `/api/listings/${listingId}/freeze-releases`, { key: clerk, body: { reason: 'performance' } });
     expect(releases.status).toBe(201);
     expect(releases.body).toHaveLength(1);
