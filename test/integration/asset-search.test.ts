@@ -12,6 +12,7 @@ import { VALID_CREDIT_CODE } from '../support/fixtures.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
 import { waitUntil } from '../support/wait.js';
+import { recordHistory } from '../support/record-history.js';
 
 // Answers are due 15 s after the search; the reminder 7 s before; the supervisor at the deadline, the office 2 s later.
 const policy = parsePolicy({
@@ -163,6 +164,7 @@ describe('asset search of a small directory', () => {
     // Every notice went out once.
     for (const institution of [icbc!, abc!, ccb!, bocom!]) expect(noticesTo(institution.contactEmail, 'asset-query')).toHaveLength(1);
     expect(receiver.posts).toHaveLength(1);
+    await recordHistory(stack, `asset-search-${search.id}`, 'asset-search-five-institutions');
   });
 
   it('refuses bad input naming the field, and keeps searches to their court', async () => {

@@ -12,6 +12,7 @@ import { entityListing, VALID_CREDIT_CODE } from '../support/fixtures.js';
 import { list } from '../support/listing-client.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { waitUntil } from '../support/wait.js';
+import { recordHistory } from '../support/record-history.js';
 
 // Confirmations are due 6 s after the order (reminded 3 s before; the supervisor at the deadline, the office 2 s
 // later); a freeze's officer is reminded 6 s before its end and the office told 3 s before it.
@@ -150,6 +151,8 @@ describe('control orders and freezes', () => {
     const [month] = (await stack.request('GET', '/api/supervision/asset-stats', { key: supervisor })).body;
     expect(month).toMatchObject({ searches: 1, requests: 1, answeredOnTime: 1, hits: 1, findings: 3, frozen: 2, frozenYuan: 199_500, renewed: 1, lapsed: 1, lapsedYuan: 99_500, deductedYuan: 100_000, released: 0 });
     expect((await stack.request('GET', '/api/supervision/asset-stats?month=2026-13', { key: supervisor })).status).toBe(400);
+    await recordHistory(stack, `freeze-${a.order.freezeId}`, 'freeze-lapsed');
+    await recordHistory(stack, `freeze-${b.order.freezeId}`, 'freeze-renewed-deducted');
   });
 
   it('releases every freeze of the case when the debtor performs', async () => {
