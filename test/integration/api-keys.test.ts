@@ -31,6 +31,7 @@ describe('an administrator', () => {
       role: 'department',
       departmentCode: 'D05',
       courtCode: null,
+      institutionCode: null,
       createdAt: expect.any(String),
       expiresAt: null,
       revokedAt: null,
@@ -40,6 +41,22 @@ describe('an administrator', () => {
     const text = JSON.stringify(listed.body);
     expect(text).not.toContain(made.body.key);
     expect(text).not.toMatch(/keyHash|jsc_/);
+  });
+
+  it('binds an institution key to an institution of the directory, and refuses one without or with an unknown code', async () => {
+    const made = await create({ name: 'ICBC enforcement desk', role: 'institution', institutionCode: 'ICBC' });
+    expect(made.status).toBe(201);
+    const listed = await stack.request('GET', '/api/api-keys', { key: stack.adminKey });
+    expect(listed.body[0]).toMatchObject({ id: made.body.id, role: 'institution', institutionCode: 'ICBC' });
+    for (const [body, field] of [
+      [{ name: 'no code', role: 'institution' }, 'institutionCode'],
+      [{ name: 'unknown', role: 'institution', institutionCode: 'NO-SUCH-BANK' }, 'institutionCode'],
+      [{ name: 'clerk with code', role: 'clerk', institutionCode: 'ICBC' }, 'institutionCode'],
+    ] as const) {
+      const refused = await create(body);
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors.map((error: { field: string }) => error.field)).toContain(field);
+    }
   });
 
   it('revokes a key: 401 problem+json on its next request, at once, and listed as revoked', async () => {
