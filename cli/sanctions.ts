@@ -242,16 +242,18 @@ keys
   .command('create')
   .description('create an API key; the key is shown once')
   .requiredOption('--name <name>', 'who or what uses it')
-  .requiredOption('--role <role>', 'clerk, department, supervisor or admin')
+  .requiredOption('--role <role>', 'clerk, department, supervisor, admin or institution')
   .option('--department <code>', 'the department of a department key')
   .option('--court <code>', 'the court of a clerk key')
+  .option('--institution <code>', 'the financial institution or registry of an institution key')
   .option('--expires <instant>', 'refuse the key from this ISO-8601 instant on, e.g. 2027-06-30T16:00:00Z')
-  .action(async (options: { name: string; role: string; department?: string; court?: string; expires?: string }) => {
+  .action(async (options: { name: string; role: string; department?: string; court?: string; institution?: string; expires?: string }) => {
     const body = {
       name: options.name,
       role: options.role,
       ...(options.department ? { departmentCode: options.department } : {}),
       ...(options.court ? { courtCode: options.court } : {}),
+      ...(options.institution ? { institutionCode: options.institution } : {}),
       ...(options.expires ? { expiresAt: options.expires } : {}),
     };
     print(await api().post<any>('/api/api-keys', body), true);
@@ -264,7 +266,7 @@ keys
       { header: 'key', value: (k) => k.id },
       { header: 'name', value: (k) => k.name },
       { header: 'role', value: (k) => k.role },
-      { header: 'scope', value: (k) => k.departmentCode ?? k.courtCode ?? '' },
+      { header: 'scope', value: (k) => k.departmentCode ?? k.courtCode ?? k.institutionCode ?? '' },
       { header: 'status', value: (k) => k.status },
       { header: 'created', value: (k) => k.createdAt },
       { header: 'expires', value: (k) => k.expiresAt ?? '' },
@@ -278,6 +280,57 @@ keys
   .action(async (id: string) => {
     await api().delete(`/api/api-keys/${encodeURIComponent(id)}`);
     process.stdout.write(`revoked ${id}\n`);
+  });
+
+const assets = program.command('assets').description('online asset query and control (网络执行查控)');
+assets
+  .command('search')
+  .description('search a debtor\'s assets at the institutions of the directory (clerk key)')
+  .requiredOption('--case <number>', 'the case number')
+  .requiredOption('--name <name>', 'the debtor\'s name')
+  .requiredOption('--id <number>', 'the debtor\'s resident ID number or unified social credit code')
+  .option('--entity', 'the debtor is an entity (default: an individual)', false)
+  .option('--institutions <codes>', 'comma-separated institution codes (default: all)')
+  .option('--court <code>', 'the searching court, when the key is not bound to one')
+  .action(async (options: { case: string; name: string; id: string; entity: boolean; institutions?: string; court?: string }) => {
+    const search = await api().post<any>('/api/asset-searches', {
+      caseNumber: options.case,
+      debtor: { kind: options.entity ? 'entity' : 'individual', name: options.name, idNumber: options.id },
+      institutions: options.institutions ? options.institutions.split(',').map((code) => code.trim()) : 'all',
+      ...(options.court ? { courtCode: options.court } : {}),
+    });
+    if (json()) return print(search, true);
+    process.stdout.write(`search ${search.id}: ${search.summary.requests} institutions asked, answers due ${search.answerDueAt}\n`);
+  });
+assets
+  .command('show')
+  .description('a search with every institution\'s answer and findings (clerk or supervisor key)')
+  .argument('<search>', 'search id')
+  .action(async (id: string) => {
+    const search = await api().get<any>(`/api/asset-searches/${encodeURIComponent(id)}`);
+    if (json()) return print(search, true);
+    process.stdout.write(`${search.caseNumber} · ${search.debtor.name} · ${search.status} · ${search.summary.answered}/${search.summary.requests} answered, ${search.summary.findings} findings\n`);
+    print(search.requests.filter((r: any) => r.status !== 'answered' || r.findings.length > 0), false, [
+      { header: 'institution', value: (r) => r.institutionCode },
+      { header: 'status', value: (r) => r.status },
+      { header: 'due', value: (r) => r.dueAt },
+      { header: 'findings', value: (r) => r.findings.map((f: any) => `${f.kind}${f.account ? ` ${f.account}` : ''}${f.amountYuan !== undefined ? ` ${f.amountYuan}` : ''} [${f.id}]`).join('; ') },
+    ]);
+  });
+assets
+  .command('freezes')
+  .description('freezes in force by their end, most urgent first (clerk or supervisor key)')
+  .option('--within <days>', 'only those ending within this many days', '30')
+  .action(async (options: { within: string }) => {
+    print(await api().get<any[]>(`/api/supervision/freezes?expiringWithinDays=${encodeURIComponent(options.within)}`), json(), [
+      { header: 'freeze', value: (f) => f.id },
+      { header: 'case', value: (f) => f.caseNumber },
+      { header: 'institution', value: (f) => f.institutionCode },
+      { header: 'amount', value: (f) => f.amountYuan - f.deductedYuan },
+      { header: 'until', value: (f) => f.until },
+      { header: 'days left', value: (f) => f.daysLeft },
+      { header: 'renewal ordered', value: (f) => (f.renewalOrdered ? 'yes' : 'NO') },
+    ]);
   });
 
 try {

@@ -130,3 +130,23 @@ it('creates keys with an expiry, lists them without secrets, and revokes one', a
   expect(badExpiry.stderr).toMatch(/400.*\n\s+expiresAt:/);
   // Each command is a process of its own: generous on a loaded machine.
 }, 180_000);
+
+it('searches a debtor\'s assets, shows the answers and lists the freezes about to end', async () => {
+  const clerk = JSON.parse((await sanctions(stack.adminKey, 'keys', 'create', '--name', 'assets clerk', '--role', 'clerk', '--court', 'FJ-XM-0203')).stdout).key as string;
+  const institution = await sanctions(stack.adminKey, 'keys', 'create', '--name', 'icbc desk', '--role', 'institution', '--institution', 'ICBC');
+  expect(institution.code).toBe(0);
+  const started = await sanctions(clerk, '--json', 'assets', 'search', '--case', '（2026）闽0203执5号', '--name', '厦门某某有限公司', '--id', '91350100M000100Y43', '--entity', '--institutions', 'ICBC,BOC');
+  expect(started.code, started.stderr).toBe(0);
+  const search = JSON.parse(started.stdout);
+  expect(search.requests).toHaveLength(2);
+  const shown = await sanctions(clerk, 'assets', 'show', search.id);
+  expect(shown.code).toBe(0);
+  expect(shown.stdout).toContain('0/2 answered');
+  expect(shown.stdout).toContain('ICBC');
+  const freezes = await sanctions(clerk, 'assets', 'freezes', '--within', '30');
+  expect(freezes.code).toBe(0);
+  expect(freezes.stdout).toContain('0 rows');
+  const unknown = await sanctions(clerk, 'assets', 'search', '--case', '（2026）闽0203执6号', '--name', 'X', '--id', '91350100M000100Y43', '--entity', '--institutions', 'NOPE');
+  expect(unknown.code).toBe(1);
+  expect(unknown.stderr).toContain('institutions.0');
+});
