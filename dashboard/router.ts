@@ -7,6 +7,7 @@ import { ackLinkRoutes } from './routes/ack-links.js';
 import { assetAnswerRoutes } from './routes/asset-answers.js';
 import { assetRoutes } from './routes/assets.js';
 import { chains } from './routes/chains.js';
+import { freezeActionRoutes } from './routes/freeze-actions.js';
 import { home } from './routes/home.js';
 import { listingDetail } from './routes/listing-detail.js';
 import { listingList } from './routes/listing-list.js';
@@ -53,6 +54,7 @@ export function dashboardRouter({ useCases, keyring, mailbox, rateLimits, now }:
   router.get('/listings/:id', ...chain.signedIn, listingDetail(deps));
   router.use(taskActionRoutes(deps, chain));
   router.use(reviewActionRoutes(deps, chain));
+  router.use(freezeActionRoutes(deps, chain));
   if (mailbox) router.use(mailRoutes(mailbox, chain));
   router.use(dashboardErrorPage);
   return router;

@@ -1,4 +1,6 @@
 import type { Request, Response } from 'express';
+import type { Principal } from '../../domain/access.js';
+import { normalizeCaseNumber } from '../../domain/case-numbers.js';
 import { barChart } from '../bar-chart.js';
 import { contextOf } from '../context.js';
 import type { DashboardDeps } from '../deps.js';
@@ -49,12 +51,38 @@ async function reviewQueues(useCases: DashboardDeps['useCases'], locale: Locale)
   };
 }
 
-/** Overdue tasks, most overdue first, and how each department is doing. */
+/** Freezes in force ending within this many days are watched. */
+const EXPIRING_WITHIN_DAYS = 30;
+
+/**
+ * What institutions owe in online asset query and control (网络执行查控):
+ * answers and confirmations past their deadline, most overdue first, and
+ * freezes ending soon, soonest first, marked when no renewal is ordered.
+ */
+async function assetWatch(useCases: DashboardDeps['useCases'], principal: Principal) {
+  const [overdue, expiring, directory] = await Promise.all([
+    useCases.assetSupervision.overdue(principal),
+    useCases.controlOrders.freezes(principal, { expiringWithinDays: String(EXPIRING_WITHIN_DAYS) }),
+    useCases.institutions.list(),
+  ]);
+  const names = new Map(directory.institutions.map((institution) => [institution.code, institution.name]));
+  const institution = (code: string) => (names.has(code) ? `${code} ${names.get(code)}` : code);
+  // A search names its case as the clerk typed it, not its listing: the listings page finds the case's listings by the normalised number.
+  const caseHref = (caseNumber: string) => `/listings?q=${encodeURIComponent(normalizeCaseNumber(caseNumber))}`;
+  return {
+    expiringWithinDays: EXPIRING_WITHIN_DAYS,
+    overdueRequests: overdue.requests.map((row) => ({ ...row, institution: institution(row.institutionCode), caseHref: caseHref(row.caseNumber) })),
+    overdueOrders: overdue.orders.map((row) => ({ ...row, institution: institution(row.institutionCode) })),
+    expiringFreezes: expiring.map((row) => ({ ...row, institution: institution(row.institutionCode), caseHref: caseHref(row.caseNumber) })),
+  };
+}
+
+/** Overdue tasks, most overdue first, what institutions owe in asset control, and how each department is doing. */
 export function supervisorHome({ useCases }: DashboardDeps) {
   return async (req: Request, res: Response) => {
-    const { locale, strings } = contextOf(res);
+    const { locale, strings, principal } = contextOf(res);
     const filters = filtersOf(req.query);
-    const [overdue, overdueObjections, stats, undelivered, names, levels, calendar, review] = await Promise.all([
+    const [overdue, overdueObjections, stats, undelivered, names, levels, calendar, review, assets] = await Promise.all([
       // The most overdue 1,000 (the largest page): a supervisor narrows the filters for the rest.
       useCases.supervision.overdue({ ...filters, limit: '1000' }).then((page) => page.items),
       useCases.objections.overdue(),
@@ -64,6 +92,7 @@ export function supervisorHome({ useCases }: DashboardDeps) {
       useCases.supervision.highestEscalationLevel(),
       useCases.calendar.view(),
       reviewQueues(useCases, locale),
+      assetWatch(useCases, principal!),
     ]);
     const active = stats.filter((row) => row.tasks > 0).map((row) => ({ ...row, name: nameOf(names, row.departmentCode) }));
     const label = (row: { departmentCode: string; name: string }) => `${row.departmentCode} ${row.name}`;
@@ -82,7 +111,7 @@ export function supervisorHome({ useCases }: DashboardDeps) {
       rows: active.map((row) => ({ label: label(row), values: [row.medianSecondsToAcknowledge] })),
       format: (value) => (value === null ? strings.none : formatDuration(strings, value)),
     });
-    const rates = await ratesSection(useCases.rates, contextOf(res).principal!, { locale, strings, query: req.query });
+    const rates = await ratesSection(useCases.rates, principal!, { locale, strings, query: req.query });
     const maxLevel = Math.max(2, levels);
     sendPage(req, res, 'supervisor-home', {
       title: strings.supervisor.title,
@@ -97,6 +126,7 @@ export function supervisorHome({ useCases }: DashboardDeps) {
         levels: Array.from({ length: maxLevel + 1 }, (_, level) => level),
         calendar,
         rates,
+        assets,
         ...review,
       },
     });
