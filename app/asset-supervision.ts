@@ -47,7 +47,12 @@ export function createAssetSupervision({ prisma, now = () => new Date() }: { pri
         orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
         take: 1000,
       });
-      const orders = await prisma.controlOrder.findMany({ where: { status: 'open', dueAt: { lt: at }, ...(court ? { courtCode: court } : {}) }, orderBy: [{ dueAt: 'asc' }, { id: 'asc' }], take: 1000 });
+      const orders = await prisma.controlOrder.findMany({
+        where: { status: 'open', dueAt: { lt: at }, ...(court ? { courtCode: court } : {}) },
+        include: { freeze: { select: { caseNumber: true } } },
+        orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
+        take: 1000,
+      });
       const hoursLate = (dueAt: Date) => Math.floor((at.getTime() - dueAt.getTime()) / 3_600_000);
       return {
         requests: requests.map((request) => ({
@@ -63,6 +68,7 @@ export function createAssetSupervision({ prisma, now = () => new Date() }: { pri
         orders: orders.map((order) => ({
           id: order.id,
           freezeId: order.freezeId,
+          caseNumber: order.freeze.caseNumber,
           courtCode: order.courtCode,
           institutionCode: order.institutionCode,
           action: order.action,
