@@ -44,13 +44,26 @@ export function createAssetSearchActivities(deps: ActivityDeps) {
   const { prisma, keyring, publicBaseUrl, log, now = () => new Date() } = deps;
   const ledger = assetMailLedger(prisma);
   const catalogs = createCatalogVersions(prisma);
-  const beat = () => {
+  /**
+   * Runs `work` telling Temporal every 2 s that this attempt is alive: a batch
+   * of hundreds of notices takes a while, and an attempt whose worker died is
+   * retried elsewhere after the heartbeat timeout instead of the five minutes
+   * the whole batch may take.
+   */
+  async function alive<T>(work: () => Promise<T>): Promise<T> {
+    let context: Context | null = null;
     try {
-      Context.current().heartbeat();
+      context = Context.current();
     } catch {
-      // Called outside an activity (warm-up, tests): nobody to tell.
+      // Called outside an activity (tests): nobody to tell.
     }
-  };
+    const beating = context ? setInterval(() => context!.heartbeat(), 2_000) : null;
+    try {
+      return await work();
+    } finally {
+      if (beating) clearInterval(beating);
+    }
+  }
 
   async function batchOf(searchId: string, batch: number) {
     const search = await prisma.assetSearch.findUniqueOrThrow({ where: { id: searchId } });
@@ -94,92 +107,93 @@ export function createAssetSearchActivities(deps: ActivityDeps) {
     }
   }
 
-  return {
-    /**
-     * Delivers a batch's requests not yet delivered: POSTed to the
-     * institution's webhook where it subscribed (its receiver acknowledges
-     * with 2xx), by email otherwise or when the receiver fails. Each email is
-     * sent at most once (its key is the request's); a webhook POST carries
-     * the request id as its delivery id, so a receiver recognises a repeat.
-     */
-    async deliverAssetRequests({ searchId, batch }: { searchId: string; batch: number }): Promise<{ webhook: number; email: number }> {
-      const { search, requests, institutions } = await batchOf(searchId, batch);
-      const undelivered = requests.filter((request) => request.deliveredAt === null && request.status === 'open');
-      const hooks = new Map(
-        (await prisma.institutionWebhook.findMany({ where: { institutionCode: { in: undelivered.map((r) => r.institutionCode) }, deletedAt: null }, orderBy: { createdAt: 'asc' } })).map((hook) => [hook.institutionCode, hook]),
-      );
-      const byWebhook = undelivered.filter((request) => hooks.has(request.institutionCode));
-      const posted = await Promise.all(byWebhook.map((request) => postToWebhook(hooks.get(request.institutionCode)!, request)));
-      beat();
-      const accepted = byWebhook.filter((_, index) => posted[index]);
-      if (accepted.length > 0) {
-        const at = now();
-        await prisma.$transaction(async (tx) => {
-          await markDelivered(tx, accepted.map((r) => r.id), 'webhook', at);
-          await tx.assetEvent.createMany({
-            data: accepted.map((request) => ({ id: `asset-request.${request.id}.webhook`, searchId, requestId: request.id, institutionCode: request.institutionCode, at, type: 'asset-query-posted', actor: 'system', data: { url: new URL(hooks.get(request.institutionCode)!.url).origin } })),
-            skipDuplicates: true,
-          });
-        });
-      }
-      const acceptedIds = new Set(accepted.map((r) => r.id));
-      const byEmail = undelivered.filter((request) => !acceptedIds.has(request.id));
-      const mails = byEmail.map((request) => {
-        const institution = institutions.get(request.institutionCode)!;
-        return mailFor('asset-query', `asset-request.${request.id}.query`, search, request, institution, [institution.contactEmail], hooks.has(request.institutionCode) ? { webhookFailed: true } : {});
-      });
-      const { sent, alreadySent } = await sendEachOnceThrough(deps, ledger, mails);
-      beat();
-      // Sent by an earlier attempt whose record of the delivery was lost with it: recorded now.
-      if (alreadySent.length > 0) await markDelivered(prisma, byEmail.filter((r) => alreadySent.includes(`asset-request.${r.id}.query`)).map((r) => r.id), 'email', now());
-      return { webhook: accepted.length, email: sent.length + alreadySent.length };
-    },
-
-    /**
-     * One turn of a batch: closes its open requests if the search was
-     * closed; otherwise takes the reminder and the escalation steps that are
-     * due for each unanswered request (each email once), and says when the
-     * next one falls due.
-     */
-    async followAssetRequests({ searchId, batch }: { searchId: string; batch: number }): Promise<BatchTurn> {
-      const search = await prisma.assetSearch.findUniqueOrThrow({ where: { id: searchId } });
-      if (search.status !== 'open') {
-        await prisma.assetRequest.updateMany({ where: { searchId, batch, status: 'open' }, data: { status: 'closed' } });
-        return { open: false, wakeAt: null };
-      }
-      const { requests, institutions } = await batchOf(searchId, batch);
-      const open = requests.filter((request) => request.status === 'open');
-      if (open.length === 0) return { open: false, wakeAt: null };
-
-      const { schedule } = search.policy as unknown as StoredSearchPolicy;
+  /**
+   * Delivers a batch's requests not yet delivered: POSTed to the
+   * institution's webhook where it subscribed (its receiver acknowledges
+   * with 2xx), by email otherwise or when the receiver fails. Each email is
+   * sent at most once (its key is the request's); a webhook POST carries
+   * the request id as its delivery id, so a receiver recognises a repeat.
+   */
+  async function deliver(searchId: string, batch: number): Promise<{ webhook: number; email: number }> {
+    const { search, requests, institutions } = await batchOf(searchId, batch);
+    const undelivered = requests.filter((request) => request.deliveredAt === null && request.status === 'open');
+    const hooks = new Map(
+      (await prisma.institutionWebhook.findMany({ where: { institutionCode: { in: undelivered.map((r) => r.institutionCode) }, deletedAt: null }, orderBy: { createdAt: 'asc' } })).map((hook) => [hook.institutionCode, hook]),
+    );
+    const byWebhook = undelivered.filter((request) => hooks.has(request.institutionCode));
+    const posted = await Promise.all(byWebhook.map((request) => postToWebhook(hooks.get(request.institutionCode)!, request)));
+    const accepted = byWebhook.filter((_, index) => posted[index]);
+    if (accepted.length > 0) {
       const at = now();
-      const dueAt = Date.parse(schedule.dueAt);
-      const mails: AssetMail[] = [];
-      if (schedule.reminderAt && Date.parse(schedule.reminderAt) <= at.getTime() && at.getTime() < dueAt) {
-        for (const request of open) {
-          const institution = institutions.get(request.institutionCode)!;
-          mails.push(mailFor('asset-reminder', `asset-request.${request.id}.reminder`, search, request, institution, [institution.contactEmail]));
-        }
+      await prisma.$transaction(async (tx) => {
+        await markDelivered(tx, accepted.map((r) => r.id), 'webhook', at);
+        await tx.assetEvent.createMany({
+          data: accepted.map((request) => ({ id: `asset-request.${request.id}.webhook`, searchId, requestId: request.id, institutionCode: request.institutionCode, at, type: 'asset-query-posted', actor: 'system', data: { url: new URL(hooks.get(request.institutionCode)!.url).origin } })),
+          skipDuplicates: true,
+        });
+      });
+    }
+    const acceptedIds = new Set(accepted.map((r) => r.id));
+    const byEmail = undelivered.filter((request) => !acceptedIds.has(request.id));
+    const mails = byEmail.map((request) => {
+      const institution = institutions.get(request.institutionCode)!;
+      return mailFor('asset-query', `asset-request.${request.id}.query`, search, request, institution, [institution.contactEmail], hooks.has(request.institutionCode) ? { webhookFailed: true } : {});
+    });
+    const { sent, alreadySent } = await sendEachOnceThrough(deps, ledger, mails);
+    // Sent by an earlier attempt whose record of the delivery was lost with it: recorded now.
+    if (alreadySent.length > 0) await markDelivered(prisma, byEmail.filter((r) => alreadySent.includes(`asset-request.${r.id}.query`)).map((r) => r.id), 'email', now());
+    return { webhook: accepted.length, email: sent.length + alreadySent.length };
+  }
+
+  /**
+   * One turn of a batch: closes its open requests if the search was
+   * closed; otherwise takes the reminder and the escalation steps that are
+   * due for each unanswered request (each email once), and says when the
+   * next one falls due.
+   */
+  async function follow(searchId: string, batch: number): Promise<BatchTurn> {
+    const search = await prisma.assetSearch.findUniqueOrThrow({ where: { id: searchId } });
+    if (search.status !== 'open') {
+      await prisma.assetRequest.updateMany({ where: { searchId, batch, status: 'open' }, data: { status: 'closed' } });
+      return { open: false, wakeAt: null };
+    }
+    const { requests, institutions } = await batchOf(searchId, batch);
+    const open = requests.filter((request) => request.status === 'open');
+    if (open.length === 0) return { open: false, wakeAt: null };
+
+    const { schedule } = search.policy as unknown as StoredSearchPolicy;
+    const at = now();
+    const dueAt = Date.parse(schedule.dueAt);
+    const mails: AssetMail[] = [];
+    if (schedule.reminderAt && Date.parse(schedule.reminderAt) <= at.getTime() && at.getTime() < dueAt) {
+      for (const request of open) {
+        const institution = institutions.get(request.institutionCode)!;
+        mails.push(mailFor('asset-reminder', `asset-request.${request.id}.reminder`, search, request, institution, [institution.contactEmail]));
       }
-      const stepsDue = schedule.escalations.filter((step) => Date.parse(step.at) <= at.getTime());
-      let office: string | undefined;
-      for (const step of stepsDue) {
-        if (step.notify === 'coordinating-office' && office === undefined) office = await coordinatingOfficeEmail();
-        for (const request of open) {
-          const institution = institutions.get(request.institutionCode)!;
-          const to = step.notify === 'coordinating-office' ? office : institution.supervisorEmail;
-          if (!to) continue;
-          mails.push(mailFor('asset-escalation', `asset-request.${request.id}.escalation.${step.level}`, search, request, institution, [to], { level: step.level, notify: step.notify }));
-        }
+    }
+    const stepsDue = schedule.escalations.filter((step) => Date.parse(step.at) <= at.getTime());
+    let office: string | undefined;
+    for (const step of stepsDue) {
+      if (step.notify === 'coordinating-office' && office === undefined) office = await coordinatingOfficeEmail();
+      for (const request of open) {
+        const institution = institutions.get(request.institutionCode)!;
+        const to = step.notify === 'coordinating-office' ? office : institution.supervisorEmail;
+        if (!to) continue;
+        mails.push(mailFor('asset-escalation', `asset-request.${request.id}.escalation.${step.level}`, search, request, institution, [to], { level: step.level, notify: step.notify }));
       }
-      const level = stepsDue.reduce((highest, step) => Math.max(highest, step.level), 0);
-      if (level > 0) await prisma.assetRequest.updateMany({ where: { id: { in: open.map((r) => r.id) }, escalationLevel: { lt: level } }, data: { escalationLevel: level } });
-      await sendEachOnceThrough(deps, ledger, mails);
-      const upcoming = [schedule.reminderAt, ...schedule.escalations.map((step) => step.at)]
-        .filter((instant): instant is string => instant !== null && Date.parse(instant) > at.getTime())
-        .sort((a, b) => Date.parse(a) - Date.parse(b));
-      return { open: true, wakeAt: upcoming[0] ?? null };
-    },
+    }
+    const level = stepsDue.reduce((highest, step) => Math.max(highest, step.level), 0);
+    if (level > 0) await prisma.assetRequest.updateMany({ where: { id: { in: open.map((r) => r.id) }, escalationLevel: { lt: level } }, data: { escalationLevel: level } });
+    await sendEachOnceThrough(deps, ledger, mails);
+    const upcoming = [schedule.reminderAt, ...schedule.escalations.map((step) => step.at)]
+      .filter((instant): instant is string => instant !== null && Date.parse(instant) > at.getTime())
+      .sort((a, b) => Date.parse(a) - Date.parse(b));
+    return { open: true, wakeAt: upcoming[0] ?? null };
+  }
+
+  return {
+    deliverAssetRequests: ({ searchId, batch }: { searchId: string; batch: number }) => alive(() => deliver(searchId, batch)),
+    followAssetRequests: ({ searchId, batch }: { searchId: string; batch: number }) => alive(() => follow(searchId, batch)),
 
     /** Every institution answered, or the clerk closed the search: recorded, once. */
     async finishAssetSearch({ searchId }: { searchId: string }): Promise<{ status: string }> {
@@ -193,6 +207,7 @@ export function createAssetSearchActivities(deps: ActivityDeps) {
       return { status: search.status };
     },
   };
+
 
   async function coordinatingOfficeEmail(): Promise<string | undefined> {
     const latest = await prisma.catalogVersion.findFirst({ orderBy: { version: 'desc' }, select: { version: true } });

@@ -7,7 +7,7 @@ import { assetSearchChangedSignal } from './messages.js';
 // a batch of several hundred notices takes a while.
 const assets = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
