@@ -5,12 +5,14 @@ import type { AnswerSchedule } from '../domain/policy.js';
 import type { Institution } from '../prisma/generated/client.js';
 import { createCatalogVersions } from '../db/catalog-versions.js';
 import { assetMailLedger, markDelivered, type AssetMail } from './asset-mail-ledger.js';
-import { sendEachOnceThrough } from './send-once.js';
+import { sendEachOnceThrough, type RoundSent } from './send-once.js';
 import { webhookSignature } from './webhook-delivery.js';
 import type { ActivityDeps } from './deps.js';
 
 /** How long a request's email link answers: past the deadline, with time for the escalations it brings. */
 const ANSWER_LINK_DAYS = 60;
+/** Emails sent side by side and then recorded together: what a worker's death can leave sent but unrecorded. */
+const MAIL_CHUNK = 50;
 /** A receiver that does not answer within this long gets the notice by email instead. */
 const RECEIVER_TIMEOUT_MS = 10_000;
 
@@ -83,6 +85,21 @@ export function createAssetSearchActivities(deps: ActivityDeps) {
     return { id: key, type, to, ...rendered, searchId: search.id, requestId: request.id, institutionCode: institution.code, headers: { 'X-Asset-Request-Id': request.id }, eventData };
   }
 
+  /**
+   * A batch's emails in chunks, each recorded as sent before the next goes:
+   * a worker that dies mid-batch leaves at most one chunk sent but unrecorded,
+   * which the retry sends again under the same Message-IDs.
+   */
+  async function sendInChunks(mails: AssetMail[]): Promise<RoundSent> {
+    const done: RoundSent = { sent: [], alreadySent: [] };
+    for (let start = 0; start < mails.length; start += MAIL_CHUNK) {
+      const { sent, alreadySent } = await sendEachOnceThrough(deps, ledger, mails.slice(start, start + MAIL_CHUNK));
+      done.sent.push(...sent);
+      done.alreadySent.push(...alreadySent);
+    }
+    return done;
+  }
+
   /** POSTs the signed notice to the institution's receiver; false when it did not take it. */
   async function postToWebhook(hook: { url: string; secret: string }, request: { id: string; document: unknown }): Promise<boolean> {
     const body = JSON.stringify({ type: 'asset-request', request: request.document });
@@ -139,7 +156,7 @@ export function createAssetSearchActivities(deps: ActivityDeps) {
       const institution = institutions.get(request.institutionCode)!;
       return mailFor('asset-query', `asset-request.${request.id}.query`, search, request, institution, [institution.contactEmail], hooks.has(request.institutionCode) ? { webhookFailed: true } : {});
     });
-    const { sent, alreadySent } = await sendEachOnceThrough(deps, ledger, mails);
+    const { sent, alreadySent } = await sendInChunks(mails);
     // Sent by an earlier attempt whose record of the delivery was lost with it: recorded now.
     if (alreadySent.length > 0) await markDelivered(prisma, byEmail.filter((r) => alreadySent.includes(`asset-request.${r.id}.query`)).map((r) => r.id), 'email', now());
     return { webhook: accepted.length, email: sent.length + alreadySent.length };
@@ -184,7 +201,7 @@ export function createAssetSearchActivities(deps: ActivityDeps) {
     }
     const level = stepsDue.reduce((highest, step) => Math.max(highest, step.level), 0);
     if (level > 0) await prisma.assetRequest.updateMany({ where: { id: { in: open.map((r) => r.id) }, escalationLevel: { lt: level } }, data: { escalationLevel: level } });
-    await sendEachOnceThrough(deps, ledger, mails);
+    await sendInChunks(mails);
     const upcoming = [schedule.reminderAt, ...schedule.escalations.map((step) => step.at)]
       .filter((instant): instant is string => instant !== null && Date.parse(instant) > at.getTime())
       .sort((a, b) => Date.parse(a) - Date.parse(b));
