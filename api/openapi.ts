@@ -36,6 +36,9 @@ import {
 } from '../app/schemas.js';
 import { LEDGER_FORMATS, MAX_LEDGER_ROWS, ledgerQuerySchema } from '../app/ledger.js';
 import { ratesQuerySchema } from '../app/rates.js';
+import { assetAnswerSchema, assetRequestQuerySchema, assetSearchQuerySchema, assetSearchSchema, findingSchema, institutionKeySchema } from '../app/asset-schemas.js';
+import { CONTROL_ACTIONS, INSTITUTION_CHANNELS, INSTITUTION_KINDS, institutionDirectorySchema } from '../domain/institutions.js';
+import { ASSET_KINDS } from '../domain/freeze-periods.js';
 
 /**
  * The OpenAPI 3.1 document, built from the same zod schemas that check
@@ -205,7 +208,8 @@ const webhook = {
     id: { type: 'string', format: 'uuid' },
     url: { type: 'string' },
     description: { type: ['string', 'null'] },
-    departmentCode: { type: 'string' },
+    departmentCode: { type: 'string', description: 'A department’s subscription to its change feed' },
+    institutionCode: { type: 'string', description: 'An institution’s subscription to its asset requests' },
     createdAt: { type: 'string', format: 'date-time' },
     secret: { type: 'string', description: 'Only in the answer to POST: signs every delivery (X-Signature: sha256=<hex HMAC-SHA256 of the raw body>)' },
   },
@@ -251,6 +255,153 @@ const rates = {
   },
 };
 
+/**
+ * The rule every document exchanged with institutions follows, the courts' notices and the institutions'
+ * answers alike (platform/signed-documents.ts).
+ */
+const SIGNATURE_RULE =
+  'A detached signature: `signature` is the base64 signature over the RFC 8785 (JCS) canonical JSON of the document without its `signature` and `keyId` members; `keyId` names the key. ' +
+  'An answer is checked with `requestId` added (the request of the path) when the body does not carry it, so an answer cannot be replayed onto another request. ' +
+  'Ed25519 (the 64-byte signature) by default; SM2 with SM3 (GB/T 32918, user id `1234567812345678`; DER or the raw 64 bytes r‖s) for a key registered with `alg: "SM2"`.';
+
+const uuid = { type: 'string', format: 'uuid' } as const;
+const instant = { type: 'string', format: 'date-time' } as const;
+const nullableInstant = { type: ['string', 'null'], format: 'date-time' } as const;
+
+const finding = {
+  type: 'object',
+  description: 'An asset an institution reported; `amountYuan` is stored to the fen (2 decimals)',
+  properties: {
+    id: uuid,
+    kind: { enum: [...ASSET_KINDS] },
+    account: { type: 'string' },
+    currency: { type: 'string', description: 'ISO 4217; CNY when an amount came without one' },
+    amountYuan: { type: 'number' },
+    description: { type: 'string' },
+  },
+  required: ['id', 'kind', 'description'],
+};
+
+const assetRequest = {
+  type: 'object',
+  description: "One institution's part of a search",
+  properties: {
+    id: uuid,
+    institutionCode: { type: 'string' },
+    status: { enum: ['open', 'answered', 'overdue', 'closed'], description: '`overdue`: open past `dueAt`; `closed`: the search was closed before an answer' },
+    dueAt: instant,
+    deliveredAt: nullableInstant,
+    deliveredVia: { enum: ['webhook', 'email', null] },
+    escalationLevel: { type: 'integer', minimum: 0, description: 'Escalation steps taken (0 = none)' },
+    answeredAt: nullableInstant,
+    answeredVia: { enum: ['api', 'link', null], description: '`api`: signed by the institution; `link`: through the email link' },
+    findings: { type: 'array', items: { $ref: '#/components/schemas/Finding' } },
+  },
+};
+
+const debtorOfSearch = {
+  type: 'object',
+  properties: { kind: { enum: ['individual', 'entity'] }, name: { type: 'string' }, idType: { type: 'string' }, idNumber: { type: 'string' } },
+};
+
+const assetSearch = {
+  type: 'object',
+  properties: {
+    id: uuid,
+    status: { enum: ['open', 'completed', 'closed'], description: '`completed`: every institution answered; `closed`: by the clerk' },
+    courtCode: { type: 'string' },
+    caseNumber: { type: 'string' },
+    debtor: debtorOfSearch,
+    directoryVersion: { type: 'integer', description: 'The directory version the search was sent under' },
+    createdAt: instant,
+    answerDueAt: instant,
+    completedAt: nullableInstant,
+    closedAt: nullableInstant,
+    summary: { type: 'object', properties: { requests: { type: 'integer' }, answered: { type: 'integer' }, overdue: { type: 'integer' }, findings: { type: 'integer' } } },
+    requests: { type: 'array', items: { $ref: '#/components/schemas/AssetRequest' } },
+  },
+};
+
+const assetSearchSummary = {
+  type: 'object',
+  properties: { id: uuid, status: { enum: ['open', 'completed', 'closed'] }, courtCode: { type: 'string' }, caseNumber: { type: 'string' }, createdAt: instant, completedAt: nullableInstant, requests: { type: 'integer' }, findings: { type: 'integer' } },
+};
+
+const assetQueryNotice = {
+  type: 'object',
+  description: `The court's query notice as sealed with its key (GET /api/signing-keys). ${SIGNATURE_RULE}`,
+  properties: {
+    type: { const: 'asset-query' },
+    requestId: uuid,
+    searchId: uuid,
+    courtCode: { type: 'string' },
+    caseNumber: { type: 'string' },
+    debtor: debtorOfSearch,
+    institutionCode: { type: 'string' },
+    issuedAt: instant,
+    dueAt: instant,
+    keyId: { type: 'string', example: 'court:FJ-XM-0203:3f9a0c1d2e4b' },
+    signature: { type: 'string', contentEncoding: 'base64' },
+  },
+  required: ['type', 'requestId', 'searchId', 'courtCode', 'caseNumber', 'debtor', 'institutionCode', 'issuedAt', 'dueAt', 'keyId', 'signature'],
+};
+
+const publicKeyView = {
+  type: 'object',
+  properties: { keyId: { type: 'string' }, alg: { enum: ['Ed25519', 'SM2'] }, publicKey: { type: 'string', contentEncoding: 'base64' }, createdAt: instant },
+};
+
+const institutionDirectoryView = {
+  type: 'object',
+  properties: {
+    version: { type: ['integer', 'null'], description: 'The newest directory version; null before any was loaded' },
+    institutions: {
+      type: 'array',
+      description: 'Institutions of the newest version, by code; retired ones are left out',
+      items: {
+        type: 'object',
+        properties: {
+          code: { type: 'string' },
+          name: { type: 'string' },
+          kind: { enum: [...INSTITUTION_KINDS] },
+          channel: { enum: [...INSTITUTION_CHANNELS], description: '`national`: 总对总, through the Supreme People’s Court’s network; `local`: 点对点, from the region’s courts' },
+          capabilities: { type: 'array', items: { enum: [...CONTROL_ACTIONS] } },
+          contactEmail: { type: 'string', format: 'email' },
+          supervisorEmail: { type: 'string', format: 'email' },
+          keys: { type: 'array', description: 'Its public keys (electronic seals) not revoked, oldest first', items: publicKeyView },
+        },
+      },
+    },
+  },
+};
+
+const courtKey = {
+  type: 'object',
+  description: "A court's public seal: derived per court from the signing secret (none is stored); a previous secret's key still verifies what it sealed",
+  properties: { courtCode: { type: 'string' }, keyId: { type: 'string' }, alg: { const: 'Ed25519' }, publicKey: { type: 'string', contentEncoding: 'base64', description: 'The raw 32-byte Ed25519 key' }, current: { type: 'boolean', description: 'False for a previous secret’s key: it seals nothing new' } },
+};
+
+const registeredKey = {
+  type: 'object',
+  properties: { institutionCode: { type: 'string' }, keyId: { type: 'string' }, alg: { enum: ['Ed25519', 'SM2'] }, publicKey: { type: 'string', contentEncoding: 'base64' }, createdAt: instant },
+};
+
+/** The email link's form: up to five rows of findings; a row counts when it has a description. */
+const linkAnswerForm = {
+  type: 'object',
+  description:
+    'Rows 0–4; a row counts when its description is filled in (no row: "nothing held"). `kind` defaults to `other`; `amount` is a number in yuan (thousands separators allowed). ' +
+    'The rows are checked as the findings of an API answer.',
+  patternProperties: {
+    '^kind[0-4]$': { enum: [...ASSET_KINDS] },
+    '^account[0-4]$': { type: 'string', maxLength: 100 },
+    '^amount[0-4]$': { type: 'string', example: '128,000.50' },
+    '^description[0-4]$': { type: 'string', maxLength: 2000 },
+  },
+};
+
+const tokenParam = { name: 'token', in: 'path', required: true, schema: { type: 'string' } };
+
 const listingImport = {
   type: 'object',
   properties: {
@@ -268,6 +419,13 @@ const listingImport = {
   },
 };
 
+/** The headers every webhook delivery carries. */
+const deliveryHeaders = (deliveryId: string) => [
+  { name: 'X-Delivery-Id', in: 'header', required: true, description: deliveryId, schema: { type: 'string' } },
+  { name: 'X-Timestamp', in: 'header', required: true, description: 'Unix seconds of the attempt', schema: { type: 'string' } },
+  { name: 'X-Signature', in: 'header', required: true, description: '`sha256=<hex HMAC-SHA256 of the raw body with the subscription’s secret>`: compare in constant time', schema: { type: 'string' } },
+];
+
 export function openApiDocument(serverUrl: string) {
   return withIdempotencyKeys({
     openapi: '3.1.0',
@@ -275,8 +433,8 @@ export function openApiDocument(serverUrl: string) {
       title: 'Joint Sanctions Coordinator API (联合惩戒协同平台)',
       version: '0.1.0',
       description:
-        'Lists dishonest judgment debtors and coordinates the departments that apply and lift credit sanctions. ' +
-        'Authenticate with `Authorization: Bearer <key>`. Every error is application/problem+json (RFC 9457). ' +
+        'Lists dishonest judgment debtors and coordinates the departments that apply and lift credit sanctions; searches debtors\' assets at financial institutions and registries (网络执行查控). ' +
+        'Authenticate with `Authorization: Bearer <key>`; roles: `clerk`, `department`, `supervisor`, `admin`, `institution`. Every error is application/problem+json (RFC 9457). ' +
         'A request without a good key is answered 401 before its body is read; 30 failed authentications a minute from one client address, or with one key, are answered 429 (a good key is never refused for others\' failures). ' +
         'Headers over 16 KB are answered 431.',
     },
@@ -314,6 +472,22 @@ export function openApiDocument(serverUrl: string) {
         CreateWebhook: jsonSchema(webhookSchema),
         ListingImport: listingImport,
         Rates: rates,
+        InstitutionDirectory: jsonSchema(institutionDirectorySchema),
+        InstitutionDirectoryView: institutionDirectoryView,
+        InstitutionKey: jsonSchema(institutionKeySchema),
+        RegisteredKey: registeredKey,
+        CourtKey: courtKey,
+        CreateAssetSearch: jsonSchema(assetSearchSchema),
+        AssetSearch: assetSearch,
+        AssetSearchSummary: assetSearchSummary,
+        AssetRequest: assetRequest,
+        AssetQueryNotice: assetQueryNotice,
+        FindingInput: jsonSchema(findingSchema),
+        Finding: finding,
+        AssetAnswer: { ...jsonSchema(assetAnswerSchema), description: SIGNATURE_RULE },
+        AssetRequestWithNotice: {
+          allOf: [{ $ref: '#/components/schemas/AssetRequest' }, { type: 'object', properties: { document: { $ref: '#/components/schemas/AssetQueryNotice' } } }],
+        },
         Problem: {
           type: 'object',
           properties: {
@@ -333,12 +507,40 @@ export function openApiDocument(serverUrl: string) {
         },
       },
     },
+    webhooks: {
+      'restriction-change': {
+        post: {
+          summary: 'What a department’s subscription receives: each change of its feed, in feed order, retried until a 2xx',
+          parameters: deliveryHeaders('`<subscription>.<seq>`, the same on every retry: drop duplicates by it'),
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RestrictionChange' } } } },
+          responses: { 200: { description: 'Taken (any 2xx); anything else is sent again, and nothing after it meanwhile' } },
+        },
+      },
+      'asset-request': {
+        post: {
+          summary: 'What an institution’s subscription receives: each new asset request, as the court sealed it',
+          parameters: deliveryHeaders('The request id: a repeat is the same request'),
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { type: 'object', properties: { type: { const: 'asset-request' }, request: { $ref: '#/components/schemas/AssetQueryNotice' } }, required: ['type', 'request'] } } },
+          },
+          responses: { 200: { description: 'Taken (any 2xx); no 2xx within 10 s and the notice goes by email instead' } },
+        },
+      },
+    },
     paths: {
       '/api/api-keys': {
-        post: { summary: 'Create an API key (admin)', requestBody: body('CreateApiKey'), responses: { 201: json('{ id, key, expiresAt }: the key, shown once'), ...errors } },
+        post: {
+          summary: 'Create an API key (admin)',
+          description:
+            'A `department` key names its `departmentCode`; a `clerk` key may name a `courtCode`; an `institution` key names its `institutionCode`, a code of the directory (GET /api/institutions), ' +
+            'and acts for that institution only: its asset requests, its answers, its public keys, its webhook. A scope another role does not take is 400 naming the field.',
+          requestBody: body('CreateApiKey'),
+          responses: { 201: json('{ id, key, expiresAt }: the key, shown once'), ...errors },
+        },
         get: {
           summary: 'Every API key, newest first, without its secret (admin)',
-          responses: { 200: json('[{ id, name, role, departmentCode, courtCode, createdAt, expiresAt, revokedAt, status: active | revoked | expired }]'), 401: errors[401], 403: errors[403] },
+          responses: { 200: json('[{ id, name, role, departmentCode, courtCode, institutionCode, createdAt, expiresAt, revokedAt, status: active | revoked | expired }]'), 401: errors[401], 403: errors[403] },
         },
       },
       '/api/api-keys/{id}': {
@@ -616,16 +818,144 @@ export function openApiDocument(serverUrl: string) {
         },
       },
       '/api/webhooks': {
-        post: { summary: 'Subscribe a system to the department’s change feed (department)', requestBody: body('CreateWebhook'), responses: { 201: json('The subscription with its secret, shown once', 'Webhook'), ...errors } },
-        get: { summary: 'The department’s subscriptions, without secrets (department)', responses: { 200: json('Subscriptions'), ...errors } },
+        post: {
+          summary: 'Subscribe a system: a department key to its change feed, an institution key to its asset requests (department, institution)',
+          description:
+            'A department’s subscription gets each change of its feed (the `restriction-change` webhook), retried until a 2xx. ' +
+            'An institution’s gets each new asset request as the court sealed it (the `asset-request` webhook): a receiver that does not answer 2xx within 10 s gets the notice by email instead. ' +
+            'Its newest subscription is used.',
+          requestBody: body('CreateWebhook'),
+          responses: { 201: json('The subscription with its secret, shown once', 'Webhook'), ...errors },
+        },
+        get: { summary: 'The caller’s subscriptions, without secrets (department, institution)', responses: { 200: { description: 'Subscriptions', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Webhook' } } } } }, ...errors } },
       },
-      '/api/webhooks/{id}': { delete: { summary: 'Unsubscribe (department)', parameters: [idParam()], responses: { 204: { description: 'Deleted; deliveries stop' }, ...errors } } },
+      '/api/webhooks/{id}': {
+        delete: { summary: 'Unsubscribe (department, institution: its own subscriptions)', parameters: [idParam()], responses: { 204: { description: 'Deleted; deliveries stop' }, ...errors } },
+      },
       '/api/webhooks/{id}/deliveries': {
-        get: { summary: 'Deliveries, newest first: pending, delivered or failing, with the last error (department)', parameters: [idParam()], responses: { 200: json('Deliveries'), ...errors } },
+        get: {
+          summary: 'Deliveries, newest first: pending, delivered or failing, with the last error (department)',
+          description: 'An institution key is answered 403: how each asset request reached it is in GET /api/asset-requests (`deliveredVia`).',
+          parameters: [idParam()],
+          responses: { 200: json('Deliveries'), ...errors },
+        },
+      },
+      '/api/institutions': {
+        get: {
+          summary: 'The directory of institutions (网络执行查控): code, name, kind, channel, capabilities, addresses and public keys (clerk, supervisor, admin, institution)',
+          responses: { 200: json('The newest directory version', 'InstitutionDirectoryView'), ...errors },
+        },
+        post: {
+          summary: 'Import a directory as a new version (admin): institutions it no longer lists are retired; searches keep the version they were sent under',
+          description: 'The shape of `domain/institution-data/directory.json`, up to 2 MB. A bad directory is 400 naming `institutions`, its message listing each offending path.',
+          requestBody: body('InstitutionDirectory'),
+          responses: {
+            201: json('{ version, created: true, institutions }: the new version'),
+            200: json('{ version, created: false, institutions }: this directory is the newest version already'),
+            ...errors,
+            413: problem('Larger than 2 MB'),
+          },
+        },
+      },
+      '/api/institutions/{code}/keys': {
+        post: {
+          summary: 'Register a public key an institution signs its answers with (admin, or the institution’s own key)',
+          description:
+            'Ed25519 (default): base64 of the raw 32-byte key; SM2: base64 of the 65-byte uncompressed point. A key id names one key for good: ' +
+            'the same key again is 200 and changes nothing, another key under the same id is 409. An institution key registering for another institution is 403.',
+          parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string', example: 'ICBC' } }],
+          requestBody: body('InstitutionKey'),
+          responses: {
+            201: json('The key registered', 'RegisteredKey'),
+            200: json('The same key was registered before', 'RegisteredKey'),
+            ...errors,
+            404: problem('No such institution in the directory (or retired)'),
+            409: problem('The key id is registered already with another key'),
+          },
+        },
+      },
+      '/api/signing-keys': {
+        get: {
+          summary: 'The courts’ public keys, which seal every query notice: each court that has searched, and the one asked for (any role)',
+          description:
+            'Derived per court from `ACK_TOKEN_SECRET` (HKDF-SHA256), so no private key is stored. After a rotation the keys of `ACK_TOKEN_PREVIOUS_SECRETS` are listed too (`current: false`): what they sealed still verifies.',
+          parameters: [{ name: 'courtCode', in: 'query', required: false, schema: { type: 'string', example: 'FJ-XM-0203' }, description: 'Also list this court’s keys' }],
+          responses: { 200: { description: 'Keys, by court', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/CourtKey' } } } } }, ...errors },
+        },
+      },
+      '/api/asset-searches': {
+        post: {
+          summary: 'Search a debtor’s assets at every institution chosen (clerk): one court-sealed query notice per institution, delivered by webhook or email',
+          description:
+            '`institutions` is `"all"` (every institution of the newest directory) or a list of codes; an unknown or repeated code is 400 naming `institutions.<n>`. ' +
+            'A clerk key bound to a court searches for that court; another key names `courtCode`. Answers are due `assets.answer` of the policy after the search, reminded and escalated like tasks.',
+          requestBody: body('CreateAssetSearch'),
+          responses: { 201: json('The search with its requests', 'AssetSearch'), ...errors, 409: problem('No directory is loaded, or it lists no institution to ask') },
+        },
+        get: {
+          summary: 'Searches, newest first, at most 200, without their requests (clerk: its court’s; supervisor)',
+          parameters: queryParameters(assetSearchQuerySchema),
+          responses: { 200: { description: 'Searches', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/AssetSearchSummary' } } } } }, ...errors },
+        },
+      },
+      '/api/asset-searches/{id}': {
+        get: { summary: 'A search as it stands: each request’s status, deadline, escalation level and findings (clerk: its court’s; supervisor)', parameters: [idParam()], responses: { 200: json('The search', 'AssetSearch'), ...errors } },
+      },
+      '/api/asset-searches/{id}/close': {
+        post: {
+          summary: 'Close a search (clerk): no more answers are awaited, reminders and escalations stop; what was found stays. A closed or completed search is answered as it stands',
+          parameters: [idParam()],
+          responses: { 200: json('The search', 'AssetSearch'), ...errors },
+        },
+      },
+      '/api/asset-requests': {
+        get: {
+          summary: 'The calling institution’s requests, due first, at most 1,000, each with the court’s sealed notice (institution)',
+          parameters: queryParameters(assetRequestQuerySchema),
+          responses: { 200: { description: 'Requests', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/AssetRequestWithNotice' } } } } }, ...errors },
+        },
+      },
+      '/api/asset-requests/{id}/answer': {
+        post: {
+          summary: 'Answer a request with the findings, signed (institution); an empty list when nothing is held',
+          description:
+            `${SIGNATURE_RULE} A signature that does not verify is 400 naming \`signature\` (rule \`bad-signature\`), an unregistered key 400 naming \`keyId\` (rule \`unknown-key\`); ` +
+            'nothing is recorded of the answer, but the refusal is kept in the search’s audit trail. An answer is final: the same findings again are 200 and change nothing, other findings 409. A late answer is taken.',
+          parameters: [idParam()],
+          requestBody: body('AssetAnswer'),
+          responses: {
+            201: json('Recorded: the request with its findings', 'AssetRequest'),
+            200: json('The same findings were recorded before', 'AssetRequest'),
+            ...errors,
+            403: problem('Not an institution key, or the request is addressed to another institution'),
+            409: problem('Answered before with other findings, or the search was closed'),
+          },
+        },
       },
       '/ack/{token}': {
         get: { summary: 'The page of a one-click link (changes nothing)', security: [], parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'HTML page' }, 404: { description: 'Unknown or forged' }, 410: { description: 'Used or expired' } } },
         post: { summary: 'Act on a one-click link', security: [], parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Done' }, 404: { description: 'Unknown or forged' }, 409: { description: 'Task cancelled' }, 410: { description: 'Used or expired' } } },
+      },
+      '/asset-answers/{token}': {
+        get: {
+          summary: 'The page of an asset request’s email link: the request and a form for the findings (changes nothing)',
+          description: 'For institutions without a system of their own. The link is signed and answers until 60 days after the deadline; it works until the request is answered.',
+          security: [],
+          parameters: [tokenParam],
+          responses: { 200: { description: 'HTML page' }, 404: { description: 'Unknown or forged' }, 409: { description: 'Expired' } },
+        },
+        post: {
+          summary: 'Answer an asset request through its email link: the signed link stands for the institution',
+          security: [],
+          parameters: [tokenParam],
+          requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: linkAnswerForm } } },
+          responses: {
+            200: { description: 'Recorded, or the same answer was recorded before (HTML page)' },
+            400: { description: 'A finding is not valid: the page names it' },
+            404: { description: 'Unknown or forged' },
+            409: { description: 'Expired, answered before with other findings, or the search was closed' },
+          },
+        },
       },
       '/codec/decode': { post: codecOperation('The clear text of payloads the coordinator encrypted for Temporal, for the Temporal UI and CLI (admin)') },
       '/codec/encode': { post: codecOperation('Encrypt payloads under the current TEMPORAL_PAYLOAD_KEY (admin)') },

@@ -1,14 +1,21 @@
 // Who may do what: every caller × every endpoint of the README's table (and
-// the public documents), on its own and on others' resources, with the
-// expected status written out. Every refusal under /api is problem+json and
+// the public documents and the asset answer link), on its own and on others'
+// resources, with the expected status written out. Every refusal under /api is problem+json and
 // writes nothing; so is every read. Then what each caller sees inside an
 // allowed answer, and the same rules on the dashboard's pages and buttons.
 import { parseSetCookie } from 'cookie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../app/api-keys.js';
+import { defaultInstitutionDirectory, type InstitutionDirectory } from '../../domain/institutions.js';
+import { createAssetAnswerToken } from '../../platform/signed-tokens.js';
+import { createKeyring } from '../../platform/signing.js';
+import { generateSigningKey, signDocument, type SigningKey } from '../../platform/signed-documents.js';
+import { assetSearchWorkflowIdOf } from '../../workflows/workflow-id.js';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
 import { VALID_CREDIT_CODE, creditCode, entityListing, individualListing, residentId } from '../support/fixtures.js';
 import { list, tasksOf } from '../support/listing-client.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
+import { waitUntil } from '../support/wait.js';
 import {
   RawClient,
   catalogWithIndividualsAtD05,
@@ -23,9 +30,15 @@ import {
 
 const COURT_A = 'NX-YC-01';
 const COURT_B = 'NX-YC-02';
+/** Three institutions of the shipped directory: X and Y have keys; an administrator's import adds a fourth. */
+const [INSTITUTION_X, INSTITUTION_Y, INSTITUTION_Z, INSTITUTION_W] = defaultInstitutionDirectory.institutions;
+const X = INSTITUTION_X!.code;
+const Y = INSTITUTION_Y!.code;
+const directory: InstitutionDirectory = { region: 'matrix', institutions: [INSTITUTION_X!, INSTITUTION_Y!, INSTITUTION_Z!] };
+const LINK_SECRET = 'test-secret'; // the stack's ACK token secret
 
-/** The callers, in the order of the matrix's columns. */
-const WHO = ['clerkA', 'clerkB', 'clerk*', 'D05', 'D06', 'supervisor', 'admin', 'no key', 'unknown', 'revoked'] as const;
+/** The callers, in the order of the matrix's columns: "insX" and "insY" are keys of institutions X and Y. */
+const WHO = ['clerkA', 'clerkB', 'clerk*', 'D05', 'D06', 'supervisor', 'admin', 'insX', 'insY', 'no key', 'unknown', 'revoked'] as const;
 type Who = (typeof WHO)[number];
 
 interface Resources {
@@ -36,15 +49,21 @@ interface Resources {
   /** Court A's individual listing: a D05 task only. */
   I: string;
   tasks: { A05: string; A06: string; B05: string; B06: string; I05: string };
+  /** Court A's asset search (SA) asks X and Y (requests RX, RY); court B's (SB) asks X. */
+  assets: { SA: string; SB: string; RX: string; RY: string; linkRY: string };
+  /** D05's webhook, and X's. */
+  hooks: { W05: string; WX: string };
 }
 
 interface Call {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   body?: unknown;
+  /** Sent as a form, not JSON (the asset answer link's page). */
+  form?: Record<string, string>;
 }
 
-type Expected = [number, number, number, number, number, number, number, number, number, number];
+type Expected = [number, number, number, number, number, number, number, number, number, number, number, number];
 type Row = [label: string, call: (r: Resources, who: Who) => Call, expected: Expected];
 
 let unique = 0;
@@ -52,7 +71,21 @@ const nextCase = (court: string) => `（2026）${court === COURT_A ? '宁01' : '
 const newListing = (court: string) => entityListing({ courtCode: court, caseNumber: nextCase(court), debtor: { kind: 'entity', name: `矩阵公司${unique}`, idNumber: creditCode(50_000 + unique) } });
 
 const get = (path: (r: Resources) => string) => (r: Resources): Call => ({ method: 'GET', path: path(r) });
-const post = (path: (r: Resources) => string, body: () => unknown) => (r: Resources): Call => ({ method: 'POST', path: path(r), body: body() });
+const post = (path: (r: Resources) => string, body: (r: Resources) => unknown) => (r: Resources): Call => ({ method: 'POST', path: path(r), body: body(r) });
+const remove = (path: (r: Resources) => string) => (r: Resources): Call => ({ method: 'DELETE', path: path(r) });
+const postForm = (path: (r: Resources) => string, form: Record<string, string>) => (r: Resources): Call => ({ method: 'POST', path: path(r), form });
+
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+const newSearch = (court: string) => ({ caseNumber: nextCase(court), courtCode: court, debtor: { kind: 'entity', name: `查控公司${unique}`, idNumber: creditCode(60_000 + unique) }, institutions: [X, Y] });
+/** X's signing key, registered before the matrix runs. */
+let xSeal: SigningKey;
+const X_KEY_ID = 'x-seal-1';
+/** X's signed answer to a request: the signature covers the findings and the request id. */
+const answerOfX = (requestId: string) => {
+  const { requestId: _, ...body } = signDocument({ requestId, findings: [{ kind: 'deposit', amountYuan: 1000, description: '活期存款' }] }, { keyId: X_KEY_ID, alg: 'Ed25519', privateKey: xSeal.privateKey });
+  return body;
+};
+let hookUrl: string;
 
 /*
  * The expected status of every call for every caller. Rows that change state
@@ -61,51 +94,76 @@ const post = (path: (r: Resources) => string, body: () => unknown) => (r: Resour
  * it lists for any court it names and reads every court's listings.
  */
 const MATRIX: Row[] = [
-  //                                                                                                                           clkA clkB clk* D05  D06  sup  adm  none unk  rev
-  ['GET  /healthz', get(() => '/healthz'),                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
-  ['GET  /api/openapi.json', get(() => '/api/openapi.json'),                                                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
-  ['GET  /api/docs/', get(() => '/api/docs/'),                                                                                  [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
-  ['GET  /api/catalog', get(() => '/api/catalog'),                                                                              [200, 200, 200, 200, 200, 200, 403, 401, 401, 401]],
-  ['GET  /api/listings', get(() => '/api/listings'),                                                                            [200, 200, 200, 200, 200, 200, 403, 401, 401, 401]],
-  ['GET  /api/listings/:A (court A)', get((r) => `/api/listings/${r.A}`),                                                       [200, 403, 200, 200, 200, 200, 403, 401, 401, 401]],
-  ['GET  /api/listings/:B (court B)', get((r) => `/api/listings/${r.B}`),                                                       [403, 200, 200, 200, 200, 200, 403, 401, 401, 401]],
-  ['GET  /api/listings/:I (no D06 task)', get((r) => `/api/listings/${r.I}`),                                                   [200, 403, 200, 200, 403, 200, 403, 401, 401, 401]],
-  ['GET  /api/listings/:unknown', get(() => '/api/listings/00000000-0000-4000-8000-000000000000'),                              [404, 404, 404, 404, 404, 404, 403, 401, 401, 401]],
-  ['GET  /api/listings/:A/events', get((r) => `/api/listings/${r.A}/events`),                                                   [200, 403, 200, 200, 200, 200, 403, 401, 401, 401]],
-  ['GET  /api/listings/:B/events', get((r) => `/api/listings/${r.B}/events`),                                                   [403, 200, 200, 200, 200, 200, 403, 401, 401, 401]],
-  ['GET  /api/listings/:I/events', get((r) => `/api/listings/${r.I}/events`),                                                   [200, 403, 200, 200, 403, 200, 403, 401, 401, 401]],
-  ['GET  /api/listings/:A/events/verification', get((r) => `/api/listings/${r.A}/events/verification`),                         [200, 403, 200, 200, 200, 200, 403, 401, 401, 401]],
-  ['GET  /api/listings/:B/events/verification', get((r) => `/api/listings/${r.B}/events/verification`),                         [403, 200, 200, 200, 200, 200, 403, 401, 401, 401]],
-  ['GET  /api/listings/:I/events/verification', get((r) => `/api/listings/${r.I}/events/verification`),                         [200, 403, 200, 200, 403, 200, 403, 401, 401, 401]],
-  ['GET  /api/tasks', get(() => '/api/tasks'),                                                                                  [200, 200, 200, 200, 200, 200, 403, 401, 401, 401]],
-  ['GET  /api/tasks?departmentCode=D05', get(() => '/api/tasks?departmentCode=D05'),                                            [200, 200, 200, 200, 403, 200, 403, 401, 401, 401]],
-  ['GET  /api/tasks?departmentCode=D06', get(() => '/api/tasks?departmentCode=D06'),                                            [200, 200, 200, 403, 200, 200, 403, 401, 401, 401]],
-  ['GET  /api/supervision/overdue', get(() => '/api/supervision/overdue'),                                                      [403, 403, 403, 403, 403, 200, 403, 401, 401, 401]],
-  ['GET  /api/supervision/stats', get(() => '/api/supervision/stats'),                                                          [403, 403, 403, 403, 403, 200, 403, 401, 401, 401]],
-  ['GET  /api/supervision/declined', get(() => '/api/supervision/declined'),                                                    [403, 403, 403, 403, 403, 200, 403, 401, 401, 401]],
-  ['GET  /api/supervision/awaiting-verification', get(() => '/api/supervision/awaiting-verification'),                          [403, 403, 403, 403, 403, 200, 403, 401, 401, 401]],
-  ['GET  /api/task-extensions', get(() => '/api/task-extensions'),                                                              [403, 403, 403, 403, 403, 200, 403, 401, 401, 401]],
-  ['GET  /api/catalog/suggestions', get(() => '/api/catalog/suggestions'),                                                      [403, 403, 403, 403, 403, 200, 200, 401, 401, 401]],
-  ['GET  /api/ledger', get(() => '/api/ledger'),                                                                                [403, 403, 403, 403, 403, 200, 403, 401, 401, 401]],
-  ['GET  /api/rates', get(() => '/api/rates'),                                                                                  [403, 403, 403, 200, 200, 200, 403, 401, 401, 401]],
-  ['GET  /api/rates?departmentCode=D06', get(() => '/api/rates?departmentCode=D06'),                                            [403, 403, 403, 403, 200, 200, 403, 401, 401, 401]],
-  ['POST /api/api-keys', post(() => '/api/api-keys', () => ({ name: `matrix ${++unique}`, role: 'supervisor' })),               [403, 403, 403, 403, 403, 403, 201, 401, 401, 401]],
-  ['GET  /api/api-keys', get(() => '/api/api-keys'),                                                                            [403, 403, 403, 403, 403, 403, 200, 401, 401, 401]],
-  ['POST /api/listings (court A)', post(() => '/api/listings', () => newListing(COURT_A)),                                     [201, 403, 201, 403, 403, 403, 403, 401, 401, 401]],
-  ['POST /api/listings (court B)', post(() => '/api/listings', () => newListing(COURT_B)),                                     [403, 201, 201, 403, 403, 403, 403, 401, 401, 401]],
-  ['POST /api/listings/:A/extension', post((r) => `/api/listings/${r.A}/extension`, () => ({ extensionYears: 1, reason: '延长' })), [200, 403, 200, 403, 403, 403, 403, 401, 401, 401]],
-  ['POST /api/listings/:B/extension', post((r) => `/api/listings/${r.B}/extension`, () => ({ extensionYears: 1, reason: '延长' })), [403, 200, 200, 403, 403, 403, 403, 401, 401, 401]],
-  ['POST /api/tasks/:A05/acknowledge', post((r) => `/api/tasks/${r.tasks.A05}/acknowledge`, () => ({ by: '王五' })),            [403, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
-  ['POST /api/tasks/:A06/acknowledge', post((r) => `/api/tasks/${r.tasks.A06}/acknowledge`, () => ({ by: '赵六' })),            [403, 403, 403, 403, 200, 403, 403, 401, 401, 401]],
-  ['POST /api/tasks/:B05/acknowledge', post((r) => `/api/tasks/${r.tasks.B05}/acknowledge`, () => ({ by: '王五' })),            [403, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
-  ['POST /api/tasks/:I05/acknowledge', post((r) => `/api/tasks/${r.tasks.I05}/acknowledge`, () => ({ by: '王五' })),            [403, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
-  ['POST /api/tasks/:A05/complete', post((r) => `/api/tasks/${r.tasks.A05}/complete`, () => ({ by: '王五', reference: 'R-5' })), [403, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
-  ['POST /api/tasks/:A06/complete', post((r) => `/api/tasks/${r.tasks.A06}/complete`, () => ({ by: '赵六', reference: 'R-6' })), [403, 403, 403, 403, 200, 403, 403, 401, 401, 401]],
-  ['POST /api/tasks/:B06/complete', post((r) => `/api/tasks/${r.tasks.B06}/complete`, () => ({ by: '赵六' })),                  [403, 403, 403, 403, 200, 403, 403, 401, 401, 401]],
-  ['POST /api/tasks/:unknown/acknowledge', post(() => '/api/tasks/00000000-0000-4000-8000-000000000000/acknowledge', () => ({ by: 'x' })), [403, 403, 403, 404, 404, 403, 403, 401, 401, 401]],
-  ['POST /api/listings/:A/performance', post((r) => `/api/listings/${r.A}/performance`, () => ({ note: '已履行' })),            [202, 403, 202, 403, 403, 403, 403, 401, 401, 401]],
-  ['POST /api/listings/:B/revocation', post((r) => `/api/listings/${r.B}/revocation`, () => ({ reason: '撤销' })),              [403, 202, 202, 403, 403, 403, 403, 401, 401, 401]],
-  ['POST /api/listings/:I/revocation', post((r) => `/api/listings/${r.I}/revocation`, () => ({ reason: '撤销' })),              [202, 403, 202, 403, 403, 403, 403, 401, 401, 401]],
+  //                                                                                                                           clkA clkB clk* D05  D06  sup  adm  insX insY none unk  rev
+  ['GET  /healthz', get(() => '/healthz'),                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
+  ['GET  /api/openapi.json', get(() => '/api/openapi.json'),                                                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
+  ['GET  /api/docs/', get(() => '/api/docs/'),                                                                                  [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
+  ['GET  /api/catalog', get(() => '/api/catalog'),                                                                              [200, 200, 200, 200, 200, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/listings', get(() => '/api/listings'),                                                                            [200, 200, 200, 200, 200, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/listings/:A (court A)', get((r) => `/api/listings/${r.A}`),                                                       [200, 403, 200, 200, 200, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/listings/:B (court B)', get((r) => `/api/listings/${r.B}`),                                                       [403, 200, 200, 200, 200, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/listings/:I (no D06 task)', get((r) => `/api/listings/${r.I}`),                                                   [200, 403, 200, 200, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/listings/:unknown', get(() => '/api/listings/00000000-0000-4000-8000-000000000000'),                              [404, 404, 404, 404, 404, 404, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/listings/:A/events', get((r) => `/api/listings/${r.A}/events`),                                                   [200, 403, 200, 200, 200, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/listings/:B/events', get((r) => `/api/listings/${r.B}/events`),                                                   [403, 200, 200, 200, 200, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/listings/:I/events', get((r) => `/api/listings/${r.I}/events`),                                                   [200, 403, 200, 200, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/listings/:A/events/verification', get((r) => `/api/listings/${r.A}/events/verification`),                         [200, 403, 200, 200, 200, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/listings/:B/events/verification', get((r) => `/api/listings/${r.B}/events/verification`),                         [403, 200, 200, 200, 200, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/listings/:I/events/verification', get((r) => `/api/listings/${r.I}/events/verification`),                         [200, 403, 200, 200, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/tasks', get(() => '/api/tasks'),                                                                                  [200, 200, 200, 200, 200, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/tasks?departmentCode=D05', get(() => '/api/tasks?departmentCode=D05'),                                            [200, 200, 200, 200, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/tasks?departmentCode=D06', get(() => '/api/tasks?departmentCode=D06'),                                            [200, 200, 200, 403, 200, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/supervision/overdue', get(() => '/api/supervision/overdue'),                                                      [403, 403, 403, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/supervision/stats', get(() => '/api/supervision/stats'),                                                          [403, 403, 403, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/supervision/declined', get(() => '/api/supervision/declined'),                                                    [403, 403, 403, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/supervision/awaiting-verification', get(() => '/api/supervision/awaiting-verification'),                          [403, 403, 403, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/task-extensions', get(() => '/api/task-extensions'),                                                              [403, 403, 403, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/catalog/suggestions', get(() => '/api/catalog/suggestions'),                                                      [403, 403, 403, 403, 403, 200, 200, 403, 403, 401, 401, 401]],
+  ['GET  /api/ledger', get(() => '/api/ledger'),                                                                                [403, 403, 403, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/rates', get(() => '/api/rates'),                                                                                  [403, 403, 403, 200, 200, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/rates?departmentCode=D06', get(() => '/api/rates?departmentCode=D06'),                                            [403, 403, 403, 403, 200, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/institutions', get(() => '/api/institutions'),                                                                    [200, 200, 200, 403, 403, 200, 200, 200, 200, 401, 401, 401]],
+  ['GET  /api/signing-keys', get(() => `/api/signing-keys?courtCode=${COURT_B}`),                                               [200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401]],
+  ['GET  /api/asset-searches', get(() => '/api/asset-searches'),                                                                [200, 200, 200, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/asset-searches/:SA (court A)', get((r) => `/api/asset-searches/${r.assets.SA}`),                                  [200, 403, 200, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/asset-searches/:SB (court B)', get((r) => `/api/asset-searches/${r.assets.SB}`),                                  [403, 200, 200, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/asset-searches/:unknown', get(() => `/api/asset-searches/${UNKNOWN_ID}`),                                         [404, 404, 404, 403, 403, 404, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/asset-requests', get(() => '/api/asset-requests'),                                                                [403, 403, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401]],
+  ['GET  /api/asset-requests?status=overdue', get(() => '/api/asset-requests?status=overdue'),                                  [403, 403, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401]],
+  ['GET  /api/webhooks', get(() => '/api/webhooks'),                                                                            [403, 403, 403, 200, 200, 403, 403, 200, 200, 401, 401, 401]],
+  ['GET  /api/webhooks/:W05/deliveries', get((r) => `/api/webhooks/${r.hooks.W05}/deliveries`),                                 [403, 403, 403, 200, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/webhooks/:WX/deliveries', get((r) => `/api/webhooks/${r.hooks.WX}/deliveries`),                                   [403, 403, 403, 404, 404, 403, 403, 403, 403, 401, 401, 401]],
+  ['GET  /asset-answers/:RY (email link)', get((r) => `/asset-answers/${r.assets.linkRY}`),                                     [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
+  ['GET  /asset-answers/:forged', get((r) => `/asset-answers/${r.assets.linkRY.slice(0, -2)}xx`),                               [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]],
+  ['POST /api/api-keys', post(() => '/api/api-keys', () => ({ name: `matrix ${++unique}`, role: 'supervisor' })),               [403, 403, 403, 403, 403, 403, 201, 403, 403, 401, 401, 401]],
+  ['GET  /api/api-keys', get(() => '/api/api-keys'),                                                                            [403, 403, 403, 403, 403, 403, 200, 403, 403, 401, 401, 401]],
+  ['POST /api/listings (court A)', post(() => '/api/listings', () => newListing(COURT_A)),                                     [201, 403, 201, 403, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/listings (court B)', post(() => '/api/listings', () => newListing(COURT_B)),                                     [403, 201, 201, 403, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/listings/:A/extension', post((r) => `/api/listings/${r.A}/extension`, () => ({ extensionYears: 1, reason: '延长' })), [200, 403, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/listings/:B/extension', post((r) => `/api/listings/${r.B}/extension`, () => ({ extensionYears: 1, reason: '延长' })), [403, 200, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/tasks/:A05/acknowledge', post((r) => `/api/tasks/${r.tasks.A05}/acknowledge`, () => ({ by: '王五' })),            [403, 403, 403, 200, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/tasks/:A06/acknowledge', post((r) => `/api/tasks/${r.tasks.A06}/acknowledge`, () => ({ by: '赵六' })),            [403, 403, 403, 403, 200, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/tasks/:B05/acknowledge', post((r) => `/api/tasks/${r.tasks.B05}/acknowledge`, () => ({ by: '王五' })),            [403, 403, 403, 200, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/tasks/:I05/acknowledge', post((r) => `/api/tasks/${r.tasks.I05}/acknowledge`, () => ({ by: '王五' })),            [403, 403, 403, 200, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/tasks/:A05/complete', post((r) => `/api/tasks/${r.tasks.A05}/complete`, () => ({ by: '王五', reference: 'R-5' })), [403, 403, 403, 200, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/tasks/:A06/complete', post((r) => `/api/tasks/${r.tasks.A06}/complete`, () => ({ by: '赵六', reference: 'R-6' })), [403, 403, 403, 403, 200, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/tasks/:B06/complete', post((r) => `/api/tasks/${r.tasks.B06}/complete`, () => ({ by: '赵六' })),                  [403, 403, 403, 403, 200, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/tasks/:unknown/acknowledge', post(() => '/api/tasks/00000000-0000-4000-8000-000000000000/acknowledge', () => ({ by: 'x' })), [403, 403, 403, 404, 404, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/listings/:A/performance', post((r) => `/api/listings/${r.A}/performance`, () => ({ note: '已履行' })),            [202, 403, 202, 403, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/listings/:B/revocation', post((r) => `/api/listings/${r.B}/revocation`, () => ({ reason: '撤销' })),              [403, 202, 202, 403, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/listings/:I/revocation', post((r) => `/api/listings/${r.I}/revocation`, () => ({ reason: '撤销' })),              [202, 403, 202, 403, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/institutions', post(() => '/api/institutions', () => ({ ...directory, institutions: [...directory.institutions, INSTITUTION_W!] })), [403, 403, 403, 403, 403, 403, 201, 403, 403, 401, 401, 401]],
+  ['POST /api/institutions/:X/keys', post(() => `/api/institutions/${X}/keys`, () => ({ keyId: `matrix-${++unique}`, publicKey: generateSigningKey('Ed25519').publicKey })), [403, 403, 403, 403, 403, 403, 201, 201, 403, 401, 401, 401]],
+  ['POST /api/institutions/:unknown/keys', post(() => '/api/institutions/NOPE/keys', () => ({ keyId: `matrix-${++unique}`, publicKey: generateSigningKey('Ed25519').publicKey })), [403, 403, 403, 403, 403, 403, 404, 403, 403, 401, 401, 401]],
+  ['POST /api/webhooks', post(() => '/api/webhooks', () => ({ url: hookUrl, description: `matrix ${++unique}` })),              [403, 403, 403, 201, 201, 403, 403, 201, 201, 401, 401, 401]],
+  ['POST /api/asset-searches (court A)', post(() => '/api/asset-searches', () => newSearch(COURT_A)),                           [201, 403, 201, 403, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/asset-searches (court B)', post(() => '/api/asset-searches', () => newSearch(COURT_B)),                           [403, 201, 201, 403, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/asset-requests/:RX/answer', post((r) => `/api/asset-requests/${r.assets.RX}/answer`, (r) => answerOfX(r.assets.RX)),                 [403, 403, 403, 403, 403, 403, 403, 201, 403, 401, 401, 401]],
+  ['POST /api/asset-requests/:unknown/answer', post(() => `/api/asset-requests/${UNKNOWN_ID}/answer`, () => answerOfX(UNKNOWN_ID)), [403, 403, 403, 403, 403, 403, 403, 404, 404, 401, 401, 401]],
+  ['POST /asset-answers/:RY (email link)', postForm((r) => `/asset-answers/${r.assets.linkRY}`, { kind0: 'vehicle', description0: '小型轿车一辆' }), [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
+  ['POST /api/asset-searches/:SA/close', post((r) => `/api/asset-searches/${r.assets.SA}/close`, () => ({})),                   [200, 403, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['DELETE /api/webhooks/:WX', remove((r) => `/api/webhooks/${r.hooks.WX}`),                                                    [403, 403, 403, 404, 404, 403, 403, 204, 403, 401, 401, 401]],
+  ['DELETE /api/webhooks/:W05', remove((r) => `/api/webhooks/${r.hooks.W05}`),                                                  [403, 403, 403, 204, 403, 403, 403, 404, 404, 401, 401, 401]],
 ];
 
 let stack: TestStack;
@@ -118,9 +176,12 @@ let requestNumber = 0;
 /** Failed authentications are counted per key too: the matrix's calls with a revoked key are spread over several, an unknown key is new each time. */
 let revokedKeys: string[];
 let revokedUses = 0;
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>> | undefined;
 
 beforeAll(async () => {
-  stack = await startTestStack({ catalog: catalogWithIndividualsAtD05() });
+  stack = await startTestStack({ catalog: catalogWithIndividualsAtD05(), institutions: directory });
+  receiver = await startWebhookReceiver();
+  hookUrl = receiver.url;
   client = new RawClient(stack.apiUrl, 2);
   revokedKeys = [];
   for (let i = 0; i < 3; i++) {
@@ -137,6 +198,8 @@ beforeAll(async () => {
     D06: await stack.key('department', { departmentCode: 'D06' }),
     supervisor: await stack.key('supervisor'),
     admin: stack.adminKey,
+    insX: await stack.key('institution', { institutionCode: X }),
+    insY: await stack.key('institution', { institutionCode: Y }),
     'no key': null,
     unknown: 'jsc_Zm9yZ2VkLWtleS10aGF0LWRvZXMtbm90LWV4aXN0LWF0LWFsbA',
     revoked,
@@ -155,27 +218,72 @@ beforeAll(async () => {
   };
   const [a, b, i, d] = [await byDepartment(A, 2), await byDepartment(B, 2), await byDepartment(I, 1), await byDepartment(boardListing, 2)];
   await byDepartment(boardIndividual, 1);
-  resources = { A, B, I, tasks: { A05: a.D05, A06: a.D06, B05: b.D05, B06: b.D06, I05: i.D05 } };
   board = { listing: boardListing, caseNumber: boardCase, d05: d.D05, d06: d.D06, individual: boardIndividual, individualCase };
-  await settle(stack, [A, B, I, boardListing, boardIndividual]);
+
+  // Asset searches: court A's asks X and Y, court B's asks X; X signs with a key it registered.
+  xSeal = generateSigningKey('Ed25519');
+  expect((await stack.request('POST', `/api/institutions/${X}/keys`, { key: keys.insX!, body: { keyId: X_KEY_ID, publicKey: xSeal.publicKey } })).status).toBe(201);
+  const searchOf = async (clerk: string, court: string) => {
+    const created = await stack.request('POST', '/api/asset-searches', { key: clerk, body: newSearch(court) });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    return created.body as { id: string; requests: { id: string; institutionCode: string }[] };
+  };
+  const SA = await searchOf(keys.clerkA!, COURT_A);
+  const SB = await searchOf(keys.clerkB!, COURT_B);
+  const requestOf = (code: string) => SA.requests.find((request) => request.institutionCode === code)!.id;
+  const linkRY = createAssetAnswerToken(createKeyring(LINK_SECRET), { requestId: requestOf(Y), expiresAt: Math.floor(Date.now() / 1000) + 3600 });
+  const hookOf = async (key: string) => {
+    const created = await stack.request('POST', '/api/webhooks', { key, body: { url: hookUrl } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    return created.body.id as string;
+  };
+  const hooks = { W05: await hookOf(keys.D05!), WX: await hookOf(keys.insX!) };
+  resources = { A, B, I, tasks: { A05: a.D05, A06: a.D06, B05: b.D05, B06: b.D06, I05: i.D05 }, assets: { SA: SA.id, SB: SB.id, RX: requestOf(X), RY: requestOf(Y), linkRY }, hooks };
+  // Every notice of the searches delivered (by email: X's webhook came after them) before the matrix reads.
+  await waitUntil(async () => (await stack.prisma.assetRequest.count({ where: { deliveredAt: null } })) === 0, 'the searches delivered');
+  await settleEverything();
 });
+
+/**
+ * Waits for the workflows of every listing and search to have nothing
+ * outstanding, and for every department webhook to have delivered each change
+ * of its feed (its workflow always waits for the next one, so it is never idle).
+ */
+async function settleEverything() {
+  const settleWorkflows = async () => {
+    const listings = await stack.prisma.listing.findMany({ select: { id: true } });
+    const searches = await stack.prisma.assetSearch.findMany({ select: { id: true } });
+    return settle(stack, listings.map((listing) => listing.id), 15_000, searches.map((search) => assetSearchWorkflowIdOf(search.id)));
+  };
+  await settleWorkflows();
+  await waitUntil(async () => {
+    for (const hook of await stack.prisma.webhook.findMany({ where: { deletedAt: null } })) {
+      const last = await stack.prisma.restrictionChange.findFirst({ where: { seq: { gt: hook.startedAfter }, departmentCodes: { has: hook.departmentCode } }, orderBy: { seq: 'desc' } });
+      if (last && !(await stack.prisma.webhookDelivery.findFirst({ where: { webhookId: hook.id, seq: last.seq, status: 'delivered' } }))) return false;
+    }
+    return true;
+  }, 'every webhook delivered its changes');
+  return settleWorkflows();
+}
 
 afterAll(async () => {
   await stopAbuseStack(stack, client);
+  await receiver?.stop();
 }, 60_000);
 
 /** Each request from its own client address and wrong key, so the 401s of the keyless columns never trip the failure limiter. */
-async function call(who: Who, { method, path, body }: Call): Promise<WireResponse> {
+async function call(who: Who, { method, path, body, form }: Call): Promise<WireResponse> {
   const key = who === 'unknown' ? `${keys.unknown}${requestNumber}` : who === 'revoked' ? revokedKeys[revokedUses++ % revokedKeys.length]! : keys[who];
+  const sent = form ? new URLSearchParams(form).toString() : body !== undefined ? JSON.stringify(body) : undefined;
   return client.send({
     method,
     path,
     headers: {
       'x-forwarded-for': clientAddress(30, ++requestNumber),
       ...(key ? { authorization: `Bearer ${key}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(sent !== undefined ? { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' } : {}),
     },
-    body: body !== undefined ? Buffer.from(JSON.stringify(body)) : undefined,
+    body: sent !== undefined ? Buffer.from(sent) : undefined,
   });
 }
 
@@ -211,9 +319,9 @@ describe('the authorization matrix', () => {
 });
 
 describe('what each caller sees in an allowed answer', () => {
-  // The matrix's lifts dispatch lift tasks after answering: let them land first.
+  // The matrix's lifts dispatch lift tasks after answering, and its searches deliver their notices: let them land first.
   beforeAll(async () => {
-    await settle(stack, [resources.A, resources.B, resources.I]);
+    await settleEverything();
   });
 
   const json = async (who: Who, path: string) => {
@@ -256,6 +364,26 @@ describe('what each caller sees in an allowed answer', () => {
     const tasks: { listingId: string }[] = await json('clerkB', '/api/tasks');
     const courtA = new Set([resources.A, resources.I, board.listing, board.individual]);
     expect(tasks.filter((task) => courtA.has(task.listingId))).toEqual([]);
+  });
+
+  it('an institution lists only its own requests and subscriptions; a court-bound clerk only its court’s searches', async () => {
+    for (const [who, code] of [['insX', X], ['insY', Y]] as const) {
+      const requests: { id: string; institutionCode: string; document: { institutionCode: string } }[] = await json(who, '/api/asset-requests');
+      expect(requests.length).toBeGreaterThan(0);
+      expect(new Set(requests.map((request) => request.institutionCode))).toEqual(new Set([code]));
+      expect(requests.every((request) => request.document.institutionCode === code)).toBe(true);
+      const hooks: { institutionCode: string }[] = await json(who, '/api/webhooks');
+      expect(hooks.every((hook) => hook.institutionCode === code)).toBe(true);
+    }
+    const rows = await stack.prisma.assetSearch.findMany({ select: { id: true, courtCode: true } });
+    const listed = async (who: Who) => new Set((await json(who, '/api/asset-searches')).map((search: { id: string }) => search.id));
+    const clerkB = await listed('clerkB');
+    expect(rows.filter((row) => clerkB.has(row.id)).every((row) => row.courtCode === COURT_B)).toBe(true);
+    expect(clerkB.has(resources.assets.SB)).toBe(true);
+    expect(await listed('supervisor')).toEqual(new Set(rows.map((row) => row.id)));
+    // The answers of the matrix are there for the court that searched.
+    const search = await json('clerkA', `/api/asset-searches/${resources.assets.SA}`);
+    expect(search.requests.map((request: { institutionCode: string; answeredVia: string | null }) => [request.institutionCode, request.answeredVia])).toEqual([[X, 'api'], [Y, 'link']].sort());
   });
 });
 
@@ -301,8 +429,8 @@ describe('the dashboard', () => {
     return v;
   }
 
-  it('signs in every role but admin; unknown and revoked keys are refused', async () => {
-    const expected: [Who, number][] = [['clerkA', 303], ['clerkB', 303], ['clerk*', 303], ['D05', 303], ['D06', 303], ['supervisor', 303], ['admin', 403], ['unknown', 401], ['revoked', 401]];
+  it('signs in every role but admin and institution; unknown and revoked keys are refused', async () => {
+    const expected: [Who, number][] = [['clerkA', 303], ['clerkB', 303], ['clerk*', 303], ['D05', 303], ['D06', 303], ['supervisor', 303], ['admin', 403], ['insX', 403], ['unknown', 401], ['revoked', 401]];
     const got = [];
     for (const [who] of expected) got.push([who, (await visitor().signIn(keys[who]!)).status]);
     expect(got).toEqual(expected);

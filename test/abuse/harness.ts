@@ -6,6 +6,7 @@ import { parseCatalog, type Catalog } from '../../domain/catalog.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import type { TestStack } from '../support/stack.js';
 import { sleep } from '../support/wait.js';
+import { assetSearchWorkflowIdOf, webhookWorkflowIdOf, workflowIdOf as listingWorkflowIdOf } from '../../workflows/workflow-id.js';
 
 export interface WireRequest {
   method: string;
@@ -76,7 +77,8 @@ export class RawClient {
 
 /**
  * What the invariant "a refused request writes nothing" compares: the rows of
- * the tables requests write, the newest change to listings and tasks, and
+ * the tables requests write, the newest change to listings and tasks, the
+ * asset requests and searches no longer open, the institutions retired, and
  * the row count of every other table (`rows:<table>`), so that a table added
  * later is covered without being named here. The disclosure log is left out:
  * a lawful read is logged, in the background, a moment after its answer. So
@@ -95,12 +97,24 @@ export type RowSnapshot = {
   revokedKeys: number;
   usedLinkTokens: number;
   inboundReplies: number;
+  /** Asset requests answered, or closed with their search: an answer changes a row, it does not add one. */
+  settledAssetRequests: number;
+  settledAssetSearches: number;
+  retiredInstitutions: number;
 } & Record<`rows:${string}`, number>;
 
 const NAMED_TABLES = ['Listing', 'Task', 'Event', 'Notification', 'ApiKey', 'UsedLinkToken', 'InboundReply'];
 const UNCOMPARED_TABLES = ['_prisma_migrations', 'Disclosure', 'OutboxSignal'];
-/** Rows the relay schedule writes on its own, whatever requests do: its weekly horizon notice and its one-off backfill mark. */
-const BACKGROUND_ROWS: Record<string, string> = { Setting: `key NOT LIKE 'calendarHorizonNotice:%' AND key <> 'restrictionsBackfilled'` };
+/**
+ * Rows left out of the counts, by table: what the relay schedule writes on its own, whatever requests do (its
+ * weekly horizon notice and its one-off backfill mark), and the one row a refusal writes on purpose: an asset
+ * answer whose signature does not verify is refused (400) and kept in the search's audit trail as an
+ * `answer-refused` event, so that an institution's failing signer shows.
+ */
+const UNCOUNTED_ROWS: Record<string, string> = {
+  Setting: `key NOT LIKE 'calendarHorizonNotice:%' AND key <> 'restrictionsBackfilled'`,
+  AssetEvent: `type <> 'answer-refused'`,
+};
 const otherTableCounts = new WeakMap<TestStack, Promise<string>>();
 
 /** One SELECT list counting every table not named above, built once per database. */
@@ -113,7 +127,7 @@ function otherTableCountsOf(stack: TestStack): Promise<string> {
         tables
           .map(({ table_name: table }) => table)
           .filter((table) => !NAMED_TABLES.includes(table) && !UNCOMPARED_TABLES.includes(table))
-          .map((table) => `(SELECT count(*) FROM "${table}"${BACKGROUND_ROWS[table] ? ` WHERE ${BACKGROUND_ROWS[table]}` : ''})::int AS "rows:${table}"`)
+          .map((table) => `(SELECT count(*) FROM "${table}"${UNCOUNTED_ROWS[table] ? ` WHERE ${UNCOUNTED_ROWS[table]}` : ''})::int AS "rows:${table}"`)
           .join(', '),
       );
     otherTableCounts.set(stack, query);
@@ -134,7 +148,10 @@ export async function snapshot(stack: TestStack): Promise<RowSnapshot> {
       (SELECT count(*) FROM "ApiKey")::int AS "apiKeys",
       (SELECT count(*) FROM "ApiKey" WHERE "revokedAt" IS NOT NULL)::int AS "revokedKeys",
       (SELECT count(*) FROM "UsedLinkToken")::int AS "usedLinkTokens",
-      (SELECT count(*) FROM "InboundReply")::int AS "inboundReplies"${others ? `,
+      (SELECT count(*) FROM "InboundReply")::int AS "inboundReplies",
+      (SELECT count(*) FROM "AssetRequest" WHERE status <> 'open')::int AS "settledAssetRequests",
+      (SELECT count(*) FROM "AssetSearch" WHERE status <> 'open')::int AS "settledAssetSearches",
+      (SELECT count(*) FROM "Institution" WHERE "retiredAt" IS NOT NULL)::int AS "retiredInstitutions"${others ? `,
       ${others}` : ''}`);
   return row!;
 }
@@ -147,18 +164,28 @@ export function snapshotDiff(before: RowSnapshot, after: RowSnapshot): string[] 
 }
 
 /** Tables only a request writes (no workflow ever inserts into them). */
-export const REQUEST_ONLY_FIELDS: (keyof RowSnapshot)[] = ['listings', 'apiKeys', 'revokedKeys', 'usedLinkTokens'];
+export const REQUEST_ONLY_FIELDS: (keyof RowSnapshot)[] = [
+  'listings',
+  'apiKeys',
+  'revokedKeys',
+  'usedLinkTokens',
+  'rows:AssetSearch',
+  'rows:AssetFinding',
+  'rows:InstitutionKey',
+  'rows:InstitutionWebhook',
+  'rows:InstitutionDirectoryVersion',
+];
 
 export interface PendingWork {
-  listingId: string;
+  workflowId: string;
   activities: { type: string; attempt: number; lastFailure: string | null }[];
   workflowTask: boolean;
 }
 
-/** The activities and workflow tasks a listing's workflow has outstanding. */
-export async function pendingWorkOf(stack: TestStack, listingId: string): Promise<PendingWork | null> {
+/** The activities and workflow tasks a workflow has outstanding (null when it has none or does not run). */
+export async function pendingWorkOfWorkflow(stack: TestStack, workflowId: string): Promise<PendingWork | null> {
   try {
-    const description = await stack.temporal.workflow.getHandle(`sanction-${listingId}`).describe();
+    const description = await stack.temporal.workflow.getHandle(workflowId).describe();
     if (description.status.name !== 'RUNNING') return null;
     const activities = (description.raw.pendingActivities ?? []).map((activity) => ({
       type: activity.activityType?.name ?? '?',
@@ -166,35 +193,39 @@ export async function pendingWorkOf(stack: TestStack, listingId: string): Promis
       lastFailure: activity.lastFailure?.message ?? null,
     }));
     const workflowTask = Boolean(description.raw.pendingWorkflowTask);
-    return activities.length > 0 || workflowTask ? { listingId, activities, workflowTask } : null;
+    return activities.length > 0 || workflowTask ? { workflowId, activities, workflowTask } : null;
   } catch {
     return null;
   }
 }
+
+/** The activities and workflow tasks a listing's workflow has outstanding. */
+export const pendingWorkOf = (stack: TestStack, listingId: string): Promise<PendingWork | null> => pendingWorkOfWorkflow(stack, listingWorkflowIdOf(listingId));
 
 /** An activity that keeps failing: the workflow will not get past it by itself. */
 export class StuckWorkflow extends Error {
   constructor(readonly work: PendingWork[]) {
     super(
       `workflow work does not finish: ${work
-        .map((w) => `sanction-${w.listingId}: ${w.activities.map((a) => `${a.type} attempt ${a.attempt}: ${(a.lastFailure ?? 'running').replace(/\s+/g, ' ').slice(0, 240)}`).join('; ') || 'workflow task pending'}`)
+        .map((w) => `${w.workflowId}: ${w.activities.map((a) => `${a.type} attempt ${a.attempt}: ${(a.lastFailure ?? 'running').replace(/\s+/g, ' ').slice(0, 240)}`).join('; ') || 'workflow task pending'}`)
         .join(' | ')}`,
     );
   }
 }
 
 /**
- * Waits until the workflows of `listingIds` have nothing outstanding and the
- * row counts hold still; throws StuckWorkflow when an activity keeps failing
+ * Waits until the workflows of `listingIds`, and the other workflows named
+ * (an asset search's, a webhook's), have nothing outstanding and the row
+ * counts hold still; throws StuckWorkflow when an activity keeps failing
  * (attempt ≥ 3) or nothing settles within `timeoutMs`.
  */
-export async function settle(stack: TestStack, listingIds: Iterable<string>, timeoutMs = 15_000): Promise<RowSnapshot> {
-  const ids = [...new Set(listingIds)];
+export async function settle(stack: TestStack, listingIds: Iterable<string>, timeoutMs = 15_000, otherWorkflowIds: Iterable<string> = []): Promise<RowSnapshot> {
+  const workflowIds = [...new Set([...[...listingIds].map(listingWorkflowIdOf), ...otherWorkflowIds])];
   const deadline = Date.now() + timeoutMs;
   let previous = await snapshot(stack);
   for (;;) {
     await sleep(80);
-    const pending = (await Promise.all(ids.map((id) => pendingWorkOf(stack, id)))).filter((work): work is PendingWork => work !== null);
+    const pending = (await Promise.all(workflowIds.map((id) => pendingWorkOfWorkflow(stack, id)))).filter((work): work is PendingWork => work !== null);
     const stuck = pending.filter((work) => work.activities.some((activity) => activity.attempt >= 3 && activity.lastFailure));
     if (stuck.length > 0) throw new StuckWorkflow(stuck);
     const current = await snapshot(stack);
@@ -204,26 +235,36 @@ export async function settle(stack: TestStack, listingIds: Iterable<string>, tim
   }
 }
 
-/** Ends every workflow of the stack's listings, so a wedged one cannot hold up the worker's shutdown. */
+/** Ends every workflow of the stack's listings, asset searches and webhooks, so a wedged one cannot hold up the worker's shutdown. */
 export async function terminateWorkflows(stack: TestStack): Promise<void> {
   const listings = await stack.prisma.listing.findMany({ select: { id: true } });
+  const searches = await stack.prisma.assetSearch.findMany({ select: { id: true } });
+  const hooks = await stack.prisma.webhook.findMany({ select: { id: true } });
+  const workflowIds = [
+    ...listings.map((listing) => listingWorkflowIdOf(listing.id)),
+    ...searches.map((search) => assetSearchWorkflowIdOf(search.id)),
+    ...hooks.map((hook) => webhookWorkflowIdOf(hook.id)),
+  ];
   await Promise.all(
-    listings.map((listing) =>
+    workflowIds.map((workflowId) =>
       stack.temporal.workflow
-        .getHandle(`sanction-${listing.id}`)
+        .getHandle(workflowId)
         .terminate('test finished')
         .catch(() => undefined),
     ),
   );
 }
 
-/** Every sanction workflow on the stack's task queue, by id (visibility is eventually consistent: polls until it stops growing). */
-export async function workflowIdsOnQueue(stack: TestStack, expectAtLeast: number): Promise<Set<string>> {
+/**
+ * Every workflow of a type on the stack's task queue, by id (visibility is eventually consistent: polls until
+ * it stops growing). The relay's scheduled runs share the queue; only sanction workflows stand for listings,
+ * only asset search workflows for searches.
+ */
+export async function workflowIdsOnQueue(stack: TestStack, expectAtLeast: number, workflowType = 'sanctionWorkflow'): Promise<Set<string>> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const ids = new Set<string>();
-    // The relay's scheduled runs share the queue; only sanction workflows stand for listings.
-    for await (const workflow of stack.temporal.workflow.list({ query: `TaskQueue = "${stack.taskQueue}" AND WorkflowType = "sanctionWorkflow"` })) ids.add(workflow.workflowId);
+    for await (const workflow of stack.temporal.workflow.list({ query: `TaskQueue = "${stack.taskQueue}" AND WorkflowType = "${workflowType}"` })) ids.add(workflow.workflowId);
     if (ids.size >= expectAtLeast || Date.now() > deadline) return ids;
     await sleep(250);
   }

@@ -18,6 +18,17 @@ it('serves a valid OpenAPI 3.1 document built from the request schemas', async (
   expect(result.errors ?? []).toEqual([]);
   expect(result.valid).toBe(true);
   for (const path of ['/api/listings', '/api/listings/import', '/api/tasks/{id}/acknowledge', '/api/supervision/overdue', '/ack/{token}']) expect(document.paths).toHaveProperty([path]);
+  // Asset searches (网络执行查控): the clerk's and the institution's sides, and the email link's page.
+  for (const path of ['/api/institutions', '/api/institutions/{code}/keys', '/api/signing-keys', '/api/asset-searches', '/api/asset-searches/{id}', '/api/asset-searches/{id}/close', '/api/asset-requests', '/api/asset-requests/{id}/answer', '/asset-answers/{token}']) {
+    expect(document.paths).toHaveProperty([path]);
+  }
+  expect(document.paths['/asset-answers/{token}'].post.security).toEqual([]);
+  expect(Object.keys(document.webhooks)).toEqual(expect.arrayContaining(['restriction-change', 'asset-request']));
+  // The answer's schema is the validator's, and says what the signature covers.
+  expect(document.components.schemas.AssetAnswer.required).toEqual(expect.arrayContaining(['findings', 'signature', 'keyId']));
+  expect(document.components.schemas.AssetAnswer.description).toContain('RFC 8785');
+  expect(document.components.schemas.CreateApiKey.properties.role.enum).toContain('institution');
+  expect(document.components.schemas.CreateApiKey.properties).toHaveProperty(['institutionCode']);
   // The listing schema is the validator's: its enum of circumstances and the ID pattern notes are there.
   expect(document.components.schemas.CreateListing.properties.circumstance.enum).toHaveLength(6);
   expect(document.components.schemas.CreateListing.required).toEqual(expect.arrayContaining(['caseNumber', 'debtor', 'circumstance', 'obligation']));
