@@ -96,3 +96,8 @@ export const freezeReleaseSchema = z.strictObject({
 export const assetStatsQuerySchema = z.strictObject({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM').optional().meta({ description: 'One month (China time); without it every month with activity, newest first' }),
 });
+
+/** A court code as listings carry it. */
+export const signingKeyQuerySchema = z.strictObject({
+  courtCode: text(50).optional(),
+});

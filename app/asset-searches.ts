@@ -128,6 +128,9 @@ export function createAssetSearchService(deps: AssetSearchDeps) {
         return { recorded: true, changed: false, request: { ...request, findings } };
       }
       if (request.status !== 'open') throw conflict(`Asset request ${requestId} is ${request.status}: the search was closed before an answer.`);
+      // Closed by the clerk, its requests not yet marked so by the workflow: no answer is awaited any more.
+      const search = await tx.assetSearch.findUniqueOrThrow({ where: { id: request.searchId }, select: { status: true } });
+      if (search.status === 'closed') throw conflict(`The search of asset request ${requestId} was closed before an answer.`);
       const at = now();
       const findings = answer.findings.map((finding) => ({
         id: randomUUID(),
@@ -176,8 +179,7 @@ export function createAssetSearchService(deps: AssetSearchDeps) {
       if (court && input.courtCode && input.courtCode !== court) throw forbidden(`This key searches for court ${court} only.`);
       const courtCode = court ?? input.courtCode;
       if (!courtCode) throw invalid('Name the searching court.', [{ field: 'courtCode', message: 'required when the key is not bound to a court' }]);
-      const directory = await prisma.institutionDirectoryVersion.aggregate({ _max: { version: true } });
-      const directoryVersion = directory._max.version;
+      const directoryVersion = await institutions.currentVersion();
       if (directoryVersion === null) throw conflict('No institution directory is loaded: an administrator imports one (POST /api/institutions).');
       const chosen =
         input.institutions === 'all'
@@ -395,8 +397,11 @@ export function createAssetSearchService(deps: AssetSearchDeps) {
 
 /** Whether stored findings are the ones given again (order aside): a repeated answer, not a changed one. */
 function sameFindings(stored: AssetFinding[], given: FindingInput[]): boolean {
-  const key = (finding: { kind: string; account?: string | null | undefined; amountYuan?: unknown; description: string }) =>
-    JSON.stringify([finding.kind, finding.account ?? null, finding.amountYuan === null || finding.amountYuan === undefined ? null : Number(finding.amountYuan), finding.description]);
+  // As stored: amounts in fen (the column keeps two decimals), a currency defaulting to CNY where there is an amount.
+  const key = (finding: { kind: string; account?: string | null | undefined; currency?: string | null | undefined; amountYuan?: unknown; description: string }) => {
+    const amount = finding.amountYuan === null || finding.amountYuan === undefined ? null : Math.round(Number(finding.amountYuan) * 100);
+    return JSON.stringify([finding.kind, finding.account ?? null, finding.currency ?? (amount !== null ? 'CNY' : null), amount, finding.description]);
+  };
   const a = stored.map(key).sort();
   const b = given.map(key).sort();
   return a.length === b.length && a.every((value, index) => value === b[index]);

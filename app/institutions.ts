@@ -1,11 +1,11 @@
 import type { PrismaClient } from '../prisma/generated/client.js';
 import { institutionScopeOf, type Principal } from '../domain/access.js';
-import { parseInstitutionDirectory } from '../domain/institutions.js';
+import { institutionDirectorySchema } from '../domain/institutions.js';
 import { publicKeyProblem, verifyDocument, type SignatureAlgorithm } from '../platform/signed-documents.js';
 import { loadInstitutionDirectory } from '../db/institution-directory.js';
 import type { CourtSeals } from '../platform/court-seals.js';
 import { conflict, forbidden, invalid, notFound } from './errors.js';
-import { institutionKeySchema } from './asset-schemas.js';
+import { institutionKeySchema, signingKeyQuerySchema } from './asset-schemas.js';
 import { parseInput } from './validate.js';
 
 /** An institution's registered key that verified a document, or why none did. */
@@ -20,9 +20,8 @@ export function createInstitutionService({ prisma, seals }: { prisma: PrismaClie
     /** GET /api/institutions — the directory as it stands, with each institution's keys. */
     async list() {
       const rows = await prisma.institution.findMany({ where: { retiredAt: null }, include: { keys: { where: { revokedAt: null }, orderBy: { createdAt: 'asc' } } }, orderBy: { code: 'asc' } });
-      const latest = await prisma.institutionDirectoryVersion.aggregate({ _max: { version: true } });
       return {
-        version: latest._max.version,
+        version: rows[0]?.directoryVersion ?? null,
         institutions: rows.map((row) => ({
           code: row.code,
           name: row.name,
@@ -38,13 +37,7 @@ export function createInstitutionService({ prisma, seals }: { prisma: PrismaClie
 
     /** POST /api/institutions (admin): a new directory version; institutions it no longer lists are retired. */
     async importDirectory(body: unknown) {
-      let directory;
-      try {
-        directory = parseInstitutionDirectory(body);
-      } catch (error) {
-        throw invalid('The directory is not valid.', [{ field: 'institutions', message: (error as Error).message }]);
-      }
-      return loadInstitutionDirectory(prisma, directory);
+      return loadInstitutionDirectory(prisma, parseInput(institutionDirectorySchema, body, 'directory'));
     },
 
     /**
@@ -70,6 +63,12 @@ export function createInstitutionService({ prisma, seals }: { prisma: PrismaClie
     },
 
     /** Whether a document bears a valid signature by one of the institution's registered keys, the one its keyId names. */
+    /** The directory version searches go out under: the one loaded last (an earlier one may be loaded again). */
+    async currentVersion(): Promise<number | null> {
+      const row = await prisma.institution.findFirst({ where: { retiredAt: null }, select: { directoryVersion: true } });
+      return row?.directoryVersion ?? null;
+    },
+
     async verify(institutionCode: string, document: Record<string, unknown>): Promise<KeyCheck> {
       const keyId = typeof document.keyId === 'string' ? document.keyId : '';
       const key = await prisma.institutionKey.findUnique({ where: { institutionCode_keyId: { institutionCode, keyId } } });
@@ -78,8 +77,9 @@ export function createInstitutionService({ prisma, seals }: { prisma: PrismaClie
     },
 
     /** GET /api/signing-keys — the courts' public keys: every court that has searched, and any asked for. */
-    async signingKeys(query: { courtCode?: unknown }) {
-      const asked = typeof query.courtCode === 'string' && query.courtCode.trim() !== '' ? [query.courtCode.trim()] : [];
+    async signingKeys(query: unknown) {
+      const { courtCode } = parseInput(signingKeyQuerySchema, query, 'query');
+      const asked = courtCode ? [courtCode] : [];
       const searched = await prisma.assetSearch.findMany({ distinct: ['courtCode'], select: { courtCode: true } });
       const courts = [...new Set([...searched.map((row) => row.courtCode), ...asked])].sort();
       return seals.publicKeys(courts);

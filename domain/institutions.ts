@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStorableText } from './text.js';
 import directoryJson from './institution-data/directory.json' with { type: 'json' };
 
 // Pure: workflows that fan a search out to institutions import this module into their sandbox.
@@ -28,19 +29,22 @@ const capabilitiesSchema = z
     if (!seen.has('query')) ctx.addIssue({ code: 'custom', message: 'capabilities must include query' });
   });
 
+/** Names PostgreSQL can store: no NUL, no unpaired surrogate. */
+const storable = (max: number) => z.string().trim().min(1).max(max).refine(isStorableText, 'must not contain NUL characters or unpaired surrogates');
+
 export const institutionSchema = z.strictObject({
   code: z.string().regex(INSTITUTION_CODE, 'code must be 2–32 upper-case letters, digits or hyphens, not starting with a hyphen'),
-  name: z.string().trim().min(1),
+  name: storable(200),
   kind: z.enum(INSTITUTION_KINDS),
   channel: z.enum(INSTITUTION_CHANNELS),
   capabilities: capabilitiesSchema,
-  contactEmail: z.email(),
-  supervisorEmail: z.email(),
+  contactEmail: z.email().max(254),
+  supervisorEmail: z.email().max(254),
 });
 
 export const institutionDirectorySchema = z
   .strictObject({
-    region: z.string().trim().min(1),
+    region: storable(200),
     institutions: z.array(institutionSchema).min(1),
   })
   .superRefine((directory, ctx) => {

@@ -70,8 +70,9 @@ export function createCourtSeals(secret: string, previousSecrets: string[] = [])
   return {
     keyFor: (courtCode) => publicPart(signingCourt(courtCode).keys[0]!),
     sign: (courtCode, document) => signingCourt(courtCode).signer(document),
+    // Asked about, not signed for: derived and forgotten, so a caller naming made-up courts cannot grow memory.
     publicKeys: (courtCodes) =>
-      courtCodes.flatMap((courtCode) => signingCourt(courtCode).keys.map((key, index) => ({ courtCode, ...publicPart(key), current: index === 0 }))),
+      courtCodes.flatMap((courtCode) => (signingCourts.get(courtCode)?.keys ?? keysOf(courtCode)).map((key, index) => ({ courtCode, ...publicPart(key), current: index === 0 }))),
     verify(document) {
       const keyId = document?.keyId;
       if (typeof keyId !== 'string') return false;

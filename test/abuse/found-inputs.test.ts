@@ -347,15 +347,15 @@ describe('asset searches: institutions, keys, answers, links', () => {
     expect(await snapshot(stack)).toEqual(before);
   });
 
-  it.fails.each(unstorableDirectories)('POST /api/institutions with %s → 400 (known defect: the directory schema takes any string; storing it answers 500)', async (_label, change) => {
+  it.each(unstorableDirectories)('POST /api/institutions with %s → 400', async (_label, change) => {
     expect((await importDirectory(change)).status).toBe(400);
   });
 
-  it.fails('GET /api/signing-keys with a court code of 1,025 bytes → 400 naming courtCode (known defect: 500, the key derivation takes at most 1,024 bytes)', async () => {
+  it('GET /api/signing-keys with a court code of 1,025 bytes → 400 naming courtCode', async () => {
     expectRefusal(await send('GET', `/api/signing-keys?courtCode=${'X'.repeat(1025)}`, clerk), 'courtCode');
   });
 
-  it.fails('the same answer again with an amount of 0.005 yuan → 200, nothing changed (known defect: 409, the amount was stored as 0.01)', async () => {
+  it('the same answer again with an amount of 0.005 yuan → 200, nothing changed (it was stored as 0.01)', async () => {
     const { requestId } = await icbcRequest();
     const answer = JSON.stringify(signed(requestId, { findings: [{ kind: 'deposit', amountYuan: 0.005, description: '活期存款' }] }));
     expect((await send('POST', `/api/asset-requests/${requestId}/answer`, institutionKey, answer)).status).toBe(201);
@@ -363,7 +363,7 @@ describe('asset searches: institutions, keys, answers, links', () => {
     expect(again.status, again.text).toBe(200);
   });
 
-  it.fails('a directory imported again is the one searches go out under (known defect: the highest version number is reported and recorded instead)', async () => {
+  it('a directory imported again is the one searches go out under', async () => {
     const earlier = { region: 'found', institutions: defaultInstitutionDirectory.institutions };
     const later = { region: 'found', institutions: [...defaultInstitutionDirectory.institutions, { ...icbc!, code: 'FOUND-1', name: '试验银行' }] };
     const importOf = async (directory: unknown) => (await send('POST', '/api/institutions', stack.adminKey, JSON.stringify(directory))).json as { version: number };

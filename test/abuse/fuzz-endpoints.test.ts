@@ -1145,38 +1145,13 @@ async function refreshFixture(): Promise<void> {
 
 class Violation extends Error {}
 
-const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-/** Whether a parsed JSON value holds a string PostgreSQL cannot store as text or jsonb: U+0000, or an unpaired surrogate. */
-function holdsUnstorableText(value: unknown): boolean {
-  if (typeof value === 'string') return UNSTORABLE_TEXT.test(value);
-  if (Array.isArray(value)) return value.some(holdsUnstorableText);
-  if (value !== null && typeof value === 'object') return Object.entries(value).some(([key, inner]) => UNSTORABLE_TEXT.test(key) || holdsUnstorableText(inner));
-  return false;
-}
-
 /**
  * Defects of the product this run meets and does not fail on: each is counted
  * and printed. Remove an entry when the product is fixed; its inputs then have
  * to pass like any other. (found-inputs.test.ts holds one test for each.)
  */
-const KNOWN_DEFECTS: { id: string; matches(planned: Planned, response: WireResponse): boolean }[] = [
-  {
-    // The directory's schema (domain/institutions.ts) takes any string; db/institution-directory.ts then fails to store it.
-    id: 'POST /api/institutions with U+0000 or an unpaired surrogate in a string → 500',
-    matches: (planned, response) => {
-      if (response.status !== 500 || planned.endpoint !== 'directory' || roleOf(planned.spec.kind === 'directory' ? planned.spec.key : 'none') !== 'admin' || !planned.text) return false;
-      try {
-        const value: unknown = JSON.parse(planned.text);
-        return institutionDirectorySchema.safeParse(value).success && holdsUnstorableText(value);
-      } catch {
-        return false;
-      }
-    },
-  },
-];
+const KNOWN_DEFECTS: { id: string; matches(planned: Planned, response: WireResponse): boolean }[] = [];
 
-/** The paths a directory refusal's message lists ("- institutions.0.code: …"): that endpoint names them in the message, its field is always `institutions`. */
-const pathsInMessage = (message: string) => [...message.matchAll(/^- (\S+?):/gm)].map((match) => match[1]!);
 /** A field names the change when it is the changed value, inside it, or holds it. */
 const namesChange = (field: string, changed: string) => field === changed || field.startsWith(`${changed}.`) || changed.startsWith(`${field}.`);
 /**
@@ -1197,11 +1172,6 @@ function refusalDefect(planned: Planned, response: WireResponse): string | null 
   // Not a change of one value, or the whole body replaced: naming any field is naming what changed.
   if (!path || (path.length === 0 && op !== 'extra')) return null;
   const changed = path.length === 0 ? '(body)' : path.join('.');
-  if (planned.endpoint === 'directory') {
-    const listed = errors.flatMap((error) => (typeof error.message === 'string' ? pathsInMessage(error.message) : []));
-    const names = (field: string) => (path.length === 0 ? field === '(directory)' : namesChangeOrNeighbour(field, path));
-    return listed.some(names) ? null : `the 400 lists ${JSON.stringify(listed)}, not ${changed}`;
-  }
   const fields = errors.map((error) => error.field as string);
   const names = (field: string) => (path.length === 0 ? field === changed : namesChangeOrNeighbour(field, path));
   return fields.some(names) ? null : `the 400 names ${JSON.stringify(fields)}, not ${changed}`;

@@ -180,6 +180,14 @@ describe('asset search of a small directory', () => {
     const otherCourt = await stack.key('clerk', { courtCode: 'FJ-XM-0206' });
     const [search] = await stack.prisma.assetSearch.findMany({ take: 1 });
     expect((await stack.request('GET', `/api/asset-searches/${search!.id}`, { key: otherCourt })).status).toBe(403);
+    // A closed search takes no more answers, even before its workflow marks the requests closed.
+    const open = await stack.request('POST', '/api/asset-searches', { key: clerk, body: { caseNumber: '（2026）闽0203执91号', debtor: { kind: 'entity', name: 'X', idNumber: VALID_CREDIT_CODE }, institutions: [icbc!.code] } });
+    const requestId = open.body.requests[0].id as string;
+    await stack.prisma.assetSearch.update({ where: { id: open.body.id }, data: { status: 'closed' } });
+    const late = await stack.request('POST', `/api/asset-requests/${requestId}/answer`, { key: keys.get(icbc!.code)!.apiKey, body: signedAnswer(icbc!.code, requestId, []) });
+    expect(late.status).toBe(409);
+    await stack.prisma.assetSearch.update({ where: { id: open.body.id }, data: { status: 'open' } });
+    expect((await stack.request('POST', `/api/asset-searches/${open.body.id}/close`, { key: clerk })).body.status).toBe('closed');
     const directoryView = await stack.request('GET', '/api/institutions', { key: clerk });
     expect(directoryView.body.institutions).toHaveLength(5);
     expect(directoryView.body.institutions.find((i: { code: string }) => i.code === abc!.code).keys[0]).toMatchObject({ alg: 'SM2' });
