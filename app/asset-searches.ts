@@ -388,7 +388,7 @@ export function createAssetSearchService(deps: AssetSearchDeps) {
   async function requestOfToken(token: string) {
     const claims = readAssetAnswerToken(keyring, token);
     if (!claims) throw notFound('This link is not valid.');
-    if (claims.expiresAt * 1000 < now().getTime()) throw conflict('This link has expired: answer through the API, or ask the court for a new notice.');
+    if (claims.expiresAt * 1000 < now().getTime()) throw conflict('This link has expired: answer through the API, or ask the court for a new notice.', { linkExpired: true });
     const request = await prisma.assetRequest.findUnique({ where: { id: claims.requestId }, include: { findings: { orderBy: { id: 'asc' } } } });
     if (!request) throw notFound('This link is not valid.');
     return request;

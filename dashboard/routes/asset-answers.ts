@@ -51,7 +51,8 @@ export function assetAnswerRoutes(searches: AssetSearchService): Router {
   const router = Router();
   const refusal = (res: Response, error: unknown) => {
     if (!isAppError(error)) throw error;
-    const { status } = httpStatusOf(error.kind);
+    // An expired link is gone, as /ack says of its own.
+    const status = error.facts.linkExpired ? 410 : httpStatusOf(error.kind).status;
     const fields = (error.facts.fields ?? []).map((field) => `${field.field}: ${field.message}`).join('; ');
     page(res, status, '无法办理 · Not possible', 'ack-message', { message: error.detail, ...(fields ? { detail: fields } : {}) });
   };

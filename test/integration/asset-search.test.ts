@@ -13,6 +13,8 @@ import { startTestStack, type TestStack } from '../support/stack.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
 import { waitUntil } from '../support/wait.js';
 import { recordHistory } from '../support/record-history.js';
+import { createAssetAnswerToken } from '../../platform/signed-tokens.js';
+import { createKeyring } from '../../platform/signing.js';
 
 // Answers are due 15 s after the search; the reminder 7 s before; the supervisor at the deadline, the office 2 s later.
 const policy = parsePolicy({
@@ -188,6 +190,9 @@ describe('asset search of a small directory', () => {
     expect(late.status).toBe(409);
     await stack.prisma.assetSearch.update({ where: { id: open.body.id }, data: { status: 'open' } });
     expect((await stack.request('POST', `/api/asset-searches/${open.body.id}/close`, { key: clerk })).body.status).toBe('closed');
+    // An expired email link is gone.
+    const expired = createAssetAnswerToken(createKeyring('test-secret'), { requestId, expiresAt: Math.floor(Date.now() / 1000) - 60 });
+    expect((await fetch(`${stack.apiUrl}/asset-answers/${expired}`)).status).toBe(410);
     const directoryView = await stack.request('GET', '/api/institutions', { key: clerk });
     expect(directoryView.body.institutions).toHaveLength(5);
     expect(directoryView.body.institutions.find((i: { code: string }) => i.code === abc!.code).keys[0]).toMatchObject({ alg: 'SM2' });
