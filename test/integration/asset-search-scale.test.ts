@@ -32,8 +32,10 @@ const CASE_NUMBER = '（2026）闽0203执3595号';
  * completion wakes at most one workflow task (3 events), each batch signal
  * adds the signal and one timer started and cancelled. For B = 8: 3·(8 + 8 +
  * 36 + 1) = 159 events of activities, as many again of workflow tasks, and 24
- * of signals and timers — 342, with the start and the end. A run that fed
- * answers to the workflow one by one would need at least 3,595 signals.
+ * of signals and timers — 348, with the start and the end. (No reminder,
+ * escalation or daily recheck falls due here, each of which would add a turn.)
+ * A run that fed answers to the workflow one by one would need at least 3,595
+ * signals and the workflow tasks they wake.
  */
 const HISTORY_EVENT_BOUND = (b: number) => 2 * 3 * (b + b + (b * (b + 1)) / 2 + 1) + 3 * b + 6;
 
