@@ -36,7 +36,22 @@ import {
 } from '../app/schemas.js';
 import { LEDGER_FORMATS, MAX_LEDGER_ROWS, ledgerQuerySchema } from '../app/ledger.js';
 import { ratesQuerySchema } from '../app/rates.js';
-import { assetAnswerSchema, assetRequestQuerySchema, assetSearchQuerySchema, assetSearchSchema, findingSchema, institutionKeySchema } from '../app/asset-schemas.js';
+import {
+  CONTROL_ORDER_ACTIONS,
+  RELEASE_REASONS,
+  assetAnswerSchema,
+  assetRequestQuerySchema,
+  assetSearchQuerySchema,
+  assetSearchSchema,
+  assetStatsQuerySchema,
+  controlConfirmationSchema,
+  controlOrderQuerySchema,
+  controlOrderSchema,
+  findingSchema,
+  freezeQuerySchema,
+  freezeReleaseSchema,
+  institutionKeySchema,
+} from '../app/asset-schemas.js';
 import { CONTROL_ACTIONS, INSTITUTION_CHANNELS, INSTITUTION_KINDS, institutionDirectorySchema } from '../domain/institutions.js';
 import { ASSET_KINDS } from '../domain/freeze-periods.js';
 
@@ -261,7 +276,8 @@ const rates = {
  */
 const SIGNATURE_RULE =
   'A detached signature: `signature` is the base64 signature over the RFC 8785 (JCS) canonical JSON of the document without its `signature` and `keyId` members; `keyId` names the key. ' +
-  'An answer is checked with `requestId` added (the request of the path) when the body does not carry it, so an answer cannot be replayed onto another request. ' +
+  'An answer is checked with `requestId` added (the request of the path) when the body does not carry it, a control order\'s confirmation with `orderId` (the order of the path), ' +
+  'so that neither can be replayed onto another request or order. ' +
   'Ed25519 (the 64-byte signature) by default; SM2 with SM3 (GB/T 32918, user id `1234567812345678`; DER or the raw 64 bytes r‖s) for a key registered with `alg: "SM2"`.';
 
 const uuid = { type: 'string', format: 'uuid' } as const;
@@ -402,6 +418,128 @@ const linkAnswerForm = {
 
 const tokenParam = { name: 'token', in: 'path', required: true, schema: { type: 'string' } };
 
+/** The legal maximum of a freeze, and of each renewal (domain/freeze-periods.ts). */
+const FREEZE_PERIODS =
+  'A freeze, and each renewal from the current end, lasts at most: a bank deposit 1 year, a vehicle (movable property) 2 years, real estate, securities, insurance and other property rights 3 years ' +
+  '(SPC interpretation of the Civil Procedure Law, art. 485); an end beyond it is 400 naming `until` (rule `freeze-period`).';
+
+/** A performance or deletion offers the release of the case's freezes. */
+const LIFTING_WITH_FREEZES = 'Lifting: { id, status, accepted }, with `freezesInForce` and `releaseFreezes` (the path to POST: /api/listings/{id}/freeze-releases) when freezes of the case are in force';
+
+const controlOrderStatus = { enum: ['open', 'confirmed', 'void'], description: '`void`: the freeze lapsed before the institution confirmed' } as const;
+
+const controlOrder = {
+  type: 'object',
+  description: 'One measure ordered on a finding: freeze, renewal, deduction (to the court\'s account) or release; the institution confirms it under its signature',
+  properties: {
+    id: uuid,
+    freezeId: uuid,
+    findingId: uuid,
+    institutionCode: { type: 'string' },
+    action: { enum: [...CONTROL_ORDER_ACTIONS] },
+    status: controlOrderStatus,
+    amountYuan: { type: ['number', 'null'], description: 'Freeze: the amount ordered frozen; deduction: the amount to transfer' },
+    until: { ...nullableInstant, description: 'Freeze and renewal: the end ordered' },
+    reason: { enum: [...RELEASE_REASONS, null], description: 'Release only' },
+    dueAt: { ...instant, description: 'The confirmation is due by then (`assets.confirm` of the policy), reminded and escalated like an answer' },
+    orderedAt: instant,
+    deliveredAt: { ...nullableInstant, description: 'When the order reached the institution by email' },
+    escalationLevel: { type: 'integer', minimum: 0 },
+    confirmedAt: nullableInstant,
+    confirmedAmountYuan: { type: ['number', 'null'], description: 'The amount actually frozen, deducted or released, as confirmed' },
+    reference: { type: ['string', 'null'], description: 'The institution\'s own reference (a deduction: the transfer\'s)' },
+    effectiveAt: { ...nullableInstant, description: 'When the measure took effect, as confirmed' },
+  },
+};
+
+const controlOrderNotice = {
+  type: 'object',
+  description: `The court's control order as sealed with its key (GET /api/signing-keys). ${SIGNATURE_RULE}`,
+  properties: {
+    type: { const: 'control-order' },
+    orderId: uuid,
+    freezeId: uuid,
+    action: { enum: [...CONTROL_ORDER_ACTIONS] },
+    courtCode: { type: 'string' },
+    caseNumber: { type: 'string' },
+    debtor: debtorOfSearch,
+    institutionCode: { type: 'string' },
+    asset: { type: 'object', properties: { findingId: uuid, kind: { enum: [...ASSET_KINDS] }, account: { type: 'string' } }, required: ['findingId', 'kind'] },
+    amountYuan: { type: 'number' },
+    until: instant,
+    reason: { enum: [...RELEASE_REASONS] },
+    issuedAt: instant,
+    dueAt: instant,
+    keyId: { type: 'string' },
+    signature: { type: 'string', contentEncoding: 'base64' },
+  },
+  required: ['type', 'orderId', 'freezeId', 'action', 'courtCode', 'caseNumber', 'debtor', 'institutionCode', 'asset', 'issuedAt', 'dueAt', 'keyId', 'signature'],
+};
+
+const freeze = {
+  type: 'object',
+  description: 'A freeze in force, by its end',
+  properties: {
+    id: uuid,
+    findingId: uuid,
+    searchId: uuid,
+    institutionCode: { type: 'string' },
+    courtCode: { type: 'string' },
+    caseNumber: { type: 'string' },
+    assetKind: { enum: [...ASSET_KINDS] },
+    account: { type: ['string', 'null'] },
+    status: { enum: ['ordered', 'active', 'released', 'deducted', 'lapsed'], description: '`ordered` until the institution confirms; `lapsed`: its end came without a confirmed renewal' },
+    amountYuan: { type: 'number', description: 'What the institution froze (as confirmed)' },
+    deductedYuan: { type: 'number' },
+    frozenAt: nullableInstant,
+    until: { ...instant, description: 'The current end: a confirmed renewal moves it' },
+    daysLeft: { type: ['integer', 'null'], minimum: 0 },
+    renewals: { type: 'integer', minimum: 0 },
+    endedAt: nullableInstant,
+    renewalOrdered: { type: 'boolean', description: 'A renewal awaits the institution\'s confirmation' },
+  },
+};
+
+const assetOverdue = {
+  type: 'object',
+  properties: {
+    requests: {
+      type: 'array',
+      description: 'Asset requests unanswered past their deadline, most overdue first (at most 1,000)',
+      items: { type: 'object', properties: { id: uuid, searchId: uuid, caseNumber: { type: 'string' }, courtCode: { type: 'string' }, institutionCode: { type: 'string' }, dueAt: instant, hoursLate: { type: 'integer' }, escalationLevel: { type: 'integer' } } },
+    },
+    orders: {
+      type: 'array',
+      description: 'Control orders unconfirmed past their deadline, most overdue first (at most 1,000)',
+      items: { type: 'object', properties: { id: uuid, freezeId: uuid, caseNumber: { type: 'string' }, courtCode: { type: 'string' }, institutionCode: { type: 'string' }, action: { enum: [...CONTROL_ORDER_ACTIONS] }, dueAt: instant, hoursLate: { type: 'integer' }, escalationLevel: { type: 'integer' } } },
+    },
+  },
+};
+
+const assetMonth = {
+  type: 'object',
+  description: 'One month, China time: searches and requests by the month of the search; orders by the month they took effect; lapses by the month of the lapse',
+  properties: {
+    month: { type: 'string', example: '2026-11' },
+    searches: { type: 'integer' },
+    requests: { type: 'integer' },
+    answeredOnTime: { type: 'integer', description: 'Answered by their deadline' },
+    onTimeRate: { type: ['number', 'null'], minimum: 0, maximum: 1, description: 'answeredOnTime / requests answered or past their deadline; null when none is' },
+    institutionsAsked: { type: 'integer' },
+    institutionsOnTime: { type: 'integer', description: 'Institutions asked that answered every request by its deadline' },
+    hits: { type: 'integer', description: 'Requests answered with at least one finding' },
+    findings: { type: 'integer' },
+    frozen: { type: 'integer', description: 'Freezes confirmed' },
+    frozenYuan: { type: 'number' },
+    renewed: { type: 'integer' },
+    lapsed: { type: 'integer' },
+    lapsedYuan: { type: 'number', description: 'Frozen and not deducted when the freeze lapsed' },
+    deductedYuan: { type: 'number' },
+    released: { type: 'integer' },
+  },
+};
+
+
 const listingImport = {
   type: 'object',
   properties: {
@@ -433,7 +571,7 @@ export function openApiDocument(serverUrl: string) {
       title: 'Joint Sanctions Coordinator API (联合惩戒协同平台)',
       version: '0.1.0',
       description:
-        'Lists dishonest judgment debtors and coordinates the departments that apply and lift credit sanctions; searches debtors\' assets at financial institutions and registries (网络执行查控). ' +
+        'Lists dishonest judgment debtors and coordinates the departments that apply and lift credit sanctions; searches debtors\' assets at financial institutions and registries and orders their freeze, deduction and release (网络执行查控). ' +
         'Authenticate with `Authorization: Bearer <key>`; roles: `clerk`, `department`, `supervisor`, `admin`, `institution`. Every error is application/problem+json (RFC 9457). ' +
         'A request without a good key is answered 401 before its body is read; 30 failed authentications a minute from one client address, or with one key, are answered 429 (a good key is never refused for others\' failures). ' +
         'Headers over 16 KB are answered 431.',
@@ -488,6 +626,17 @@ export function openApiDocument(serverUrl: string) {
         AssetRequestWithNotice: {
           allOf: [{ $ref: '#/components/schemas/AssetRequest' }, { type: 'object', properties: { document: { $ref: '#/components/schemas/AssetQueryNotice' } } }],
         },
+        CreateControlOrder: { ...jsonSchema(controlOrderSchema), description: FREEZE_PERIODS },
+        ControlConfirmation: { ...jsonSchema(controlConfirmationSchema), description: SIGNATURE_RULE },
+        FreezeRelease: jsonSchema(freezeReleaseSchema),
+        ControlOrder: controlOrder,
+        ControlOrderNotice: controlOrderNotice,
+        ControlOrderWithNotice: {
+          allOf: [{ $ref: '#/components/schemas/ControlOrder' }, { type: 'object', properties: { document: { $ref: '#/components/schemas/ControlOrderNotice' } } }],
+        },
+        Freeze: freeze,
+        AssetOverdue: assetOverdue,
+        AssetMonth: assetMonth,
         Problem: {
           type: 'object',
           properties: {
@@ -502,6 +651,8 @@ export function openApiDocument(serverUrl: string) {
                 properties: { field: { type: 'string' }, message: { type: 'string' }, rule: { type: 'string' }, row: { type: 'integer', description: 'Import errors: the spreadsheet row' }, column: { type: 'string', description: 'Import errors: the column header' } },
               },
             },
+            freezeId: { type: 'string', format: 'uuid', description: 'Control orders refused 409: the freeze concerned' },
+            freezeStatus: { enum: ['ordered', 'active', 'released', 'deducted', 'lapsed'], description: 'Control orders and confirmations refused 409: the freeze as it stands' },
           },
           required: ['status', 'title', 'detail'],
         },
@@ -534,7 +685,7 @@ export function openApiDocument(serverUrl: string) {
           summary: 'Create an API key (admin)',
           description:
             'A `department` key names its `departmentCode`; a `clerk` key may name a `courtCode`; an `institution` key names its `institutionCode`, a code of the directory (GET /api/institutions), ' +
-            'and acts for that institution only: its asset requests, its answers, its public keys, its webhook. A scope another role does not take is 400 naming the field.',
+            'and acts for that institution only: its asset requests and answers, its control orders and confirmations, its public keys, its webhook. A scope another role does not take is 400 naming the field.',
           requestBody: body('CreateApiKey'),
           responses: { 201: json('{ id, key, expiresAt }: the key, shown once'), ...errors },
         },
@@ -592,7 +743,7 @@ export function openApiDocument(serverUrl: string) {
       '/api/listings/{id}/events': { get: { summary: 'The audit trail, oldest first', parameters: [idParam()], responses: { 200: json('Events; header X-Audit-Chain'), ...errors } } },
       '/api/listings/{id}/events/verification': { get: { summary: 'Whether the hash chain is intact', parameters: [idParam()], responses: { 200: json('{ intact, brokenAt, length, head }'), ...errors } } },
       '/api/listings/{id}/performance': {
-        post: { summary: 'Record performance: lift every sanction (clerk)', parameters: [idParam()], requestBody: body('Performance'), responses: { 202: json('Lifting'), ...errors, 409: problem('Already lifted') } },
+        post: { summary: 'Record performance: lift every sanction (clerk)', parameters: [idParam()], requestBody: body('Performance'), responses: { 202: json(LIFTING_WITH_FREEZES), ...errors, 409: problem('Already lifted') } },
       },
       '/api/listings/{id}/revocation': {
         post: { summary: 'Revoke the listing: lift every sanction (clerk)', parameters: [idParam()], requestBody: body('Revocation'), responses: { 202: json('Lifting'), ...errors, 409: problem('Already lifted') } },
@@ -602,7 +753,7 @@ export function openApiDocument(serverUrl: string) {
           summary: 'Delete the listing on a ground of art. 10 ¶1: lift every sanction, the lift tasks counting from decidedAt (clerk)',
           parameters: [idParam()],
           requestBody: body('Deletion'),
-          responses: { 202: json('Lifting'), ...errors, 409: problem('Already lifted') },
+          responses: { 202: json(LIFTING_WITH_FREEZES), ...errors, 409: problem('Already lifted') },
         },
       },
       '/api/listings/{id}/correction': {
@@ -930,6 +1081,82 @@ export function openApiDocument(serverUrl: string) {
             403: problem('Not an institution key, or the request is addressed to another institution'),
             409: problem('Answered before with other findings, or the search was closed'),
           },
+        },
+      },
+      '/api/control-orders': {
+        post: {
+          summary: 'Order a freeze, renewal, deduction or release of a finding (clerk): a court-sealed order to the institution, which confirms it under its signature',
+          description:
+            `\`findingId\` names a finding of an answered request (a clerk bound to a court: of its court's searches; another court's is 403, an unknown one 400 naming \`findingId\`). ` +
+            '`freeze` freezes `amountYuan` (default: the finding\'s balance) until `until` (default: the legal maximum); `renew` moves the end of a freeze in force; `deduct` transfers `amountYuan` (required, at most what is frozen and not yet deducted or ordered) to the court\'s account; ' +
+            '`release` ends the freeze (`reason`, default `order`). An action the institution does not take online (its `capabilities`) is 400 naming `action` (rule `capability`). ' +
+            `${FREEZE_PERIODS} The order reaches the institution by email (and in GET /api/control-orders); its confirmation is due \`assets.confirm\` of the policy after the order, reminded and escalated like an answer. ` +
+            'A freeze\'s workflow follows it to its end: the officer (`officerEmail`) is reminded, the coordinating office told when no renewal is ordered in time, and a freeze not renewed lapses at its end.',
+          requestBody: body('CreateControlOrder'),
+          responses: {
+            201: json('The order', 'ControlOrder'),
+            ...errors,
+            403: problem('Not a clerk key, or the finding belongs to another court\'s search'),
+            409: problem('A freeze of a finding frozen already (`freezeId`); a renewal, deduction or release of a finding not frozen, of a freeze awaiting its confirmation, ended or lapsed (`freezeStatus`); or the same measure awaiting confirmation'),
+          },
+        },
+        get: {
+          summary: 'Control orders, newest first, at most 1,000 (clerk: its court\'s; supervisor; institution: those addressed to it, each with the court\'s sealed order)',
+          parameters: queryParameters(controlOrderQuerySchema),
+          responses: { 200: { description: 'Orders; an institution\'s carry `document`', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/ControlOrderWithNotice' } } } } }, ...errors },
+        },
+      },
+      '/api/control-orders/{id}/confirm': {
+        post: {
+          summary: 'Confirm an order, signed (institution): the amount actually frozen, deducted or released, its reference and when it took effect',
+          description:
+            `${SIGNATURE_RULE} A signature that does not verify is 400 naming \`signature\` (rule \`bad-signature\`), an unregistered key 400 naming \`keyId\` (rule \`unknown-key\`); ` +
+            'nothing is recorded of the confirmation, but the refusal is kept in the search\'s audit trail (`confirmation-refused`). A body naming another order is 400 naming `orderId`. ' +
+            'A freeze as confirmed (`until`, from `effectiveAt`) and a renewal are held to the legal maximum (400 naming `until`); a deduction beyond what is frozen is 400 naming `amountYuan`. ' +
+            'A confirmation is final: the same amount and reference again are 200 and change nothing, others 409. A confirmation of a measure on a freeze that lapsed or ended is refused (409).',
+          parameters: [idParam()],
+          requestBody: body('ControlConfirmation'),
+          responses: {
+            201: json('Recorded: the order as confirmed', 'ControlOrder'),
+            200: json('The same confirmation was recorded before', 'ControlOrder'),
+            ...errors,
+            403: problem('Not an institution key, or the order is addressed to another institution'),
+            409: problem('Confirmed before otherwise, or the freeze lapsed or ended before this confirmation (`freezeStatus`)'),
+          },
+        },
+      },
+      '/api/listings/{id}/freeze-releases': {
+        post: {
+          summary: 'Release every freeze in force of the listing\'s case and debtor (clerk): one release order each, those whose release is ordered already left out',
+          description: 'What a performance or a deletion offers (its answer names this path and the freezes in force). The body may be left out: `reason` defaults to `performance`.',
+          parameters: [idParam()],
+          requestBody: { required: false, content: { 'application/json': { schema: { $ref: '#/components/schemas/FreezeRelease' } } } },
+          responses: {
+            201: { description: 'The release orders made, possibly none', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/ControlOrder' } } } } },
+            ...errors,
+            403: problem('Not a clerk key, or the listing belongs to another court'),
+            409: problem('A freeze of the case ended or lapsed meanwhile'),
+          },
+        },
+      },
+      '/api/supervision/freezes': {
+        get: {
+          summary: 'Freezes in force by their end, most urgent first, at most 1,000, each with whether a renewal is ordered (clerk: its court\'s; supervisor)',
+          parameters: queryParameters(freezeQuerySchema),
+          responses: { 200: { description: 'Freezes', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Freeze' } } } } }, ...errors },
+        },
+      },
+      '/api/supervision/asset-overdue': {
+        get: {
+          summary: 'Asset requests unanswered and control orders unconfirmed past their deadline, most overdue first (clerk: its court\'s; supervisor)',
+          responses: { 200: json('Overdue answers and confirmations', 'AssetOverdue'), ...errors },
+        },
+      },
+      '/api/supervision/asset-stats': {
+        get: {
+          summary: 'Monthly figures of asset searches and control, China time, newest first: searches, on-time answers, hits, amounts frozen, renewed, lapsed and deducted (clerk: its court\'s; supervisor)',
+          parameters: queryParameters(assetStatsQuerySchema),
+          responses: { 200: { description: 'One row per month', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/AssetMonth' } } } } }, ...errors },
         },
       },
       '/ack/{token}': {

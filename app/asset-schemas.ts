@@ -57,13 +57,19 @@ export const linkAnswerSchema = z.strictObject({
 });
 
 export const CONTROL_ORDER_ACTIONS = ['freeze', 'renew', 'deduct', 'release'] as const;
+
+/** An instant PostgreSQL stores and gives back: years 0001 to 9999. */
+const storableInstant = z.iso.datetime({ offset: true }).refine((value) => {
+  const at = Date.parse(value);
+  return at >= Date.parse('0001-01-01T00:00:00Z') && at <= Date.parse('9999-12-31T23:59:59.999Z');
+}, 'must fall between the years 0001 and 9999');
 export const RELEASE_REASONS = ['performance', 'deletion', 'order'] as const;
 
 export const controlOrderSchema = z.strictObject({
   findingId: z.uuid(),
   action: z.enum(CONTROL_ORDER_ACTIONS),
   amountYuan: z.number().positive().max(1e15).optional().meta({ description: 'Freeze: the amount to freeze (default: the finding\'s balance); deduction: the amount to transfer to the court\'s account' }),
-  until: z.iso.datetime({ offset: true }).optional().meta({ description: 'Freeze and renewal: the end ordered, within the legal maximum for the kind of asset (default: that maximum)' }),
+  until: storableInstant.optional().meta({ description: 'Freeze and renewal: the end ordered, within the legal maximum for the kind of asset (default: that maximum)' }),
   reason: z.enum(RELEASE_REASONS).optional().meta({ description: 'Release: why (default order)' }),
   officerEmail: z.email().max(254).optional().meta({ description: 'The enforcement officer who hears of the freeze\'s expiry (default: the coordinating office)' }),
 });
@@ -73,8 +79,8 @@ export const controlConfirmationSchema = z.strictObject({
   orderId: z.uuid().optional().meta({ description: 'The order confirmed; part of what is signed. Defaults to the order of the path' }),
   amountYuan: z.number().nonnegative().max(1e15).meta({ description: 'The amount actually frozen, deducted or released' }),
   reference: text(200).meta({ description: 'The institution\'s own reference (for a deduction: the transfer\'s)' }),
-  effectiveAt: z.iso.datetime({ offset: true }),
-  until: z.iso.datetime({ offset: true }).optional().meta({ description: 'Freeze and renewal: the end as the institution recorded it (default: as ordered)' }),
+  effectiveAt: storableInstant,
+  until: storableInstant.optional().meta({ description: 'Freeze and renewal: the end as the institution recorded it (default: as ordered)' }),
   signature: base64,
   keyId: text(200),
 });

@@ -127,6 +127,8 @@ export function createControlOrderService(deps: ControlOrderDeps) {
     const actor = `${principal.role}:${principal.name}`;
 
     const created = await prisma.$transaction(async (tx) => {
+      // The finding's row serialises its orders: two freezes of one deposit ordered at once find each other.
+      await tx.$queryRaw`SELECT id FROM "AssetFinding" WHERE id = ${finding.id}::uuid FOR UPDATE`;
       const [current] = await tx.$queryRaw<Freeze[]>`SELECT * FROM "Freeze" WHERE "findingId" = ${finding.id}::uuid ORDER BY "createdAt" DESC LIMIT 1 FOR UPDATE`;
       const openOrders = current ? await tx.controlOrder.findMany({ where: { freezeId: current.id, status: 'open' } }) : [];
       let freeze: Freeze;
@@ -340,9 +342,15 @@ export function createControlOrderService(deps: ControlOrderDeps) {
     async releaseFreezesOfListing(principal: Principal, listingId: string, body: unknown) {
       const { reason } = parseInput(freezeReleaseSchema, body ?? {}, 'release');
       const { listing } = await visibleListing(principal, listingId);
-      const freezes = await prisma.freeze.findMany({ where: { caseKey: listing.caseNumber, courtCode: listing.courtCode, debtorIdNumber: listing.debtorIdNumber, status: 'active' }, orderBy: { createdAt: 'asc' } });
+      // Only what can be released online now: in force, not past its end, at an institution that releases online,
+      // and not being released already. The rest (a paper order, or nothing left to release) is left out, so one
+      // such freeze never stops the others' release halfway.
+      const at = now();
+      const freezes = await prisma.freeze.findMany({ where: { caseKey: listing.caseNumber, courtCode: listing.courtCode, debtorIdNumber: listing.debtorIdNumber, status: 'active', until: { gt: at } }, orderBy: { createdAt: 'asc' } });
+      const releasingOnline = new Set((await prisma.institution.findMany({ where: { code: { in: freezes.map((freeze) => freeze.institutionCode) }, capabilities: { has: 'release' } }, select: { code: true } })).map((row) => row.code));
       const ordered = [];
       for (const freeze of freezes) {
+        if (!releasingOnline.has(freeze.institutionCode)) continue;
         const releasing = await prisma.controlOrder.count({ where: { freezeId: freeze.id, action: 'release', status: 'open' } });
         if (releasing > 0) continue;
         ordered.push(await order(principal, { findingId: freeze.findingId, action: 'release', reason, ...(freeze.officerEmail ? { officerEmail: freeze.officerEmail } : {}) }));

@@ -1,5 +1,6 @@
 // Who may do what: every caller × every endpoint of the README's table (and
-// the public documents and the asset answer link), on its own and on others'
+// the public documents, the asset answer link, and the control orders,
+// freezes and their supervision), on its own and on others'
 // resources, with the expected status written out. Every refusal under /api is problem+json and
 // writes nothing; so is every read. Then what each caller sees inside an
 // allowed answer, and the same rules on the dashboard's pages and buttons.
@@ -10,7 +11,7 @@ import { defaultInstitutionDirectory, type InstitutionDirectory } from '../../do
 import { createAssetAnswerToken } from '../../platform/signed-tokens.js';
 import { createKeyring } from '../../platform/signing.js';
 import { generateSigningKey, signDocument, type SigningKey } from '../../platform/signed-documents.js';
-import { assetSearchWorkflowIdOf } from '../../workflows/workflow-id.js';
+import { assetSearchWorkflowIdOf, freezeWorkflowIdOf } from '../../workflows/workflow-id.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
 import { VALID_CREDIT_CODE, creditCode, entityListing, individualListing, residentId } from '../support/fixtures.js';
 import { list, tasksOf } from '../support/listing-client.js';
@@ -20,6 +21,7 @@ import {
   RawClient,
   catalogWithIndividualsAtD05,
   clientAddress,
+  freezeWorkflowIds,
   problemDefect,
   settle,
   snapshot,
@@ -53,6 +55,12 @@ interface Resources {
   assets: { SA: string; SB: string; RX: string; RY: string; linkRY: string };
   /** D05's webhook, and X's. */
   hooks: { W05: string; WX: string };
+  /**
+   * Control: findings of court A's answered search (FA1, FA2 to freeze in the matrix) and of court B's (FB1, FB2);
+   * OX, the freeze of a third finding of court A, ordered and awaiting X's confirmation; LC, court A's listing of
+   * that search's case and debtor, whose freeze the matrix releases.
+   */
+  control: { FA1: string; FA2: string; FB1: string; FB2: string; OX: string; LC: string };
 }
 
 interface Call {
@@ -86,6 +94,17 @@ const answerOfX = (requestId: string) => {
   return body;
 };
 let hookUrl: string;
+/** X's signed confirmation of an order: the signature covers the body without signature and keyId, with the order id. */
+const confirmationOfX = (orderId: string) => {
+  const { orderId: _, ...body } = signDocument({ orderId, amountYuan: 50_000, reference: `X-F-${orderId.slice(0, 8)}`, effectiveAt: new Date().toISOString() }, { keyId: X_KEY_ID, alg: 'Ed25519', privateKey: xSeal.privateKey });
+  return body;
+};
+/** A freeze order of a finding: a caller allowed to order freezes a finding of its own (clerk* one of its own), so that each allowed call succeeds. */
+const freezeOf = (own: Record<string, (r: Resources) => string>, others: (r: Resources) => string) => (r: Resources, who: Who): Call => ({
+  method: 'POST',
+  path: '/api/control-orders',
+  body: { findingId: (own[who] ?? others)(r), action: 'freeze', officerEmail: 'officer@court.example' },
+});
 
 /*
  * The expected status of every call for every caller. Rows that change state
@@ -130,6 +149,13 @@ const MATRIX: Row[] = [
   ['GET  /api/asset-searches/:unknown', get(() => `/api/asset-searches/${UNKNOWN_ID}`),                                         [404, 404, 404, 403, 403, 404, 403, 403, 403, 401, 401, 401]],
   ['GET  /api/asset-requests', get(() => '/api/asset-requests'),                                                                [403, 403, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401]],
   ['GET  /api/asset-requests?status=overdue', get(() => '/api/asset-requests?status=overdue'),                                  [403, 403, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401]],
+  ['GET  /api/control-orders', get(() => '/api/control-orders'),                                                              [200, 200, 200, 403, 403, 200, 403, 200, 200, 401, 401, 401]],
+  ['GET  /api/control-orders?status=open', get(() => '/api/control-orders?status=open'),                                      [200, 200, 200, 403, 403, 200, 403, 200, 200, 401, 401, 401]],
+  ['GET  /api/supervision/freezes', get(() => '/api/supervision/freezes'),                                                    [200, 200, 200, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/supervision/freezes?expiringWithinDays=400', get(() => '/api/supervision/freezes?expiringWithinDays=400'),      [200, 200, 200, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/supervision/asset-overdue', get(() => '/api/supervision/asset-overdue'),                                        [200, 200, 200, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/supervision/asset-stats', get(() => '/api/supervision/asset-stats'),                                            [200, 200, 200, 403, 403, 200, 403, 403, 403, 401, 401, 401]],
+  ['GET  /api/supervision/asset-stats?month=2026-13', get(() => '/api/supervision/asset-stats?month=2026-13'),                [400, 400, 400, 403, 403, 400, 403, 403, 403, 401, 401, 401]],
   ['GET  /api/webhooks', get(() => '/api/webhooks'),                                                                            [403, 403, 403, 200, 200, 403, 403, 200, 200, 401, 401, 401]],
   ['GET  /api/webhooks/:W05/deliveries', get((r) => `/api/webhooks/${r.hooks.W05}/deliveries`),                                 [403, 403, 403, 200, 403, 403, 403, 403, 403, 401, 401, 401]],
   ['GET  /api/webhooks/:WX/deliveries', get((r) => `/api/webhooks/${r.hooks.WX}/deliveries`),                                   [403, 403, 403, 404, 404, 403, 403, 403, 403, 401, 401, 401]],
@@ -161,6 +187,13 @@ const MATRIX: Row[] = [
   ['POST /api/asset-requests/:RX/answer', post((r) => `/api/asset-requests/${r.assets.RX}/answer`, (r) => answerOfX(r.assets.RX)),                 [403, 403, 403, 403, 403, 403, 403, 201, 403, 401, 401, 401]],
   ['POST /api/asset-requests/:unknown/answer', post(() => `/api/asset-requests/${UNKNOWN_ID}/answer`, () => answerOfX(UNKNOWN_ID)), [403, 403, 403, 403, 403, 403, 403, 404, 404, 401, 401, 401]],
   ['POST /asset-answers/:RY (email link)', postForm((r) => `/asset-answers/${r.assets.linkRY}`, { kind0: 'vehicle', description0: '小型轿车一辆' }), [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
+  ['POST /api/control-orders (court A)', freezeOf({ clerkA: (r) => r.control.FA1, 'clerk*': (r) => r.control.FA2 }, (r) => r.control.FA1), [201, 403, 201, 403, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/control-orders (court B)', freezeOf({ clerkB: (r) => r.control.FB1, 'clerk*': (r) => r.control.FB2 }, (r) => r.control.FB1), [403, 201, 201, 403, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/control-orders (unknown finding)', post(() => '/api/control-orders', () => ({ findingId: UNKNOWN_ID, action: 'freeze' })), [400, 400, 400, 403, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/control-orders/:OX/confirm', post((r) => `/api/control-orders/${r.control.OX}/confirm`, (r) => confirmationOfX(r.control.OX)), [403, 403, 403, 403, 403, 403, 403, 201, 403, 401, 401, 401]],
+  ['POST /api/control-orders/:unknown/confirm', post(() => `/api/control-orders/${UNKNOWN_ID}/confirm`, () => confirmationOfX(UNKNOWN_ID)), [403, 403, 403, 403, 403, 403, 403, 404, 404, 401, 401, 401]],
+  ['POST /api/listings/:LC/freeze-releases', post((r) => `/api/listings/${r.control.LC}/freeze-releases`, () => ({ reason: 'performance' })), [201, 403, 201, 403, 403, 403, 403, 403, 403, 401, 401, 401]],
+  ['POST /api/listings/:unknown/freeze-releases', post(() => `/api/listings/${UNKNOWN_ID}/freeze-releases`, () => ({})),     [404, 404, 404, 403, 403, 403, 403, 403, 403, 401, 401, 401]],
   ['POST /api/asset-searches/:SA/close', post((r) => `/api/asset-searches/${r.assets.SA}/close`, () => ({})),                   [200, 403, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401]],
   ['DELETE /api/webhooks/:WX', remove((r) => `/api/webhooks/${r.hooks.WX}`),                                                    [403, 403, 403, 404, 404, 403, 403, 204, 403, 401, 401, 401]],
   ['DELETE /api/webhooks/:W05', remove((r) => `/api/webhooks/${r.hooks.W05}`),                                                  [403, 403, 403, 204, 403, 403, 403, 404, 404, 401, 401, 401]],
@@ -238,14 +271,36 @@ beforeAll(async () => {
     return created.body.id as string;
   };
   const hooks = { W05: await hookOf(keys.D05!), WX: await hookOf(keys.insX!) };
-  resources = { A, B, I, tasks: { A05: a.D05, A06: a.D06, B05: b.D05, B06: b.D06, I05: i.D05 }, assets: { SA: SA.id, SB: SB.id, RX: requestOf(X), RY: requestOf(Y), linkRY }, hooks };
+
+  // Control: a search of each court that X answered with deposits; court A's case and debtor are listed too.
+  const controlCase = nextCase(COURT_A);
+  const controlDebtor = { kind: 'entity', name: '查控冻结公司', idNumber: creditCode(70_000 + unique) };
+  const LC = await list(stack, keys.clerkA!, entityListing({ courtCode: COURT_A, caseNumber: controlCase, debtor: controlDebtor }));
+  const depositsOf = async (clerk: string, court: string, caseNumber: string, debtor: unknown, count: number): Promise<string[]> => {
+    const created = await stack.request('POST', '/api/asset-searches', { key: clerk, body: { caseNumber, courtCode: court, debtor, institutions: [X] } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const requestId = created.body.requests[0].id as string;
+    const { requestId: _, ...answer } = signDocument(
+      { requestId, findings: Array.from({ length: count }, (_, n) => ({ kind: 'deposit', account: `6222-${n}`, amountYuan: 100_000, description: `存款 ${n}` })) },
+      { keyId: X_KEY_ID, alg: 'Ed25519', privateKey: xSeal.privateKey },
+    );
+    const answered = await stack.request('POST', `/api/asset-requests/${requestId}/answer`, { key: keys.insX!, body: answer });
+    expect(answered.status, JSON.stringify(answered.body)).toBe(201);
+    return (answered.body.findings as { id: string; account: string }[]).sort((x, y) => x.account.localeCompare(y.account)).map((finding) => finding.id);
+  };
+  const [FA1, FA2, FA3] = await depositsOf(keys.clerkA!, COURT_A, controlCase, controlDebtor, 3);
+  const [FB1, FB2] = await depositsOf(keys.clerkB!, COURT_B, nextCase(COURT_B), { kind: 'entity', name: '查控乙公司', idNumber: creditCode(71_000 + unique) }, 2);
+  const ordered = await stack.request('POST', '/api/control-orders', { key: keys.clerkA!, body: { findingId: FA3, action: 'freeze', amountYuan: 50_000 } });
+  expect(ordered.status, JSON.stringify(ordered.body)).toBe(201);
+  const control = { FA1: FA1!, FA2: FA2!, FB1: FB1!, FB2: FB2!, OX: ordered.body.id as string, LC };
+  resources = { A, B, I, tasks: { A05: a.D05, A06: a.D06, B05: b.D05, B06: b.D06, I05: i.D05 }, assets: { SA: SA.id, SB: SB.id, RX: requestOf(X), RY: requestOf(Y), linkRY }, hooks, control };
   // Every notice of the searches delivered (by email: X's webhook came after them) before the matrix reads.
   await waitUntil(async () => (await stack.prisma.assetRequest.count({ where: { deliveredAt: null } })) === 0, 'the searches delivered');
   await settleEverything();
 });
 
 /**
- * Waits for the workflows of every listing and search to have nothing
+ * Waits for the workflows of every listing, search and freeze to have nothing
  * outstanding, and for every department webhook to have delivered each change
  * of its feed (its workflow always waits for the next one, so it is never idle).
  */
@@ -253,7 +308,7 @@ async function settleEverything() {
   const settleWorkflows = async () => {
     const listings = await stack.prisma.listing.findMany({ select: { id: true } });
     const searches = await stack.prisma.assetSearch.findMany({ select: { id: true } });
-    return settle(stack, listings.map((listing) => listing.id), 15_000, searches.map((search) => assetSearchWorkflowIdOf(search.id)));
+    return settle(stack, listings.map((listing) => listing.id), 15_000, [...searches.map((search) => assetSearchWorkflowIdOf(search.id)), ...(await freezeWorkflowIds(stack))]);
   };
   await settleWorkflows();
   await waitUntil(async () => {
@@ -384,6 +439,55 @@ describe('what each caller sees in an allowed answer', () => {
     // The answers of the matrix are there for the court that searched.
     const search = await json('clerkA', `/api/asset-searches/${resources.assets.SA}`);
     expect(search.requests.map((request: { institutionCode: string; answeredVia: string | null }) => [request.institutionCode, request.answeredVia])).toEqual([[X, 'api'], [Y, 'link']].sort());
+  });
+});
+
+describe('what each caller sees of control orders and freezes', () => {
+  const json = async (who: Who, path: string) => {
+    const response = await call(who, { method: 'GET', path });
+    expect(response.status, `${who} GET ${path}: ${response.text.slice(0, 200)}`).toBe(200);
+    return response.json as any;
+  };
+
+  it('an institution lists only the orders addressed to it, each with the court’s sealed order; a clerk bound to a court only its court’s', async () => {
+    const rows = await stack.prisma.controlOrder.findMany({ select: { id: true, courtCode: true, institutionCode: true } });
+    expect(rows.length).toBeGreaterThanOrEqual(6);
+    const ids = (orders: { id: string }[]) => new Set(orders.map((order) => order.id));
+    const ofX: { id: string; institutionCode: string; document: { type: string; orderId: string; institutionCode: string; signature: string } }[] = await json('insX', '/api/control-orders');
+    expect(ids(ofX)).toEqual(new Set(rows.filter((row) => row.institutionCode === X).map((row) => row.id)));
+    expect(ofX.every((order) => order.document.type === 'control-order' && order.document.orderId === order.id && order.document.institutionCode === X && order.document.signature.length > 0)).toBe(true);
+    expect(await json('insY', '/api/control-orders')).toEqual([]);
+    for (const [who, court] of [['clerkA', COURT_A], ['clerkB', COURT_B]] as const) {
+      const seen: { id: string; document?: unknown }[] = await json(who, '/api/control-orders');
+      expect(ids(seen), who).toEqual(new Set(rows.filter((row) => row.courtCode === court).map((row) => row.id)));
+      expect(seen.every((order) => order.document === undefined)).toBe(true);
+    }
+    expect(ids(await json('supervisor', '/api/control-orders'))).toEqual(new Set(rows.map((row) => row.id)));
+    expect(ids(await json('clerk*', '/api/control-orders'))).toEqual(new Set(rows.map((row) => row.id)));
+    // The matrix confirmed OX, and released its freeze once: clerk*'s release found it ordered already.
+    const confirmed: { id: string; status: string }[] = await json('supervisor', '/api/control-orders?status=confirmed');
+    expect(confirmed.map((order) => order.id)).toEqual([resources.control.OX]);
+    const releases = await stack.prisma.controlOrder.findMany({ where: { action: 'release' } });
+    expect(releases.map((order) => [order.courtCode, order.reason, order.status])).toEqual([[COURT_A, 'performance', 'open']]);
+  });
+
+  it('a clerk bound to a court watches only its court’s freezes and overdue orders; a supervisor every court’s', async () => {
+    const rows = await stack.prisma.freeze.findMany({ select: { id: true, courtCode: true, status: true } });
+    const inForce = rows.filter((row) => row.status === 'active');
+    expect(inForce.length).toBeGreaterThan(0);
+    const ids = (freezes: { id: string }[]) => new Set(freezes.map((freeze) => freeze.id));
+    expect(ids(await json('supervisor', '/api/supervision/freezes'))).toEqual(ids(inForce));
+    for (const [who, court] of [['clerkA', COURT_A], ['clerkB', COURT_B]] as const) {
+      const seen: { id: string; courtCode: string }[] = await json(who, '/api/supervision/freezes');
+      expect(ids(seen), who).toEqual(ids(inForce.filter((row) => row.courtCode === court)));
+      const overdue: { requests: { courtCode: string }[]; orders: { courtCode: string }[] } = await json(who, '/api/supervision/asset-overdue');
+      expect([...overdue.requests, ...overdue.orders].every((item) => item.courtCode === court), who).toBe(true);
+    }
+    // The confirmed freeze is court A's: its month's figures show it to court A's clerk and the supervisor, not to court B's.
+    const frozen = async (who: Who) => ((await json(who, '/api/supervision/asset-stats')) as { frozen: number }[]).reduce((sum, month) => sum + month.frozen, 0);
+    expect([await frozen('clerkA'), await frozen('clerkB'), await frozen('supervisor')]).toEqual([1, 0, 1]);
+    // Each freeze has its workflow.
+    for (const row of rows) expect((await stack.temporal.workflow.getHandle(freezeWorkflowIdOf(row.id)).describe()).status.name).toBe('RUNNING');
   });
 });
 

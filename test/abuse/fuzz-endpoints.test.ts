@@ -1,7 +1,9 @@
 // Property-based fuzzing of every state-changing endpoint, against the real
-// stack: listings, tasks, keys, email links, and asset searches (a clerk's
+// stack: listings, tasks, keys, email links, asset searches (a clerk's
 // search and close, an institution's signed answer, key and webhook, an
-// administrator's directory, the answer link). Each generated request must be
+// administrator's directory, the answer link), and control orders (a clerk's
+// order and the release of a case's freezes, an institution's signed
+// confirmation). Each generated request must be
 // answered below 500; under /api every error is problem+json; a request with a
 // valid key is never answered 401 or 429; a body an asset endpoint's schema
 // refuses is answered 400 naming the field changed; and a refused (or
@@ -32,10 +34,10 @@ import { hashApiKey } from '../../app/api-keys.js';
 import { createAssetAnswerToken, createLinkToken } from '../../platform/signed-tokens.js';
 import { createKeyring } from '../../platform/signing.js';
 import { generateSigningKey, signDocument, type SigningKey } from '../../platform/signed-documents.js';
-import { assetAnswerSchema, assetSearchSchema, institutionKeySchema } from '../../app/asset-schemas.js';
+import { assetAnswerSchema, assetSearchSchema, controlConfirmationSchema, controlOrderSchema, freezeReleaseSchema, institutionKeySchema } from '../../app/asset-schemas.js';
 import { ASSET_KINDS } from '../../domain/freeze-periods.js';
 import { INSTITUTION_KINDS, defaultInstitutionDirectory, institutionDirectorySchema, type InstitutionDirectory } from '../../domain/institutions.js';
-import { assetSearchWorkflowIdOf } from '../../workflows/workflow-id.js';
+import { assetSearchWorkflowIdOf, freezeWorkflowIdOf } from '../../workflows/workflow-id.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
 import {
   acknowledgeSchema,
@@ -57,6 +59,7 @@ import {
   REQUEST_ONLY_FIELDS,
   StuckWorkflow,
   clientAddress,
+  freezeWorkflowIds,
   problemDefect,
   settle,
   snapshot,
@@ -86,6 +89,11 @@ const SEAL_IDS: Record<string, string> = { [X]: 'x-seal-1', [Y]: 'y-seal-1' };
 const REQUEST_ID = '{{requestId}}';
 const KEY_ID = '{{keyId}}';
 const SIGNATURE = '{{signature}}';
+/** Stand-ins of control orders and confirmations: the finding ordered on, the order confirmed, now, and an end 100 days away. */
+const FINDING_ID = '{{findingId}}';
+const ORDER_ID = '{{orderId}}';
+const EFFECTIVE_AT = '{{effectiveAt}}';
+const UNTIL_SOON = '{{untilSoon}}';
 
 // ---------------------------------------------------------------------------
 // JSON as a tree, so that bodies can hold what a JS object cannot carry
@@ -319,6 +327,8 @@ function keyFor(right: ValidKey[], others: KeyRef[] = ALL_KEYS): fc.Arbitrary<Ke
 }
 /** The institution a key acts for. */
 const institutionOfKey = (key: KeyRef): string | null => (key === 'insX' ? X : key === 'insY' ? Y : null);
+/** The court a clerk key is bound to (null: any court). */
+const courtOfKey = (key: KeyRef): string | null => (key === 'clerkA' ? COURT_A : key === 'clerkB' ? COURT_B : null);
 
 type Encoding = 'none' | 'gzip-real' | 'gzip-fake' | 'gzip-truncated' | 'gzip-bomb' | 'deflate-real' | 'deflate-fake' | 'br-fake' | 'identity' | 'x-unknown' | 'gzip, gzip';
 interface HeaderSpec {
@@ -359,6 +369,13 @@ type Target =
   /** An open request of the calling key's institution, else any of its requests. */
   | { type: 'own-request'; index: number }
   | { type: 'request'; index: number }
+  /** A finding of an answered request of the calling clerk's court (any court's for a clerk bound to none); or one of them frozen. */
+  | { type: 'own-finding'; index: number }
+  | { type: 'frozen-finding'; index: number }
+  /** An open control order addressed to the calling key's institution, else any order addressed to it. */
+  | { type: 'own-order'; index: number }
+  /** A listing of the calling clerk's court whose case has freezes in force, else any listing. */
+  | { type: 'release-listing'; index: number }
   | { type: 'uuid'; value: string }
   | { type: 'segment'; value: string };
 
@@ -400,7 +417,10 @@ type Spec =
   | { kind: 'institutionKey'; code: string; key: KeyRef; body: Changed; headers: HeaderSpec }
   | { kind: 'directory'; key: KeyRef; body: Changed; headers: HeaderSpec }
   | { kind: 'institutionWebhook'; key: KeyRef; body: Changed; headers: HeaderSpec }
-  | { kind: 'assetLink'; method: string; token: AssetTokenSpec; suffix: string; form: AssetFormSpec; xff: number };
+  | { kind: 'assetLink'; method: string; token: AssetTokenSpec; suffix: string; form: AssetFormSpec; xff: number }
+  | { kind: 'controlOrder'; target: Target; key: KeyRef; body: Changed; headers: HeaderSpec }
+  | { kind: 'confirmOrder'; target: Target; key: KeyRef; body: Changed; headers: HeaderSpec }
+  | { kind: 'freezeRelease'; target: Target; key: KeyRef; body: Changed; headers: HeaderSpec };
 
 type AssetTokenSpec =
   | { type: 'valid'; requestIndex: number; expired: boolean }
@@ -476,10 +496,11 @@ const formSpec: fc.Arbitrary<FormSpec> = fc.record({
   raw: fc.option(fc.constantFrom('note=%', 'note=%E0%A4%A', '&&&=&', 'note', '=x', `note=${'%41'.repeat(4000)}`, 'a=1&'.repeat(30), '\u0000'), { freq: 6 }),
 });
 
-const queryKeys = ['status', 'q', 'cursor', 'limit', 'departmentCode', 'kind', 'overdue', 'level', 'courtCode', 'caseNumber', '__proto__', 'constructor', 'q[]', 'status[a]'];
+const queryKeys = ['status', 'q', 'cursor', 'limit', 'departmentCode', 'kind', 'overdue', 'level', 'courtCode', 'caseNumber', 'expiringWithinDays', 'month', '__proto__', 'constructor', 'q[]', 'status[a]'];
 const cursorDates = ['2026-01-01T00:00:00.000Z', '+275760-09-13T00:00:00.000Z', '-000001-01-01T00:00:00Z', '0', '1', '99999', '2026-13-01', 'Infinity', '', 'NaN', '1970-01-01T00:00:00Z'];
 const queryValue: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('active', 'lifting', 'lifted', 'revoked', 'pending', 'acknowledged', 'completed', 'impose', 'lift', 'true', 'false', '0', '10', '-1', '1e3', '201', 'D05', 'D06', 'D99'),
+  fc.constantFrom('open', 'confirmed', 'void', '3650', '3651', '2026-12', '2026-13', '0000-01', '2026-1'),
   fc.tuple(fc.constantFrom(...cursorDates), fc.oneof(fc.uuid(), fc.constantFrom('x', ''))).map(([date, id]) => Buffer.from(`${date}|${id}`).toString('base64url')),
   fc.constantFrom(...hostileConstants).map(pct),
   fc.constantFrom('%', '%E0%A4%A', '%ED%A0%80', '%C0%80', '%FF', '+', '%2B', 'a&b', '%26'),
@@ -488,6 +509,7 @@ const queryValue: fc.Arbitrary<string> = fc.oneof(
 const API_WORDS = [
   'listings', 'tasks', 'api-keys', 'catalog', 'supervision', 'overdue', 'stats', 'events', 'verification', 'acknowledge', 'complete', 'performance', 'revocation', 'extension', 'openapi.json', 'docs', 'LISTINGS', 'api',
   'institutions', 'signing-keys', 'asset-searches', 'asset-requests', 'keys', 'answer', 'close', X,
+  'control-orders', 'confirm', 'freeze-releases', 'freezes', 'asset-overdue', 'asset-stats',
 ];
 const pathSpec: fc.Arbitrary<PathSpec> = fc.record({
   segments: fc.array(
@@ -528,6 +550,23 @@ const answerBases = [
 const institutionKeyBases = [toJ({ keyId: 'fuzz-ed25519', publicKey: freshEd25519, alg: 'Ed25519' }), toJ({ keyId: 'fuzz-sm2', publicKey: freshSm2, alg: 'SM2' }), toJ({ keyId: 'fuzz-default', publicKey: freshEd25519 })];
 const directoryBases = [toJ(directory)];
 const institutionWebhookBases = [toJ({ url: RECEIVER, description: '核心系统' })];
+const controlOrderBases = [
+  toJ({ findingId: FINDING_ID, action: 'freeze' }),
+  toJ({ findingId: FINDING_ID, action: 'freeze', amountYuan: 500, until: UNTIL_SOON, officerEmail: 'officer.wang@court.example' }),
+  toJ({ findingId: FINDING_ID, action: 'renew' }),
+  toJ({ findingId: FINDING_ID, action: 'deduct', amountYuan: 100 }),
+  toJ({ findingId: FINDING_ID, action: 'release', reason: 'order' }),
+];
+/** Confirmations as the institution signs them: the signature covers the body without signature and keyId, with the order id. */
+const confirmationBases = [
+  toJ({ amountYuan: 500, reference: 'CONFIRM-1', effectiveAt: EFFECTIVE_AT, signature: SIGNATURE, keyId: KEY_ID }),
+  toJ({ orderId: ORDER_ID, amountYuan: 100, reference: 'TRANSFER-1', effectiveAt: EFFECTIVE_AT, until: UNTIL_SOON, signature: SIGNATURE, keyId: KEY_ID }),
+];
+const freezeReleaseBases = [toJ({ reason: 'performance' }), toJ({}), toJ({ reason: 'deletion' })];
+/** When a confirmation says its measure took effect: every variant, past 9999 included (refused, naming the field). */
+const effectiveDates = dateVariants;
+/** Two instants before year 1 (which PostgreSQL does not store), the first it stores, and the last second of 9999. */
+const edgeInstants = fc.constantFrom<J>('0000-01-01T00:00:00Z', '0001-01-01T00:00:00+01:00', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59Z');
 const publicKeyVariants: J[] = [
   freshEd25519, freshSm2, generateSigningKey('Ed25519').publicKey, 'AAAA', Buffer.alloc(31).toString('base64'), Buffer.alloc(32).toString('base64'), Buffer.alloc(65).toString('base64'),
   ` ${freshEd25519} `, freshEd25519.replace(/=+$/, ''), Buffer.from(freshEd25519, 'base64').toString('base64url'), Buffer.from(freshEd25519, 'base64').toString('hex'), `${freshEd25519}\n`,
@@ -555,6 +594,15 @@ function assetFieldValue(path: string[]): fc.Arbitrary<J> {
     // Names the directory stores as given, and a debtor's name.
     name: fc.constantFrom<J>('厦门某某银行', 'a\u0000b', '\ud800', '银行\udfff', '  ', '字'.repeat(201), '<b>银行</b>'),
     region: fc.constantFrom<J>('福建省厦门市', 'r\u0000', '\udbff', ' ', ''),
+    // Control orders and confirmations.
+    findingId: fc.constantFrom<J>(FINDING_ID, '00000000-0000-4000-8000-000000000000', 'not-a-uuid', FINDING_ID.toUpperCase(), ''),
+    action: fc.constantFrom<J>('freeze', 'renew', 'deduct', 'release', 'query', 'seize', 'FREEZE', ''),
+    reason: fc.constantFrom<J>('performance', 'deletion', 'order', 'whim', 'PERFORMANCE', ''),
+    officerEmail: email,
+    until: fc.oneof(fc.constant<J>(UNTIL_SOON), edgeInstants, effectiveDates),
+    orderId: fc.constantFrom<J>(ORDER_ID, '00000000-0000-4000-8000-000000000000', 'not-a-uuid', ''),
+    effectiveAt: fc.oneof(fc.constant<J>(EFFECTIVE_AT), edgeInstants, effectiveDates),
+    reference: fc.constantFrom<J>('CONFIRM-1', 'R\u0000', '\ud800', ' ', 'r'.repeat(201)),
   };
   return specific[leaf] ? fc.oneof({ weight: 5, arbitrary: specific[leaf] }, { weight: 5, arbitrary: fieldValue(path) }) : fieldValue(path);
 }
@@ -580,6 +628,20 @@ const assetTargetArb = (own: 'search' | 'own-request'): fc.Arbitrary<Target> =>
     { weight: 1, arbitrary: fc.nat().map((index): Target => ({ type: 'request', index })) },
     { weight: 1, arbitrary: fc.uuid().map((value): Target => ({ type: 'uuid', value })) },
     { weight: 1, arbitrary: junkSegment.map((value): Target => ({ type: 'segment', value })) },
+  );
+
+/**
+ * Findings (often frozen ones: what a renewal, deduction or release needs), orders and listings of the caller's
+ * own, mostly. A finding goes in the body, not the path: always a UUID, so that the change made to the body is
+ * the one thing the schema can refuse.
+ */
+const controlTargetArb = (own: 'own-finding' | 'own-order' | 'release-listing'): fc.Arbitrary<Target> =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.nat().map((index): Target => ({ type: own, index })) },
+    { weight: own === 'own-finding' ? 4 : 0, arbitrary: fc.nat().map((index): Target => ({ type: 'frozen-finding', index })) },
+    { weight: 1, arbitrary: fc.nat().map((index): Target => ({ type: own === 'release-listing' ? 'listing' : 'request', index })) },
+    { weight: 1, arbitrary: fc.uuid().map((value): Target => ({ type: 'uuid', value })) },
+    { weight: own === 'own-finding' ? 0 : 1, arbitrary: junkSegment.map((value): Target => ({ type: 'segment', value })) },
   );
 
 const assetTokenSpec: fc.Arbitrary<AssetTokenSpec> = fc.oneof(
@@ -663,6 +725,9 @@ const specArb: fc.Arbitrary<Spec> = fc.oneof(
   },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('directory' as const), key: keyFor(['admin']), body: changedBodyFor(directoryBases), headers: assetHeaders }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('institutionWebhook' as const), key: subscriberKeys, body: changedBodyFor(institutionWebhookBases), headers: assetHeaders }) },
+  { weight: 7, arbitrary: fc.record({ kind: fc.constant('controlOrder' as const), target: controlTargetArb('own-finding'), key: keyFor(['clerkA', 'clerkA', 'clerkNoCourt', 'clerkB']), body: changedBodyFor(controlOrderBases), headers: assetHeaders }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('confirmOrder' as const), target: controlTargetArb('own-order'), key: keyFor(['insX', 'insY']), body: changedBodyFor(confirmationBases), headers: assetHeaders }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('freezeRelease' as const), target: controlTargetArb('release-listing'), key: keyFor(['clerkA', 'clerkB', 'clerkNoCourt']), body: changedBodyFor(freezeReleaseBases), headers: assetHeaders }) },
   {
     weight: 5,
     arbitrary: fc.record({
@@ -687,6 +752,12 @@ interface Fixture {
   tasks: { id: string; listingId: string; departmentCode: string }[];
   searches: { id: string; courtCode: string }[];
   requests: { id: string; searchId: string; institutionCode: string; status: string }[];
+  /** Findings of answered requests, with their search's court and whether a freeze of theirs is in force. */
+  findings: { id: string; courtCode: string; frozen: boolean }[];
+  /** Control orders, with the institution they are addressed to. */
+  orders: { id: string; freezeId: string; institutionCode: string; status: string }[];
+  /** Listings whose case and debtor have freezes in force. */
+  releaseListings: { id: string; courtCode: string }[];
   /** Each institution's registered signing key (X: Ed25519, Y: SM2). */
   seals: Record<string, SigningKey>;
   /** Where institutions' webhooks point: a receiver that takes everything. */
@@ -708,6 +779,9 @@ type Endpoint =
   | 'directory'
   | 'institutionWebhook'
   | 'assetLink'
+  | 'controlOrder'
+  | 'confirmOrder'
+  | 'freezeRelease'
   | 'other';
 
 interface Planned {
@@ -722,6 +796,8 @@ interface Planned {
   linkListingId?: string | undefined;
   /** The asset search an answer or a close acts on, when the path names a known one. */
   searchId?: string | undefined;
+  /** The freeze a confirmation acts on, when the path names a known order. */
+  freezeId?: string | undefined;
   /** The JSON text of the body before any content encoding, when it has one. */
   text?: string | null;
   /** Set when a refusal must be a 400 naming the field changed: a plain JSON body the endpoint's schema refuses, sent with the right key to the caller's own resource. */
@@ -743,6 +819,23 @@ function segmentOf(target: Target, fixture: Fixture, key?: KeyRef): string {
   if (target.type === 'task') return pick(fixture.tasks, target.index)?.id ?? randomUUID();
   if (target.type === 'search') return pick(fixture.searches, target.index)?.id ?? randomUUID();
   if (target.type === 'request') return pick(fixture.requests, target.index)?.id ?? randomUUID();
+  if (target.type === 'own-finding' || target.type === 'frozen-finding') {
+    const court = key ? courtOfKey(key) : null;
+    const own = fixture.findings.filter((finding) => court === null || finding.courtCode === court);
+    const frozen = own.filter((finding) => finding.frozen);
+    return pick(target.type === 'frozen-finding' && frozen.length > 0 ? frozen : own, target.index)?.id ?? randomUUID();
+  }
+  if (target.type === 'own-order') {
+    const institution = (key && institutionOfKey(key)) ?? X;
+    const own = fixture.orders.filter((order) => order.institutionCode === institution);
+    const open = own.filter((order) => order.status === 'open');
+    return pick(open.length > 0 ? open : own, target.index)?.id ?? randomUUID();
+  }
+  if (target.type === 'release-listing') {
+    const court = key ? courtOfKey(key) : null;
+    const own = fixture.releaseListings.filter((listing) => court === null || listing.courtCode === court);
+    return pick(own.length > 0 ? own : fixture.listings, target.index)?.id ?? randomUUID();
+  }
   if (target.type === 'own-request') {
     const institution = (key && institutionOfKey(key)) ?? X;
     const own = fixture.requests.filter((request) => request.institutionCode === institution);
@@ -816,6 +909,9 @@ const ENDPOINT_ROLE: Record<Exclude<Endpoint, 'ackLink' | 'assetLink' | 'other'>
   institutionKey: 'institution',
   directory: 'admin',
   institutionWebhook: 'institution',
+  controlOrder: 'clerk',
+  confirmOrder: 'institution',
+  freezeRelease: 'clerk',
 };
 
 /** The schema each asset endpoint checks its body with. */
@@ -825,6 +921,9 @@ const ASSET_SCHEMAS: Partial<Record<Endpoint, { safeParse(value: unknown): { suc
   institutionKey: institutionKeySchema,
   directory: institutionDirectorySchema,
   institutionWebhook: webhookSchema,
+  controlOrder: controlOrderSchema,
+  confirmOrder: controlConfirmationSchema,
+  freezeRelease: freezeReleaseSchema,
 };
 const roleOf = (key: KeyRef) => (key.startsWith('clerk') ? 'clerk' : key === 'd05' || key === 'd06' ? 'department' : key.startsWith('ins') ? 'institution' : key);
 
@@ -846,6 +945,9 @@ function endpointOf(method: string, path: string): Endpoint {
   if (/^\/api\/institutions\/?$/i.test(bare)) return 'directory';
   if (/^\/api\/institutions\/[^/]+\/keys\/?$/i.test(bare)) return 'institutionKey';
   if (/^\/api\/webhooks\/?$/i.test(bare)) return 'institutionWebhook';
+  if (/^\/api\/control-orders\/?$/i.test(bare)) return 'controlOrder';
+  if (/^\/api\/control-orders\/[^/]+\/confirm\/?$/i.test(bare)) return 'confirmOrder';
+  if (/^\/api\/listings\/[^/]+\/freeze-releases\/?$/i.test(bare)) return 'freezeRelease';
   return 'other';
 }
 
@@ -911,6 +1013,30 @@ function signedAnswer(j: J, requestId: string, seal: SigningKey): J {
   }
 }
 
+/**
+ * A confirmation whose `signature` is the stand-in gets the institution's real signature over what the server
+ * checks: the body as it parses, without signature and keyId, with the path's order id (a body naming another
+ * order is refused before its signature is looked at).
+ */
+function signedConfirmation(j: J, orderId: string, seal: SigningKey): J {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(jsonText(j));
+  } catch {
+    return j;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || (parsed as { signature?: unknown }).signature !== SIGNATURE) return j;
+  try {
+    const { signature } = signDocument({ ...(parsed as Record<string, unknown>), orderId }, { keyId: 'any', alg: seal.alg, privateKey: seal.privateKey });
+    return filled(j, { [SIGNATURE]: signature });
+  } catch {
+    return j;
+  }
+}
+
+/** An end 100 days from now: within the legal maximum of any freeze ordered or confirmed now. */
+const untilSoon = () => new Date(Date.now() + 100 * 86_400_000).toISOString();
+
 function assetTokenOf(spec: AssetTokenSpec, fixture: Fixture): { token: string; valid: boolean; searchId?: string | undefined } {
   if (spec.type === 'junk') return { token: spec.value, valid: false };
   const future = Math.floor(Date.now() / 1000) + 3600;
@@ -950,6 +1076,8 @@ function plan(spec: Spec, fixture: Fixture): Planned {
   let path: string;
   let json: J | undefined;
   let searchId: string | undefined;
+  let freezeId: string | undefined;
+  let releaseListingId: string | undefined;
   const institution = institutionOfKey(spec.key);
   if (spec.kind === 'listing') path = '/api/listings';
   else if (spec.kind === 'apiKey') path = '/api/api-keys';
@@ -971,6 +1099,20 @@ function plan(spec: Spec, fixture: Fixture): Planned {
     path = `/api/asset-requests/${requestId}/answer`;
     const own = institution ?? X;
     json = signedAnswer(filled(spec.body.body, { [REQUEST_ID]: requestId, [KEY_ID]: SEAL_IDS[own]! }), requestId, fixture.seals[own]!);
+  } else if (spec.kind === 'controlOrder') {
+    path = '/api/control-orders';
+    json = filled(spec.body.body, { [FINDING_ID]: segmentOf(spec.target, fixture, spec.key), [UNTIL_SOON]: untilSoon() });
+  } else if (spec.kind === 'confirmOrder') {
+    const orderId = segmentOf(spec.target, fixture, spec.key);
+    freezeId = fixture.orders.find((order) => order.id === orderId)?.freezeId;
+    path = `/api/control-orders/${orderId}/confirm`;
+    const own = institution ?? X;
+    const values = { [ORDER_ID]: orderId, [KEY_ID]: SEAL_IDS[own]!, [EFFECTIVE_AT]: new Date().toISOString(), [UNTIL_SOON]: untilSoon() };
+    json = signedConfirmation(filled(spec.body.body, values), orderId, fixture.seals[own]!);
+  } else if (spec.kind === 'freezeRelease') {
+    const listingId = segmentOf(spec.target, fixture, spec.key);
+    releaseListingId = fixture.listings.find((listing) => listing.id === listingId)?.id;
+    path = `/api/listings/${listingId}/freeze-releases`;
   } else {
     method = spec.method;
     const segments = spec.path.segments.map((segment) => (typeof segment === 'string' ? segment : segmentOf(segment.ref, fixture)));
@@ -1015,12 +1157,17 @@ function plan(spec: Spec, fixture: Fixture): Planned {
 
   // A plain JSON object the schema refuses, sent with the right key to the caller's own resource, must be a 400 naming the field.
   const plain = spec.headers.encoding === 'none' && spec.headers.contentType === 'application/json' && spec.headers.idempotencyKey === null && spec.headers.extra.length === 0;
-  const ownTarget = spec.kind === 'assetAnswer' ? spec.target.type === 'own-request' && searchId !== undefined : spec.kind === 'institutionKey' ? spec.code === 'own' : true;
+  const ownTarget =
+    spec.kind === 'assetAnswer' ? spec.target.type === 'own-request' && searchId !== undefined
+      : spec.kind === 'institutionKey' ? spec.code === 'own'
+        : spec.kind === 'confirmOrder' ? spec.target.type === 'own-order' && freezeId !== undefined
+          : spec.kind === 'freezeRelease' ? releaseListingId !== undefined
+            : true;
   const schemaRefusal =
     isChanged(spec.body) && ASSET_SCHEMAS[endpoint] && rightRole && plain && ownTarget && text !== null && body !== undefined && body.length < (endpoint === 'directory' ? 2_000_000 : 60_000) && isJsonObject(text) && !schemaTakes(ASSET_SCHEMAS[endpoint]!, text)
       ? { path: spec.body.path, op: spec.body.op }
       : undefined;
-  return { spec, wire, endpoint, mayWrite, validKey, searchId, schemaRefusal, text: readable ? text : null, describe: describeSpec(spec, wire) };
+  return { spec, wire, endpoint, mayWrite, validKey, searchId, freezeId, schemaRefusal, text: readable ? text : null, describe: describeSpec(spec, wire) };
 }
 
 /** Whether a key of this role is the one an endpoint serves (an institution's keys: its own, or any by an administrator). */
@@ -1109,8 +1256,43 @@ beforeAll(async () => {
     expect(created.status).toBe(201);
     searches.push(created.body.id);
   }
-  await settle(stack, ids, 15_000, searches.map(assetSearchWorkflowIdOf));
-  fixture = { keys, listings: [], termListings: [], tasks: [], searches: [], requests: [], seals, receiverUrl: receiver.url };
+
+  // Control: a search of the case of listing 902 (court A) and of 903 (court B), answered by X and Y with three deposits
+  // each; the first deposit of each answer frozen and the freeze confirmed, so that renewals, deductions, releases and
+  // the release of a listing's freezes have something to act on from the first batch; then a deduction of it and a
+  // freeze of the second deposit ordered, for the institutions to confirm.
+  const sealed = <T extends Record<string, unknown>>(code: string, document: T) => signDocument(document, { keyId: SEAL_IDS[code]!, alg: seals[code]!.alg, privateKey: seals[code]!.privateKey });
+  const freezes: string[] = [];
+  const listedCases = [
+    [keys.clerkA, '（2026）宁01执902号', { kind: 'entity', name: '第二公司', idNumber: creditCode(902) }],
+    [keys.clerkB, '（2026）宁02执903号', { kind: 'entity', name: '第三公司', idNumber: creditCode(903) }],
+  ] as const;
+  for (const [clerk, caseNumber, debtor] of listedCases) {
+    const created = await stack.request('POST', '/api/asset-searches', { key: clerk, body: { caseNumber, debtor, institutions: [X, Y] } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    searches.push(created.body.id);
+    for (const request of created.body.requests as { id: string; institutionCode: string }[]) {
+      const code = request.institutionCode;
+      const deposits = [0, 1, 2].map((n) => ({ kind: 'deposit', account: `6222-${n}`, currency: 'CNY', amountYuan: 10_000, description: `存款 ${n}` }));
+      const { requestId: _, ...answer } = sealed(code, { requestId: request.id, findings: deposits });
+      const answered = await stack.request('POST', `/api/asset-requests/${request.id}/answer`, { key: code === X ? keys.insX : keys.insY, body: answer });
+      expect(answered.status, JSON.stringify(answered.body)).toBe(201);
+      const [first, second] = (answered.body.findings as { id: string; account: string }[]).sort((a, b) => a.account.localeCompare(b.account));
+      const ordered = await stack.request('POST', '/api/control-orders', { key: clerk, body: { findingId: first!.id, action: 'freeze' } });
+      expect(ordered.status, JSON.stringify(ordered.body)).toBe(201);
+      const { orderId: _order, ...confirmation } = sealed(code, { orderId: ordered.body.id, amountYuan: 10_000, reference: `${code}-F-1`, effectiveAt: new Date().toISOString() });
+      const confirmed = await stack.request('POST', `/api/control-orders/${ordered.body.id}/confirm`, { key: code === X ? keys.insX : keys.insY, body: confirmation });
+      expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(201);
+      freezes.push(ordered.body.freezeId);
+      for (const order of [{ findingId: first!.id, action: 'deduct', amountYuan: 100 }, { findingId: second!.id, action: 'freeze' }]) {
+        const open = await stack.request('POST', '/api/control-orders', { key: clerk, body: order });
+        expect(open.status, JSON.stringify(open.body)).toBe(201);
+        freezes.push(open.body.freezeId);
+      }
+    }
+  }
+  await settle(stack, ids, 15_000, [...searches.map(assetSearchWorkflowIdOf), ...freezes.map(freezeWorkflowIdOf)]);
+  fixture = { keys, listings: [], termListings: [], tasks: [], searches: [], requests: [], findings: [], orders: [], releaseListings: [], seals, receiverUrl: receiver.url };
   await refreshFixture();
 });
 
@@ -1141,6 +1323,14 @@ async function refreshFixture(): Promise<void> {
   fixture.tasks = await stack.prisma.task.findMany({ select: { id: true, listingId: true, departmentCode: true }, orderBy: { createdAt: 'asc' } });
   fixture.searches = await stack.prisma.assetSearch.findMany({ select: { id: true, courtCode: true }, orderBy: { createdAt: 'asc' } });
   fixture.requests = await stack.prisma.assetRequest.findMany({ select: { id: true, searchId: true, institutionCode: true, status: true }, orderBy: [{ search: { createdAt: 'asc' } }, { institutionCode: 'asc' }] });
+  fixture.findings = await stack.prisma.$queryRaw<Fixture['findings']>`
+    SELECT f.id::text AS id, s."courtCode" AS "courtCode", EXISTS (SELECT 1 FROM "Freeze" z WHERE z."findingId" = f.id AND z.status = 'active') AS frozen
+    FROM "AssetFinding" f JOIN "AssetSearch" s ON s.id = f."searchId" ORDER BY f."createdAt", f.id`;
+  fixture.orders = await stack.prisma.controlOrder.findMany({ select: { id: true, freezeId: true, institutionCode: true, status: true }, orderBy: [{ orderedAt: 'asc' }, { id: 'asc' }] });
+  fixture.releaseListings = await stack.prisma.$queryRaw<Fixture['releaseListings']>`
+    SELECT l.id::text AS id, l."courtCode" AS "courtCode" FROM "Listing" l
+    WHERE EXISTS (SELECT 1 FROM "Freeze" z WHERE z."caseKey" = l."caseNumber" AND z."courtCode" = l."courtCode" AND z."debtorIdNumber" = l."debtorIdNumber" AND z.status = 'active')
+    ORDER BY l."createdAt", l.id`;
 }
 
 class Violation extends Error {}
@@ -1223,6 +1413,8 @@ const wrote = (planned: Planned, response: WireResponse) => !SAFE_METHODS.has(pl
 const busy = new Set<string>();
 /** Asset searches whose workflows have work outstanding after a success: a new search delivers, an answer or a close wakes it. */
 const busySearches = new Set<string>();
+/** Freezes whose workflows have work outstanding after a success: a new order is mailed, a confirmation wakes it. */
+const busyFreezes = new Set<string>();
 let busyUnknown = false;
 
 function listingIdOf(planned: Planned, response: WireResponse): string | undefined {
@@ -1251,22 +1443,30 @@ function afterSuccess(planned: Planned, response: WireResponse, before: RowSnaps
     if (planned.searchId) busySearches.add(planned.searchId);
     else busyUnknown = true;
   }
+  else if (planned.endpoint === 'controlOrder' && response.status === 201) busyFreezes.add((response.json as { freezeId: string }).freezeId);
+  else if (planned.endpoint === 'freezeRelease' && Array.isArray(response.json)) for (const order of response.json as { freezeId: string }[]) busyFreezes.add(order.freezeId);
+  else if (planned.endpoint === 'confirmOrder' && changed) {
+    if (planned.freezeId) busyFreezes.add(planned.freezeId);
+    else busyUnknown = true;
+  }
   else if (planned.endpoint === 'other' && changed) busyUnknown = true;
 }
 
 const timing = { settles: 0, settleMs: 0 };
 
 async function settleIfBusy(): Promise<RowSnapshot | null> {
-  if (busy.size === 0 && busySearches.size === 0 && !busyUnknown) return null;
+  if (busy.size === 0 && busySearches.size === 0 && busyFreezes.size === 0 && !busyUnknown) return null;
   const ids = busyUnknown ? fixture.listings.map((listing) => listing.id) : [...busy];
   const searches = busyUnknown ? (await stack.prisma.assetSearch.findMany({ select: { id: true } })).map((search) => search.id) : [...busySearches];
+  const freezes = busyUnknown ? await freezeWorkflowIds(stack) : [...busyFreezes].map(freezeWorkflowIdOf);
   const started = Date.now();
   try {
-    const settled = await settle(stack, ids, 15_000, searches.map(assetSearchWorkflowIdOf));
+    const settled = await settle(stack, ids, 15_000, [...searches.map(assetSearchWorkflowIdOf), ...freezes]);
     timing.settles++;
     timing.settleMs += Date.now() - started;
     busy.clear();
     busySearches.clear();
+    busyFreezes.clear();
     busyUnknown = false;
     await refreshFixture();
     return settled;
@@ -1385,7 +1585,11 @@ describe('fuzzing the state-changing endpoints', () => {
     const searchWorkflows = await workflowIdsOnQueue(stack, searches.length, 'assetSearchWorkflow');
     expect([...searchWorkflows].sort()).toEqual(searches.map((search) => assetSearchWorkflowIdOf(search.id)).sort());
     expect(generated).toBeGreaterThanOrEqual(10_000);
-    const assetEndpoints = ['assetSearch', 'closeSearch', 'assetAnswer', 'institutionKey', 'directory', 'institutionWebhook', 'assetLink'] as const;
+    // And for freezes: no refused order started a workflow.
+    const freezes = await stack.prisma.freeze.findMany({ select: { id: true } });
+    const freezeWorkflows = await workflowIdsOnQueue(stack, freezes.length, 'freezeWorkflow');
+    expect([...freezeWorkflows].sort()).toEqual(freezes.map((freeze) => freezeWorkflowIdOf(freeze.id)).sort());
+    const assetEndpoints = ['assetSearch', 'closeSearch', 'assetAnswer', 'institutionKey', 'directory', 'institutionWebhook', 'assetLink', 'controlOrder', 'confirmOrder', 'freezeRelease'] as const;
     for (const endpoint of ['createListing', 'lift', 'extension', 'acknowledge', 'complete', 'createKey', 'ackLink', ...assetEndpoints] as const) {
       expect(succeeded.get(endpoint) ?? 0, `no ${endpoint} request succeeded: the run did not get past the refusals`).toBeGreaterThan(0);
     }

@@ -1,12 +1,13 @@
 // Shared by the hostile-input tests: a raw HTTP client (no URL normalisation,
 // any method, any header), the row-count snapshot used to prove that a refused
-// request wrote nothing, and a wait for the workflows to go quiet.
+// request wrote nothing, and a wait for the workflows (listings', asset
+// searches', freezes', webhooks') to go quiet.
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { parseCatalog, type Catalog } from '../../domain/catalog.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import type { TestStack } from '../support/stack.js';
 import { sleep } from '../support/wait.js';
-import { assetSearchWorkflowIdOf, webhookWorkflowIdOf, workflowIdOf as listingWorkflowIdOf } from '../../workflows/workflow-id.js';
+import { assetSearchWorkflowIdOf, freezeWorkflowIdOf, webhookWorkflowIdOf, workflowIdOf as listingWorkflowIdOf } from '../../workflows/workflow-id.js';
 
 export interface WireRequest {
   method: string;
@@ -78,9 +79,11 @@ export class RawClient {
 /**
  * What the invariant "a refused request writes nothing" compares: the rows of
  * the tables requests write, the newest change to listings and tasks, the
- * asset requests and searches no longer open, the institutions retired, and
- * the row count of every other table (`rows:<table>`), so that a table added
- * later is covered without being named here. The disclosure log is left out:
+ * asset requests and searches no longer open, the institutions retired, the
+ * control orders confirmed (or void) and what a confirmation changes of a
+ * freeze (its status, end, renewals and amount deducted), and the row count of
+ * every other table (`rows:<table>`), so that a table added later is covered
+ * without being named here. The disclosure log is left out:
  * a lawful read is logged, in the background, a moment after its answer. So
  * is the signal outbox: an accepted acknowledgment's row is deleted in the
  * background once the workflow has it (the acknowledgment itself shows in the
@@ -101,6 +104,14 @@ export type RowSnapshot = {
   settledAssetRequests: number;
   settledAssetSearches: number;
   retiredInstitutions: number;
+  /** Control orders no longer open: a confirmation (or a lapse, which voids them) changes a row, it does not add one. */
+  settledControlOrders: number;
+  /** Freezes by what a confirmation changes: in force, ended, renewed, the amounts frozen and deducted, and their ends. */
+  freezesInForce: number;
+  freezesEnded: number;
+  freezeRenewals: number;
+  freezeYuan: string;
+  freezeEnds: string;
 } & Record<`rows:${string}`, number>;
 
 const NAMED_TABLES = ['Listing', 'Task', 'Event', 'Notification', 'ApiKey', 'UsedLinkToken', 'InboundReply'];
@@ -108,12 +119,14 @@ const UNCOMPARED_TABLES = ['_prisma_migrations', 'Disclosure', 'OutboxSignal'];
 /**
  * Rows left out of the counts, by table: what the relay schedule writes on its own, whatever requests do (its
  * weekly horizon notice and its one-off backfill mark), and the one row a refusal writes on purpose: an asset
- * answer whose signature does not verify is refused (400) and kept in the search's audit trail as an
- * `answer-refused` event, so that an institution's failing signer shows.
+ * answer or a control order's confirmation whose signature does not verify is refused (400) and kept in the
+ * search's audit trail as an `answer-refused` or `confirmation-refused` event, so that an institution's
+ * failing signer shows.
  */
+const REFUSAL_EVENTS = ['answer-refused', 'confirmation-refused'] as const;
 const UNCOUNTED_ROWS: Record<string, string> = {
   Setting: `key NOT LIKE 'calendarHorizonNotice:%' AND key <> 'restrictionsBackfilled'`,
-  AssetEvent: `type <> 'answer-refused'`,
+  AssetEvent: `type NOT IN (${REFUSAL_EVENTS.map((type) => `'${type}'`).join(', ')})`,
 };
 const otherTableCounts = new WeakMap<TestStack, Promise<string>>();
 
@@ -151,7 +164,13 @@ export async function snapshot(stack: TestStack): Promise<RowSnapshot> {
       (SELECT count(*) FROM "InboundReply")::int AS "inboundReplies",
       (SELECT count(*) FROM "AssetRequest" WHERE status <> 'open')::int AS "settledAssetRequests",
       (SELECT count(*) FROM "AssetSearch" WHERE status <> 'open')::int AS "settledAssetSearches",
-      (SELECT count(*) FROM "Institution" WHERE "retiredAt" IS NOT NULL)::int AS "retiredInstitutions"${others ? `,
+      (SELECT count(*) FROM "Institution" WHERE "retiredAt" IS NOT NULL)::int AS "retiredInstitutions",
+      (SELECT count(*) FROM "ControlOrder" WHERE status <> 'open')::int AS "settledControlOrders",
+      (SELECT count(*) FROM "Freeze" WHERE status = 'active')::int AS "freezesInForce",
+      (SELECT count(*) FROM "Freeze" WHERE "endedAt" IS NOT NULL OR status IN ('released', 'deducted', 'lapsed'))::int AS "freezesEnded",
+      (SELECT coalesce(sum(renewals), 0) FROM "Freeze")::int AS "freezeRenewals",
+      (SELECT coalesce(sum("amountYuan"), 0)::text || ' frozen, ' || coalesce(sum("deductedYuan"), 0)::text || ' deducted' FROM "Freeze") AS "freezeYuan",
+      (SELECT coalesce(sum(extract(epoch FROM until)), 0)::text FROM "Freeze") AS "freezeEnds"${others ? `,
       ${others}` : ''}`);
   return row!;
 }
@@ -174,6 +193,9 @@ export const REQUEST_ONLY_FIELDS: (keyof RowSnapshot)[] = [
   'rows:InstitutionKey',
   'rows:InstitutionWebhook',
   'rows:InstitutionDirectoryVersion',
+  // Orders and freezes are recorded by requests only: their workflows update them (delivered, escalated, lapsed).
+  'rows:ControlOrder',
+  'rows:Freeze',
 ];
 
 export interface PendingWork {
@@ -213,9 +235,14 @@ export class StuckWorkflow extends Error {
   }
 }
 
+/** The workflow of every freeze recorded so far (each follows its orders and its end). */
+export async function freezeWorkflowIds(stack: TestStack): Promise<string[]> {
+  return (await stack.prisma.freeze.findMany({ select: { id: true } })).map((freeze) => freezeWorkflowIdOf(freeze.id));
+}
+
 /**
  * Waits until the workflows of `listingIds`, and the other workflows named
- * (an asset search's, a webhook's), have nothing outstanding and the row
+ * (an asset search's, a freeze's, a webhook's), have nothing outstanding and the row
  * counts hold still; throws StuckWorkflow when an activity keeps failing
  * (attempt ≥ 3) or nothing settles within `timeoutMs`.
  */
@@ -235,7 +262,7 @@ export async function settle(stack: TestStack, listingIds: Iterable<string>, tim
   }
 }
 
-/** Ends every workflow of the stack's listings, asset searches and webhooks, so a wedged one cannot hold up the worker's shutdown. */
+/** Ends every workflow of the stack's listings, asset searches, freezes and webhooks, so a wedged one cannot hold up the worker's shutdown. */
 export async function terminateWorkflows(stack: TestStack): Promise<void> {
   const listings = await stack.prisma.listing.findMany({ select: { id: true } });
   const searches = await stack.prisma.assetSearch.findMany({ select: { id: true } });
@@ -243,6 +270,7 @@ export async function terminateWorkflows(stack: TestStack): Promise<void> {
   const workflowIds = [
     ...listings.map((listing) => listingWorkflowIdOf(listing.id)),
     ...searches.map((search) => assetSearchWorkflowIdOf(search.id)),
+    ...(await freezeWorkflowIds(stack)),
     ...hooks.map((hook) => webhookWorkflowIdOf(hook.id)),
   ];
   await Promise.all(
