@@ -133,7 +133,9 @@ export function createAssetSearchActivities(deps: ActivityDeps) {
    */
   async function deliver(searchId: string, batch: number): Promise<{ webhook: number; email: number }> {
     const { search, requests, institutions } = await batchOf(searchId, batch);
-    const undelivered = requests.filter((request) => request.deliveredAt === null && request.status === 'open');
+    // The court's notice goes out even to an institution that answered from the API before it did (its system
+    // polls); only a closed search's requests are left undelivered.
+    const undelivered = requests.filter((request) => request.deliveredAt === null && request.status !== 'closed');
     const hooks = new Map(
       (await prisma.institutionWebhook.findMany({ where: { institutionCode: { in: undelivered.map((r) => r.institutionCode) }, deletedAt: null }, orderBy: { createdAt: 'asc' } })).map((hook) => [hook.institutionCode, hook]),
     );
