@@ -93,11 +93,23 @@ export function createAssetSearchActivities(deps: ActivityDeps) {
   async function sendInChunks(mails: AssetMail[]): Promise<RoundSent> {
     const done: RoundSent = { sent: [], alreadySent: [] };
     for (let start = 0; start < mails.length; start += MAIL_CHUNK) {
+      // An attempt Temporal gave up on (timed out, its retry already running) stops before its next chunk,
+      // so that it and the retry never claim the same emails side by side.
+      cancelledAttempt()?.throwIfAborted();
       const { sent, alreadySent } = await sendEachOnceThrough(deps, ledger, mails.slice(start, start + MAIL_CHUNK));
       done.sent.push(...sent);
       done.alreadySent.push(...alreadySent);
     }
     return done;
+  }
+
+  /** This attempt's cancellation signal, as its heartbeats learn it; none outside an activity. */
+  function cancelledAttempt(): AbortSignal | null {
+    try {
+      return Context.current().cancellationSignal;
+    } catch {
+      return null;
+    }
   }
 
   /** POSTs the signed notice to the institution's receiver; false when it did not take it. */

@@ -3,10 +3,12 @@ import type { Activities } from '../activities/index.js';
 import { assetSearchChangedSignal } from './messages.js';
 
 // Delivery, reminders and escalations are mail (and webhooks): retried for as
-// long as an outage lasts. A batch's activity reports that it is alive, since
-// a batch of several hundred notices takes a while.
+// long as an outage lasts. A batch's activity reports that it is alive every
+// 2 s: a dead worker's attempt is retried after the heartbeat timeout, while a
+// batch on a slow mail relay may take its time without a second attempt
+// starting beside it.
 const assets = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
+  startToCloseTimeout: '1 hour',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
