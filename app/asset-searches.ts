@@ -311,7 +311,11 @@ export function createAssetSearchService(deps: AssetSearchDeps) {
         orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
         take: 1000,
       });
-      return rows.map((request) => ({ ...requestView(request, at), document: request.document }));
+      // As API.md names them: the court's `signature` and `keyId` beside the notice they seal.
+      return rows.map((request) => {
+        const document = request.document as { signature?: string; keyId?: string };
+        return { ...requestView(request, at), signature: document.signature, keyId: document.keyId, document };
+      });
     },
 
     /**
@@ -331,16 +335,8 @@ export function createAssetSearchService(deps: AssetSearchDeps) {
       if (!request) throw notFound(`No asset request ${requestId}.`);
       if (request.institutionCode !== institutionCode) throw forbidden(`Asset request ${requestId} is addressed to another institution.`);
       const document = { ...(body as Record<string, unknown>), requestId };
-      const check = await institutions.verify(institutionCode, document);
-      if (!check.verified) {
-        const at = now();
-        await prisma.assetEvent.create({
-          data: { id: `asset-request.${requestId}.refused.${randomUUID()}`, searchId: request.searchId, requestId, institutionCode, at, type: 'answer-refused', actor: `${principal.role}:${principal.name}`, data: { reason: check.reason, keyId: input.keyId } },
-        });
-        const message = check.reason === 'unknown-key' ? `no registered key ${input.keyId} of ${institutionCode} (POST /api/institutions/${institutionCode}/keys)` : 'does not verify over the canonical JSON of the answer (RFC 8785, without signature and keyId, with requestId)';
-        throw invalid('The answer\'s signature is not valid: nothing was recorded.', [{ field: check.reason === 'unknown-key' ? 'keyId' : 'signature', rule: check.reason, message }]);
-      }
-      const outcome = await recordAnswer(requestId, institutionCode, { findings: input.findings, document, keyId: check.keyId, via: 'api', by: `${principal.role}:${principal.name}` });
+      const keyId = await institutions.acceptSigned(principal, institutionCode, document, { what: 'answer', coveredId: 'requestId', eventId: `asset-request.${requestId}`, searchId: request.searchId, requestId });
+      const outcome = await recordAnswer(requestId, institutionCode, { findings: input.findings, document, keyId, via: 'api', by: `${principal.role}:${principal.name}` });
       return { changed: outcome.changed, request: requestView(outcome.request, now()) };
     },
 

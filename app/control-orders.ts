@@ -247,14 +247,8 @@ export function createControlOrderService(deps: ControlOrderDeps) {
       if (!known) throw notFound(`No control order ${orderId}.`);
       if (known.institutionCode !== institutionCode) throw forbidden(`Control order ${orderId} is addressed to another institution.`);
       const document = { ...(body as Record<string, unknown>), orderId };
-      const check = await institutions.verify(institutionCode, document);
+      const keyId = await institutions.acceptSigned(principal, institutionCode, document, { what: 'confirmation', coveredId: 'orderId', eventId: `control-order.${orderId}`, searchId: known.searchId, data: { orderId } });
       const at = now();
-      if (!check.verified) {
-        await prisma.assetEvent.create({
-          data: { id: `control-order.${orderId}.refused.${randomUUID()}`, searchId: known.searchId, institutionCode, at, type: 'confirmation-refused', actor: `${principal.role}:${principal.name}`, data: { orderId, reason: check.reason, keyId: input.keyId } },
-        });
-        throw invalid('The confirmation\'s signature is not valid: nothing was recorded.', [{ field: check.reason === 'unknown-key' ? 'keyId' : 'signature', rule: check.reason, message: check.reason === 'unknown-key' ? `no registered key ${input.keyId} of ${institutionCode}` : 'does not verify over the canonical JSON of the confirmation (RFC 8785, without signature and keyId, with orderId)' }]);
-      }
       const effectiveAt = new Date(input.effectiveAt);
       const outcome = await prisma.$transaction(async (tx) => {
         const [freeze] = await tx.$queryRaw<Freeze[]>`SELECT * FROM "Freeze" WHERE id = ${known.freezeId}::uuid FOR UPDATE`;
@@ -291,9 +285,9 @@ export function createControlOrderService(deps: ControlOrderDeps) {
         await tx.freeze.update({ where: { id: freeze!.id }, data });
         const row = await tx.controlOrder.update({
           where: { id: orderId },
-          data: { status: 'confirmed', confirmedAt: at, confirmation: document as Prisma.InputJsonValue, confirmKeyId: check.keyId, confirmedAmountYuan: input.amountYuan, reference: input.reference, effectiveAt },
+          data: { status: 'confirmed', confirmedAt: at, confirmation: document as Prisma.InputJsonValue, confirmKeyId: keyId, confirmedAmountYuan: input.amountYuan, reference: input.reference, effectiveAt },
         });
-        await tx.assetEvent.create({ data: { id: `control-order.${orderId}.confirmed`, searchId: current.searchId, institutionCode, at, type: `${current.action}-confirmed`, actor: `${principal.role}:${principal.name}`, data: { orderId, freezeId: freeze!.id, amountYuan: input.amountYuan, reference: input.reference, effectiveAt: input.effectiveAt, keyId: check.keyId } } });
+        await tx.assetEvent.create({ data: { id: `control-order.${orderId}.confirmed`, searchId: current.searchId, institutionCode, at, type: `${current.action}-confirmed`, actor: `${principal.role}:${principal.name}`, data: { orderId, freezeId: freeze!.id, amountYuan: input.amountYuan, reference: input.reference, effectiveAt: input.effectiveAt, keyId } } });
         const owed = changed(freeze!.id, orderId, 'confirmed');
         await owe(tx, owed);
         return { row, owed, changed: true };

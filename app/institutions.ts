@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import { institutionScopeOf, type Principal } from '../domain/access.js';
 import { institutionDirectorySchema } from '../domain/institutions.js';
@@ -74,6 +75,23 @@ export function createInstitutionService({ prisma, seals }: { prisma: PrismaClie
       const key = await prisma.institutionKey.findUnique({ where: { institutionCode_keyId: { institutionCode, keyId } } });
       if (!key || key.revokedAt) return { verified: false, reason: 'unknown-key' };
       return verifyDocument(document, { alg: key.alg as SignatureAlgorithm, publicKey: key.publicKey }) ? { verified: true, keyId } : { verified: false, reason: 'bad-signature' };
+    },
+
+    /**
+     * The signed document of an institution, or a refusal: a signature by no
+     * registered key, or one that does not verify, is 400 naming `keyId` or
+     * `signature`, and kept in the asset audit trail (`<what>-refused`) so a
+     * failing signer shows. Returns the key id that verified it.
+     */
+    async acceptSigned(principal: Principal, institutionCode: string, document: Record<string, unknown>, refusal: { what: 'answer' | 'confirmation'; coveredId: 'requestId' | 'orderId'; eventId: string; searchId: string; requestId?: string; data?: Record<string, unknown> }): Promise<string> {
+      const check = await this.verify(institutionCode, document);
+      if (check.verified) return check.keyId;
+      const keyId = String(document.keyId ?? '');
+      await prisma.assetEvent.create({
+        data: { id: `${refusal.eventId}.refused.${randomUUID()}`, searchId: refusal.searchId, requestId: refusal.requestId ?? null, institutionCode, at: new Date(), type: `${refusal.what}-refused`, actor: `${principal.role}:${principal.name}`, data: { ...refusal.data, reason: check.reason, keyId } },
+      });
+      const message = check.reason === 'unknown-key' ? `no registered key ${keyId} of ${institutionCode} (POST /api/institutions/${institutionCode}/keys)` : `does not verify over the canonical JSON of the ${refusal.what} (RFC 8785, without signature and keyId, with ${refusal.coveredId})`;
+      throw invalid(`The ${refusal.what}'s signature is not valid: nothing was recorded.`, [{ field: check.reason === 'unknown-key' ? 'keyId' : 'signature', rule: check.reason, message }]);
     },
 
     /** GET /api/signing-keys — the courts' public keys: every court that has searched, and any asked for. */

@@ -1,16 +1,8 @@
 import express, { Router, type Response } from 'express';
-import { renderPage } from '../render.js';
+import { sendLinkPage as page } from '../link-page.js';
 import type { AckLinkService, LinkOutcome } from '../../app/ack-links.js';
 import { formatChinaTime } from '../../mail/render.js';
 
-function page(res: Response, status: number, title: string, view: string, data: Record<string, unknown>): void {
-  res
-    .status(status)
-    .set('Cache-Control', 'no-store')
-    .set('Referrer-Policy', 'no-referrer')
-    .type('html')
-    .send(renderPage('ack-layout', { title, body: renderPage(view, { ...data, heading: data.heading ?? title }) }));
-}
 
 const refusals: Record<'unknown' | 'expired' | 'used', [number, string, string]> = {
   unknown: [404, '链接无效 · Link not valid', '此链接无法识别，可能不完整或已被改动。请使用通知邮件中的原始链接，或直接回复通知邮件。This link is not recognised: it may be incomplete or altered.'],

@@ -1,5 +1,5 @@
 import express, { Router, type Response } from 'express';
-import { renderPage } from '../render.js';
+import { sendLinkPage as page } from '../link-page.js';
 import type { AssetSearchService } from '../../app/asset-searches.js';
 import { isAppError } from '../../app/errors.js';
 import { ASSET_KINDS } from '../../domain/freeze-periods.js';
@@ -17,14 +17,6 @@ const KIND_LABELS: Record<(typeof ASSET_KINDS)[number], string> = {
   other: '其他 Other',
 };
 
-function page(res: Response, status: number, title: string, view: string, data: Record<string, unknown>): void {
-  res
-    .status(status)
-    .set('Cache-Control', 'no-store')
-    .set('Referrer-Policy', 'no-referrer')
-    .type('html')
-    .send(renderPage('ack-layout', { title, body: renderPage(view, { ...data, heading: data.heading ?? title }) }));
-}
 
 /** The finding rows filled in: a row counts when it has a description; an amount must be a number. */
 function findingsOf(body: Record<string, unknown>) {

@@ -96,6 +96,7 @@ describe('asset search of a small directory', () => {
     expect(listed.status).toBe(200);
     expect(listed.body).toHaveLength(1);
     expect(listed.body[0].document.debtor.idNumber).toBe(VALID_CREDIT_CODE);
+    expect(listed.body[0]).toMatchObject({ signature: listed.body[0].document.signature, keyId: expect.stringMatching(/^court:FJ-XM-0203:/) });
     const deposit = [{ kind: 'deposit', account: '6222 0000 1111 2222', currency: 'CNY', amountYuan: 128_000.5, description: '活期存款' }];
     const answered = await stack.request('POST', `/api/asset-requests/${requestOf(icbc!.code)}/answer`, { key: icbcKey, body: signedAnswer(icbc!.code, requestOf(icbc!.code), deposit) });
     expect(answered.status).toBe(201);
