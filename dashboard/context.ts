@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Principal } from '../domain/access.js';
+import type { DownPart } from '../platform/dependency-status.js';
 import { COOKIES, cookieOptions, readCookie } from './cookies.js';
 import { DEFAULT_LOCALE, isLocale, stringsFor, type Locale, type Strings } from './i18n.js';
 
@@ -8,6 +9,8 @@ export interface PageContext {
   locale: Locale;
   strings: Strings;
   hasMailCatcher: boolean;
+  /** What is down while the page is rendered: a banner says so, since answers may not go through. */
+  outage: DownPart[];
   principal: Principal | null;
   csrfToken: string | null;
 }
@@ -41,10 +44,10 @@ const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
 ].join('; ');
 
-export function pageContext(hasMailCatcher: boolean): RequestHandler {
+export function pageContext(hasMailCatcher: boolean, outage: () => DownPart[] = () => []): RequestHandler {
   return (req, res, next) => {
     const locale = localeOf(req, res);
-    res.locals.dashboard = { locale, strings: stringsFor(locale), hasMailCatcher, principal: null, csrfToken: null } satisfies PageContext;
+    res.locals.dashboard = { locale, strings: stringsFor(locale), hasMailCatcher, outage: outage(), principal: null, csrfToken: null } satisfies PageContext;
     res.set({
       'Content-Security-Policy': CONTENT_SECURITY_POLICY,
       'X-Content-Type-Options': 'nosniff',

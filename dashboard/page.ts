@@ -17,6 +17,7 @@ export function sendPage(req: Request, res: Response, view: string, { title, sta
     principal: context.principal,
     csrfToken: context.csrfToken,
     hasMailCatcher: context.hasMailCatcher,
+    outage: context.outage,
     path: req.path,
   };
   const flash = req.method === 'GET' && status === 200 ? takeFlash(req, res, context.strings) : null;

@@ -1,6 +1,7 @@
 import express, { Router, type Request } from 'express';
 import type { UseCases } from '../app/index.js';
 import { authFailureLimiter, linkFailureLimiter, type RateLimitSettings } from '../http/rate-limits.js';
+import type { DownPart } from '../platform/dependency-status.js';
 import type { Keyring } from '../platform/signing.js';
 import { dashboardErrorPage } from './error-page.js';
 import { ackLinkRoutes } from './routes/ack-links.js';
@@ -24,6 +25,8 @@ export interface DashboardOptions {
   /** The built-in mail catcher's messages, when the system runs on embedded defaults. */
   mailbox?: Mailbox | undefined;
   rateLimits: RateLimitSettings;
+  /** The parts down right now (the dependency status), for the banner. */
+  outage?: () => DownPart[];
   now?: () => Date;
 }
 
@@ -32,8 +35,8 @@ export interface DashboardOptions {
  * pages, the one-click pages of email links, and the built-in mail catcher's
  * pages. Every page is server-rendered.
  */
-export function dashboardRouter({ useCases, keyring, mailbox, rateLimits, now }: DashboardOptions): Router {
-  const deps = { useCases, keyring, mailbox, ...(now ? { now } : {}) };
+export function dashboardRouter({ useCases, keyring, mailbox, rateLimits, outage, now }: DashboardOptions): Router {
+  const deps = { useCases, keyring, mailbox, ...(outage ? { outage } : {}), ...(now ? { now } : {}) };
   const chain = chains(deps);
   const router = Router();
 

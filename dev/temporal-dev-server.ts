@@ -47,6 +47,8 @@ export interface TemporalDevServer {
   pid: number;
   /** Milliseconds from spawn until the namespace was usable. */
   startupMs: number;
+  /** Resolves when the server process has exited, with how it did ("was killed by SIGKILL"). */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -139,8 +141,9 @@ async function startOnce(options: TemporalDevServerOptions, logFile: string): Pr
   }
   const startupMs = Math.round(performance.now() - started);
   const uiUrl = uiPort === undefined ? undefined : `http://${loopback}:${uiPort}`;
-  options.log(`Temporal dev server ready on ${address} in ${startupMs} ms${uiUrl ? `, UI ${uiUrl}` : ''}`);
-  return { address, namespace: options.namespace, uiUrl, logFile, pid: child.pid ?? -1, startupMs, stop };
+  options.log(`Temporal dev server ready on ${address} in ${startupMs} ms${uiUrl ? `, UI ${uiUrl}` : ''} (pid ${child.pid})`);
+  const exited = exit.promise.then(() => describeExit(exit));
+  return { address, namespace: options.namespace, uiUrl, logFile, pid: child.pid ?? -1, startupMs, exited, stop };
 }
 
 interface ExitState {
@@ -149,6 +152,11 @@ interface ExitState {
   signal?: NodeJS.Signals | null;
   error?: Error;
   done: boolean;
+}
+
+function describeExit(exit: ExitState): string {
+  if (exit.error) return `could not run: ${exit.error.message}`;
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
 
 function trackExit(child: ChildProcess): ExitState {
@@ -188,10 +196,7 @@ async function waitUntilReady(target: {
   let lastProblem = 'no answer yet';
   try {
     while (Date.now() < deadline) {
-      if (target.exit.done) {
-        const how = target.exit.error?.message ?? `exited with ${target.exit.signal ?? target.exit.code}`;
-        throw new Error(`the server process ${how}`);
-      }
+      if (target.exit.done) throw new Error(`the server process ${describeExit(target.exit)}`);
       try {
         // A refused gRPC connect waits out its whole timeout; a TCP probe
         // notices the listening port sooner.

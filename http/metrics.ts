@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DependencyStatus } from '../platform/dependency-status.js';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import { matchedRoute } from './matched-route.js';
 import { reusedFor } from './reused-read.js';
@@ -12,6 +13,8 @@ export interface MetricsOptions {
   calendarDaysLeft?: () => Promise<number | null>;
   /** How long the figures read from the database are reused; 0 reads them at every scrape. */
   cacheMs?: number;
+  /** The parts this process depends on and the restarts of its supervised children. */
+  dependencies?: DependencyStatus;
 }
 
 /**
@@ -19,9 +22,32 @@ export interface MetricsOptions {
  * the read model, so every API instance reports the same numbers, whichever
  * process did the work; they are at most `cacheMs` old.
  */
-export function createMetrics(prisma: PrismaClient, { workerMetricsUrl, calendarDaysLeft, cacheMs = 15_000 }: MetricsOptions = {}) {
+export function createMetrics(prisma: PrismaClient, { workerMetricsUrl, calendarDaysLeft, cacheMs = 15_000, dependencies }: MetricsOptions = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sanctions_' });
+
+  if (dependencies) {
+    new Gauge({
+      name: 'sanctions_dependency_up',
+      help: 'Whether a part this process depends on answered its last probe (1) or not (0)',
+      labelNames: ['part'] as const,
+      registers: [registry],
+      collect() {
+        for (const [part, state] of Object.entries(dependencies.all())) this.set({ part }, state.up ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'sanctions_child_restarts_total',
+      help: 'Restarts of a child process this process supervises (the embedded Temporal dev server)',
+      labelNames: ['part'] as const,
+      registers: [registry],
+      collect() {
+        // The status keeps the count; the counter shows it as it stands.
+        this.reset();
+        for (const [part, state] of Object.entries(dependencies.all())) if (state.restarts > 0) this.inc({ part }, state.restarts);
+      },
+    });
+  }
 
   const httpDuration = new Histogram({
     name: 'sanctions_http_request_duration_seconds',

@@ -16,8 +16,9 @@ import { defaultInstitutionDirectory } from '../domain/institutions.js';
 import { openEmbeddedDatabase } from '../dev/embedded-database.js';
 import { MailCatcher } from '../dev/mail-catcher.js';
 import { ensureTemporalCli } from '../dev/temporal-cli.js';
-import { startTemporalDevServer, type TemporalDevServer } from '../dev/temporal-dev-server.js';
+import { startTemporalDevServer, type TemporalDevServer, type TemporalDevServerOptions } from '../dev/temporal-dev-server.js';
 import { defaultCatalog } from '../domain/catalog.js';
+import { createDependencyStatus } from '../platform/dependency-status.js';
 import { ensureSearchAttributes } from '../platform/search-attributes.js';
 import { readOrCreateSecretFile } from '../platform/secret-file.js';
 import type { Settings } from '../platform/settings.js';
@@ -28,6 +29,7 @@ import { startTracing, tracingSettingsFrom } from '../platform/tracing.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import { startSystem } from './compose.js';
+import { superviseDevServer } from './dev-server-supervision.js';
 import { runProcess, stopsInReverse } from './process.js';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -47,7 +49,13 @@ async function openDatabase(settings: Settings, dataDir: string, log: Logger, st
   return createPrismaClient({ pglite });
 }
 
-async function connectTemporal(settings: Settings, dataDir: string, log: Logger): Promise<{ address: string; devServer: TemporalDevServer | null }> {
+interface EmbeddedTemporal {
+  server: TemporalDevServer;
+  /** What it was started with, for a restart on the same file and ports. */
+  options: TemporalDevServerOptions;
+}
+
+async function connectTemporal(settings: Settings, dataDir: string, log: Logger): Promise<{ address: string; devServer: EmbeddedTemporal | null }> {
   if (settings.temporal.address) {
     const connection = await Connection.connect(temporalConnectionOptions(settings.temporal.address, settings.temporal.tls));
     await ensureSearchAttributes(connection, settings.temporal.namespace, SEARCH_ATTRIBUTES);
@@ -58,7 +66,7 @@ async function connectTemporal(settings: Settings, dataDir: string, log: Logger)
   const cliPath = await ensureTemporalCli({ log: say, explicitPath: settings.embedded.temporalCli });
   const temporalDir = path.join(dataDir, 'temporal');
   await mkdir(temporalDir, { recursive: true });
-  const devServer = await startTemporalDevServer({
+  const options: TemporalDevServerOptions = {
     cliPath,
     dbFilename: path.join(temporalDir, 'temporal.db'),
     port: settings.embedded.temporalPort,
@@ -67,8 +75,9 @@ async function connectTemporal(settings: Settings, dataDir: string, log: Logger)
     searchAttributes: SEARCH_ATTRIBUTES,
     logFile: path.join(temporalDir, 'server.log'),
     log: say,
-  });
-  return { address: devServer.address, devServer };
+  };
+  const server = await startTemporalDevServer(options);
+  return { address: server.address, devServer: { server, options } };
 }
 
 /**
@@ -108,8 +117,10 @@ async function withSigningSecrets(settings: Settings, dataDir: string, prisma: P
   return { ...settings, security: { ...settings.security, signingSecret, sessionSecret } };
 }
 
-await runProcess('sanctions', [], async (configured, log) => {
+await runProcess('sanctions', [], async (configured, log, control) => {
   const stops = stopsInReverse();
+  // Written by the dev server's supervisor and the health probes; read by /readyz, /metrics and the dashboard.
+  const dependencies = createDependencyStatus();
   const dataDir = path.resolve(configured.embedded.dataDir ?? path.join(projectRoot, 'data'));
   const settings = await withPayloadKey(configured, dataDir);
   const workerMetricsUrl = installRuntimeWithMetrics(settings, log);
@@ -131,7 +142,10 @@ await runProcess('sanctions', [], async (configured, log) => {
   }
 
   const { address, devServer } = await connectTemporal(settings, dataDir, log);
-  if (devServer) stops.add(() => devServer.stop());
+  if (devServer) {
+    const supervised = superviseDevServer({ first: devServer.server, options: devServer.options, status: dependencies, log, control });
+    stops.add(() => supervised.stop());
+  }
 
   let smtpUrl = settings.mail.smtpUrl;
   let mailCatcher: MailCatcher | undefined;
@@ -144,7 +158,7 @@ await runProcess('sanctions', [], async (configured, log) => {
   const admin = await createApiKeyService(prisma).ensureBootstrapAdmin(settings.security.adminApiKey);
   const system = await startSystem(
     { database, temporalAddress: address, smtpUrl, mailbox: mailCatcher },
-    { settings: withSecrets, log, roles: { worker: true, http: true, inboundMail: true }, tracing, workerMetricsUrl },
+    { settings: withSecrets, log, roles: { worker: true, http: true, inboundMail: true }, tracing, workerMetricsUrl, dependencies, control },
   );
   stops.add(() => system.stop());
 
@@ -154,7 +168,7 @@ await runProcess('sanctions', [], async (configured, log) => {
     'Joint Sanctions Coordinator is running.',
     `  API            ${base}/api  (OpenAPI: ${base}/api/openapi.json)`,
     `  Dashboard      ${base}/`,
-    `  Temporal UI    ${devServer?.uiUrl ?? '(external Temporal: ' + address + ')'}`,
+    `  Temporal UI    ${devServer?.server.uiUrl ?? '(external Temporal: ' + address + ')'}`,
     `  Mail catcher   ${mailCatcher ? `${base}/mail  (SMTP ${mailCatcher.url})` : `(sending through ${smtpUrl})`}`,
     ...(system.inboundPort ? [`  Inbound replies  smtp://${settings.mail.inbound.host ?? '127.0.0.1'}:${system.inboundPort}`] : []),
     `  Admin API key  ${admin.generated ? admin.key + '  (generated for this run; set ADMIN_API_KEY to keep one)' : '(ADMIN_API_KEY)'}`,

@@ -11,11 +11,12 @@ import type { Mailbox } from '../dashboard/mailbox.js';
 import type { Policy } from '../domain/policy.js';
 import { listen } from '../http/listen.js';
 import { defaultRateLimits, type RateLimitSettings } from '../http/rate-limits.js';
-import type { Readiness } from '../http/health.js';
+import { dependencyProbes, watchDependencies, type Readiness } from '../http/health.js';
 import { startInboundMailServer } from '../mail/inbound/server.js';
 import { createMailTransport } from '../mail/transport.js';
 import { createEncryptionCodec, encryptingDataConverter } from '../platform/payload-codec.js';
 import { loadPolicy } from '../platform/policy-file.js';
+import { createDependencyStatus, type DependencyStatus } from '../platform/dependency-status.js';
 import type { Settings } from '../platform/settings.js';
 import { createKeyring } from '../platform/signing.js';
 import { createCourtSeals } from '../platform/court-seals.js';
@@ -26,6 +27,7 @@ import { tracingOff, type Tracing } from '../platform/tracing.js';
 import type { DatabaseClient } from '../db/client.js';
 import { createWorkers } from './create-worker.js';
 import { createHttpApp } from './http-app.js';
+import type { ProcessControl } from './process.js';
 import { ensureRelaySchedule } from './relay-schedule.js';
 import { apiWarmUp, warmUp, workerWarmUp } from './warm-up.js';
 
@@ -61,6 +63,10 @@ export interface CompositionOptions {
   rateLimits?: RateLimitSettings;
   /** The worker's metrics endpoint, when this process serves one (embedded default). */
   workerMetricsUrl?: string | undefined;
+  /** Shared with what the entry point supervises (the embedded dev server); one of its own otherwise. */
+  dependencies?: DependencyStatus;
+  /** Told when a part stops serving for good (the worker stopped, a listener closed); the entry point exits non-zero. */
+  control?: ProcessControl;
 }
 
 export interface RunningSystem {
@@ -84,9 +90,18 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
   const signingSecret = settings.security.signingSecret;
   if (!signingSecret) throw new Error('Set ACK_TOKEN_SECRET: it signs email links, reply addresses and dashboard sessions');
   const keyring = createKeyring(signingSecret, settings.security.previousSigningSecrets, { session: settings.security.sessionSecret });
+  const dependencies = options.dependencies ?? createDependencyStatus();
   const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
   const stopAll = async () => {
+    stopping = true;
     for (const stop of stops.reverse()) await stop();
+  };
+  /** A part that stopped on its own cannot serve again in this process: without an entry point to tell (tests), it is logged. */
+  const cannotServe = (message: string) => {
+    if (stopping) return;
+    if (options.control) options.control.fail(message);
+    else log.fatal(message);
   };
 
   const smtpUrl = () => {
@@ -142,7 +157,14 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
         tracing,
         limits: settings.worker,
       });
-      const running = [workers.coordination, workers.background].map((worker) => ({ worker, run: worker.run() }));
+      const running = [workers.coordination, workers.background].map((worker) => ({
+        worker,
+        // The worker retries an unreachable server by itself; it stops only on what it cannot get past.
+        run: worker.run().then(
+          () => cannotServe(`the worker for ${worker.options.taskQueue} stopped`),
+          (error: unknown) => cannotServe(`the worker for ${worker.options.taskQueue} stopped: ${error instanceof Error ? error.message : String(error)}`),
+        ),
+      }));
       stops.push(async () => {
         // Shutdown lets running activities finish; what does not finish is retried elsewhere.
         for (const { worker } of running) if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -168,6 +190,7 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
         mailbox: infrastructure.mailbox,
         rateLimits: options.rateLimits ?? defaultRateLimits,
         readiness,
+        dependencies,
         workerMetricsUrl: settings.workerMetrics.url ?? options.workerMetricsUrl,
         trustProxy: settings.http.trustProxy,
         metrics: settings.metrics,
@@ -175,7 +198,10 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
       });
       const server = await listen(app, settings.http.port, settings.http.host ?? '127.0.0.1');
       url = server.url;
+      server.server.once('close', () => cannotServe('the HTTP server closed'));
+      const watch = watchDependencies(dependencyProbes(prisma, connection), dependencies);
       stops.push(async () => {
+        await watch.stop();
         // /readyz answers 503 from now on, so load balancers stop sending requests.
         readiness.draining = true;
         await server.close(HTTP_SHUTDOWN_GRACE_MS);
@@ -201,6 +227,7 @@ export async function startSystem(infrastructure: Infrastructure, options: Compo
         }),
       });
       inboundPort = inbound.port;
+      void inbound.closed.then(() => cannotServe('the reply listener closed'));
       stops.push(async () => {
         await inbound.stop();
         answers.close();

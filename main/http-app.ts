@@ -8,7 +8,7 @@ import { dashboardRouter } from '../dashboard/router.js';
 import { createIdempotentRequestStore } from '../db/idempotent-requests.js';
 import type { Mailbox } from '../dashboard/mailbox.js';
 import { codecEndpoint } from '../http/codec-endpoint.js';
-import { healthRoutes, type Readiness } from '../http/health.js';
+import { dependencyProbes, healthRoutes, type Readiness } from '../http/health.js';
 import { createMetrics } from '../http/metrics.js';
 import { isMetricsCredential, metricsAccess } from '../http/metrics-access.js';
 import { bearerTokenOf } from '../http/bearer-token.js';
@@ -16,6 +16,7 @@ import { problemHandler, routeNotFound } from '../http/problem.js';
 import { authFailureLimiter, type RateLimitSettings } from '../http/rate-limits.js';
 import { requestLogger } from '../http/request-log.js';
 import { requestSpans } from '../http/request-span.js';
+import type { DependencyStatus } from '../platform/dependency-status.js';
 import type { Keyring } from '../platform/signing.js';
 import type { PrismaClient } from '../prisma/generated/client.js';
 
@@ -30,6 +31,8 @@ export interface HttpAppDeps {
   mailbox?: Mailbox | undefined;
   rateLimits: RateLimitSettings;
   readiness: Readiness;
+  /** What is down and since when: /readyz, /metrics and the dashboard's banner read it. */
+  dependencies: DependencyStatus;
   /** The worker's Prometheus endpoint, appended to /metrics when known. */
   workerMetricsUrl?: string | undefined;
   /** Express's `trust proxy` (TRUST_PROXY): whose X-Forwarded-For names the client. */
@@ -56,6 +59,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     workerMetricsUrl: deps.workerMetricsUrl,
     calendarDaysLeft: async () => (await deps.useCases.calendar.view()).daysLeft,
     cacheMs: deps.metrics.cacheSeconds * 1000,
+    dependencies: deps.dependencies,
   });
   app.use(metrics.timeRequests);
   const scraper = { token: deps.metrics.token, roleOfKey: async (key: string) => (await deps.useCases.apiKeys.resolve(key))?.role ?? null };
@@ -64,8 +68,8 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     const { horizon: last, daysLeft, warning } = await deps.useCases.calendar.view();
     return { horizon: last, daysLeft, warning };
   };
-  app.use(healthRoutes(deps.prisma, deps.temporal, deps.readiness, horizon));
-  app.use(dashboardRouter({ useCases: deps.useCases, keyring: deps.keyring, mailbox: deps.mailbox, rateLimits: deps.rateLimits }));
+  app.use(healthRoutes(dependencyProbes(deps.prisma, deps.temporal), deps.dependencies, deps.readiness, horizon));
+  app.use(dashboardRouter({ useCases: deps.useCases, keyring: deps.keyring, mailbox: deps.mailbox, rateLimits: deps.rateLimits, outage: () => deps.dependencies.down() }));
   app.use('/codec', codecEndpoint({ ...deps.payloadCodec, apiKeys: deps.useCases.apiKeys, rateLimits: deps.rateLimits }));
   app.use('/api', jsonApiRouter({ useCases: deps.useCases, publicBaseUrl: deps.publicBaseUrl, rateLimits: deps.rateLimits, idempotency: createIdempotentRequestStore(deps.prisma) }));
   app.use(routeNotFound);

@@ -12,10 +12,20 @@ export interface StartedProcess {
 
 type Needed = Parameters<typeof missingSettings>[1];
 
+/** What a started process may do about itself. */
+export interface ProcessControl {
+  /**
+   * It cannot serve any more (a child that will not stay up, a listener that
+   * closed): stop everything and exit non-zero with this message, so that a
+   * process manager restarts it or a person sees why.
+   */
+  fail(message: string): void;
+}
+
 /** Longer than the worker's shutdown grace (20 s) and the HTTP grace (5 s), shorter than compose's stop_grace_period (30 s) plus a margin. */
 const STOP_DEADLINE_MS = 45_000;
 
-export async function runProcess(name: string, needs: Needed, start: (settings: Settings, log: Logger) => Promise<StartedProcess>): Promise<void> {
+export async function runProcess(name: string, needs: Needed, start: (settings: Settings, log: Logger, control: ProcessControl) => Promise<StartedProcess>): Promise<void> {
   let settings: Settings;
   try {
     settings = loadSettings();
@@ -47,9 +57,18 @@ export async function runProcess(name: string, needs: Needed, start: (settings: 
     process.exit(exitCode);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal, 0));
+  const control: ProcessControl = {
+    fail(message) {
+      if (stopping) return;
+      log.fatal(message);
+      // Also plainly on stderr: whoever reads the terminal or `journalctl` sees why, whatever the log format.
+      process.stderr.write(`\n${name}: ${message}\n`);
+      void shutdown('cannot serve', 1);
+    },
+  };
 
   try {
-    started = await start(settings, log);
+    started = await start(settings, log, control);
   } catch (error) {
     log.fatal({ err: error }, 'start failed');
     await shutdown('start failure', 1);

@@ -18,7 +18,7 @@ export interface Chains {
 }
 
 export function chains(deps: DashboardDeps): Chains {
-  const page = [pageContext(Boolean(deps.mailbox))];
+  const page = [pageContext(Boolean(deps.mailbox), deps.outage)];
   const formBody = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
   // Three fields per measure (a task has at most 100), besides the form's own.
   const feedbackBody = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 320 });

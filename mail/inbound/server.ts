@@ -36,6 +36,8 @@ export interface InboundLimits {
 
 export interface RunningInboundMailServer {
   port: number;
+  /** Resolves when the listener has closed, whether stopped or not. */
+  closed: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -164,8 +166,10 @@ export async function startInboundMailServer(options: InboundMailServerOptions):
       resolve();
     });
   });
+  const closed = new Promise<void>((resolve) => server.server.once('close', () => resolve()));
   return {
     port: (server.server.address() as AddressInfo).port,
+    closed,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

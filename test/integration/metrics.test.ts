@@ -4,7 +4,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createMetrics } from '../../http/metrics.js';
-import { healthRoutes } from '../../http/health.js';
+import { dependencyProbes, healthRoutes } from '../../http/health.js';
+import { createDependencyStatus } from '../../platform/dependency-status.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { entityListing } from '../support/fixtures.js';
 import { list, tasksOf } from '../support/listing-client.js';
@@ -129,7 +130,7 @@ it('rapid scrapes read the database once per caching interval', async () => {
 
 it('/readyz answers 200 when serving and 503 problem+json while draining; /healthz stays about dependencies', async () => {
   expect((await fetch(`${stack.apiUrl}/readyz`)).status).toBe(200);
-  const draining = express().use(healthRoutes(stack.prisma, stack.temporal.connection as never, { draining: true }));
+  const draining = express().use(healthRoutes(dependencyProbes(stack.prisma, stack.temporal.connection as never), createDependencyStatus(), { draining: true }));
   const server = draining.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   try {
@@ -138,6 +139,46 @@ it('/readyz answers 200 when serving and 503 problem+json while draining; /healt
     expect(ready.status).toBe(503);
     expect(ready.headers.get('content-type')).toMatch(/problem\+json/);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  } finally {
+    server.close();
+  }
+});
+
+it('/healthz and /readyz name the part that is down, since when and why, with Retry-After', async () => {
+  const status = createDependencyStatus();
+  let temporalAnswers = true;
+  const probes = {
+    ...dependencyProbes(stack.prisma, stack.temporal.connection as never),
+    temporal: async () => {
+      if (!temporalAnswers) throw new Error('14 UNAVAILABLE: No connection established\nmore detail');
+    },
+  };
+  const app = express().use(healthRoutes(probes, status));
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    temporalAnswers = false;
+    const before = Date.now();
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(503);
+    expect(health.headers.get('retry-after')).toBe('5');
+    const body = (await health.json()) as { detail: string; database: string; temporal: string; down: { part: string; since: string; cause: string }[] };
+    expect(body).toMatchObject({ database: 'ok', temporal: 'unreachable' });
+    expect(body.down).toEqual([{ part: 'temporal', since: expect.any(String), seconds: 0, cause: 'unreachable: 14 UNAVAILABLE: No connection established' }]);
+    const since = Date.parse(body.down[0]!.since);
+    expect(since).toBeGreaterThanOrEqual(before - 5);
+    expect(body.detail).toMatch(/^temporal down since \S+ \(0 s\): unreachable: 14 UNAVAILABLE/);
+    // The time it went down is kept while it stays down.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const ready = (await (await fetch(`${base}/readyz`)).json()) as { down: { since: string; seconds: number }[]; parts: Record<string, { status: string; since: string }> };
+    expect(ready.down[0]).toMatchObject({ since: body.down[0]!.since, seconds: 1 });
+    expect(ready.parts).toMatchObject({ database: { status: 'up' }, temporal: { status: 'down', since: body.down[0]!.since } });
+    temporalAnswers = true;
+    const back = await fetch(`${base}/readyz`);
+    expect(back.status).toBe(200);
+    expect(((await back.json()) as { parts: Record<string, { status: string }> }).parts.temporal).toMatchObject({ status: 'up' });
   } finally {
     server.close();
   }

@@ -113,6 +113,6 @@ describe('temporal dev server', () => {
       readyTimeoutMs: 10_000,
       log,
     });
-    await expect(failing).rejects.toThrow(/exited with 1[\s\S]*Last lines of[\s\S]*Cannot find module/);
+    await expect(failing).rejects.toThrow(/exited with code 1[\s\S]*Last lines of[\s\S]*Cannot find module/);
   }, 20_000);
 });
