@@ -1186,7 +1186,24 @@ export function openApiDocument(serverUrl: string) {
       },
       '/codec/decode': { post: codecOperation('The clear text of payloads the coordinator encrypted for Temporal, for the Temporal UI and CLI (admin)') },
       '/codec/encode': { post: codecOperation('Encrypt payloads under the current TEMPORAL_PAYLOAD_KEY (admin)') },
-      '/healthz': { get: { summary: 'Database and Temporal reachable', security: [], responses: { 200: json('Healthy'), 503: problem('A dependency is unreachable') } } },
+      '/healthz': {
+        get: {
+          summary: 'Database and Temporal reachable',
+          description: 'A 503 names each part that is down in `down` (`part`, `since`, `seconds`, `cause`) and carries `Retry-After`.',
+          security: [],
+          responses: { 200: json('Healthy'), 503: problem('A dependency is unreachable') },
+        },
+      },
+      '/readyz': {
+        get: {
+          summary: 'Ready for traffic: dependencies reachable and not shutting down',
+          description:
+            'Also lists every part the process knows under `parts` (`database`, `temporal`, and under the all-in-one start `temporalDevServer`), ' +
+            'each with `status`, `since`, `cause` and `restarts`; the working-day calendar\'s horizon under `calendar`.',
+          security: [],
+          responses: { 200: json('Ready'), 503: problem('A dependency is down (named in `down`), or the instance is shutting down (`draining`)') },
+        },
+      },
     },
   });
 }

@@ -25,10 +25,15 @@ export function dependencyProbes(prisma: PrismaClient, temporal: Connection): De
 
 const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
 
-/** Runs every probe once and records what it found. */
+/**
+ * Runs every probe once and records what it found. A part whose supervised
+ * child is down is not probed: it is down, as the supervisor recorded, and a
+ * probe would only wait (the client retries until its deadline) to say so.
+ */
 export async function probeDependencies(probes: DependencyProbes, status: DependencyStatus): Promise<void> {
   await Promise.all(
     Object.entries(probes).map(async ([part, probe]) => {
+      if (status.hostDown(part)) return;
       const began = new Date();
       try {
         await probe();

@@ -29,7 +29,7 @@ import { startTracing, tracingSettingsFrom } from '../platform/tracing.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import { startSystem } from './compose.js';
-import { superviseDevServer } from './dev-server-supervision.js';
+import { superviseDevServer } from '../dev/temporal-dev-server-supervision.js';
 import { runProcess, stopsInReverse } from './process.js';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -143,7 +143,7 @@ await runProcess('sanctions', [], async (configured, log, control) => {
 
   const { address, devServer } = await connectTemporal(settings, dataDir, log);
   if (devServer) {
-    const supervised = superviseDevServer({ first: devServer.server, options: devServer.options, status: dependencies, log, control });
+    const supervised = superviseDevServer({ first: devServer.server, options: devServer.options, status: dependencies, log, fail: control.fail });
     stops.add(() => supervised.stop());
   }
 

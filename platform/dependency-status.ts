@@ -29,6 +29,13 @@ export interface DependencyStatus {
   report(part: string, up: boolean, cause?: string | null, observedAt?: Date): void;
   /** Counts a restart of a supervised child. */
   restarted(part: string): void;
+  /** Declares that `part` is served by the supervised child `host` (Temporal by the embedded dev server). */
+  runsOn(part: string, host: string): void;
+  /**
+   * True while the child that serves `part` is known to be down: nothing can
+   * reach the part then, so a probe need not wait for its deadline to say so.
+   */
+  hostDown(part: string): boolean;
   state(part: string): PartState | undefined;
   all(): Record<string, PartState>;
   /** The parts down now, longest down first. */
@@ -38,6 +45,7 @@ export interface DependencyStatus {
 export function createDependencyStatus(now: () => Date = () => new Date()): DependencyStatus {
   const parts = new Map<string, PartState>();
   const observed = new Map<string, number>();
+  const hosts = new Map<string, string>();
   return {
     report(part, up, cause = null, observedAt = now()) {
       if (observedAt.getTime() < (observed.get(part) ?? -Infinity)) return;
@@ -56,6 +64,13 @@ export function createDependencyStatus(now: () => Date = () => new Date()): Depe
       const known = parts.get(part);
       if (known) known.restarts += 1;
       else parts.set(part, { up: false, since: now(), cause: null, restarts: 1 });
+    },
+    runsOn(part, host) {
+      hosts.set(part, host);
+    },
+    hostDown(part) {
+      const host = hosts.get(part);
+      return host !== undefined && parts.get(host)?.up === false;
     },
     state: (part) => parts.get(part),
     all: () => Object.fromEntries([...parts].map(([part, state]) => [part, { ...state }])),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { superviseChild, type RestartPolicy, type RunningChild } from '../../platform/child-supervisor.js';
+import { probeDependencies } from '../../http/health.js';
 import { createDependencyStatus } from '../../platform/dependency-status.js';
 
 /** A child that exits when told to, with the cause given. */
@@ -148,5 +149,22 @@ describe('the dependency status', () => {
     status.report('temporal', true);
     status.report('temporal', false, 'unreachable: deadline exceeded', new Date('2026-12-02T10:00:01Z'));
     expect(status.state('temporal')).toMatchObject({ up: true, since: new Date('2026-12-02T10:00:03Z') });
+  });
+
+  it('does not probe a part while the child that serves it is down, and probes it again once the child is back', async () => {
+    const status = createDependencyStatus();
+    status.report('temporalDevServer', true);
+    status.runsOn('temporal', 'temporalDevServer');
+    let probed = 0;
+    const probes = { database: async () => 1, temporal: async () => (probed += 1) };
+    status.report('temporalDevServer', false, 'was killed by SIGKILL');
+    status.report('temporal', false, 'the embedded Temporal dev server was killed by SIGKILL');
+    await probeDependencies(probes, status);
+    expect(probed).toBe(0);
+    expect(status.down().map(({ part }) => part)).toEqual(['temporalDevServer', 'temporal']);
+    status.report('temporalDevServer', true);
+    await probeDependencies(probes, status);
+    expect(probed).toBe(1);
+    expect(status.down()).toEqual([]);
   });
 });

@@ -3,10 +3,9 @@
 // API (whose connections reconnect by themselves) carry on where they were.
 // Too many failures end the start with a message instead.
 import type { Logger } from 'pino';
-import { startTemporalDevServer, type TemporalDevServer, type TemporalDevServerOptions } from '../dev/temporal-dev-server.js';
+import { startTemporalDevServer, type TemporalDevServer, type TemporalDevServerOptions } from './temporal-dev-server.js';
 import { superviseChild, type RestartPolicy, type SupervisedChild } from '../platform/child-supervisor.js';
 import type { DependencyStatus } from '../platform/dependency-status.js';
-import type { ProcessControl } from './process.js';
 
 /** The part's name in /readyz, the metrics and the dashboard's banner. */
 export const DEV_SERVER_PART = 'temporalDevServer';
@@ -17,19 +16,21 @@ export interface DevServerSupervision {
   options: TemporalDevServerOptions;
   status: DependencyStatus;
   log: Logger;
-  control: ProcessControl;
+  /** Ends the whole start with this message (non-zero exit), for a process manager to take over. */
+  fail(message: string): void;
   policy?: RestartPolicy;
 }
 
 const portOf = (url: string) => Number(url.slice(url.lastIndexOf(':') + 1));
 
-export function superviseDevServer({ first, options, status, log, control, policy }: DevServerSupervision): SupervisedChild<TemporalDevServer> {
+export function superviseDevServer({ first, options, status, log, fail, policy }: DevServerSupervision): SupervisedChild<TemporalDevServer> {
   const restartOptions: TemporalDevServerOptions = {
     ...options,
     port: portOf(first.address),
     ...(first.uiUrl ? { uiPort: portOf(first.uiUrl) } : {}),
   };
   status.report(DEV_SERVER_PART, true);
+  status.runsOn('temporal', DEV_SERVER_PART);
   return superviseChild({
     name: 'the Temporal dev server',
     first,
@@ -52,7 +53,7 @@ export function superviseDevServer({ first, options, status, log, control, polic
       },
       gaveUp(message) {
         status.report(DEV_SERVER_PART, false, message);
-        control.fail(
+        fail(
           `${message}. Its log is ${first.logFile}. The coordinator stops so that a process manager can restart it, ` +
             'or start it again once the cause is fixed (a full disk, a damaged file under the data directory, a port taken by another program).',
         );
