@@ -54,6 +54,7 @@ export async function runProcess(name: string, needs: Needed, start: (settings: 
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
     await started?.stop().catch((error: unknown) => log.error({ err: error }, 'error while stopping'));
+    log.info({ exitCode }, `stopped (exit code ${exitCode})`);
     process.exit(exitCode);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal, 0));
