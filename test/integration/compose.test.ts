@@ -48,6 +48,7 @@ interface ServiceConfig {
   healthcheck?: { test?: string[] | string };
   ports?: unknown[];
   command?: string[] | string;
+  restart?: string;
 }
 
 const installHint =
@@ -227,6 +228,14 @@ describe('docker-compose.yml', { timeout: 30_000 }, () => {
     expect(condition('temporal-setup', 'temporal')).toBe('service_healthy');
     for (const name of ['postgres', 'temporal-db', 'temporal', 'mailpit', 'api']) {
       expect(services[name]?.healthcheck?.test, name).toBeTruthy();
+    }
+  });
+
+  it('has the container runtime restart every long-running service, and none of the one-shot steps', async () => {
+    const { services } = await load();
+    const oneShot = ['temporal-schema', 'temporal-setup', 'migrate'];
+    for (const [name, service] of Object.entries(services)) {
+      expect(service.restart, name).toBe(oneShot.includes(name) ? 'no' : 'unless-stopped');
     }
   });
 
