@@ -6,7 +6,7 @@ import { startTracing, tracingSettingsFrom } from '../platform/tracing.js';
 import { startSystem } from './compose.js';
 import { runProcess, stopsInReverse } from './process.js';
 
-await runProcess('api', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_PAYLOAD_KEY', 'ACK_TOKEN_SECRET'], async (settings, log) => {
+await runProcess('api', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_PAYLOAD_KEY', 'ACK_TOKEN_SECRET'], async (settings, log, control) => {
   const parts = stopsInReverse();
   const tracing = startTracing(tracingSettingsFrom(settings.tracing, 'sanctions-api'));
   parts.add(() => tracing.shutdown());
@@ -16,7 +16,7 @@ await runProcess('api', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_PAYLOAD_K
   if (admin.generated) process.stdout.write(`Admin API key (generated; set ADMIN_API_KEY to keep one): ${admin.key}\n`);
   const system = await startSystem(
     { database, temporalAddress: settings.temporal.address!, smtpUrl: settings.mail.smtpUrl },
-    { settings: { ...settings, http: { ...settings.http, host: settings.http.host ?? '0.0.0.0' } }, log, roles: { worker: false, http: true, inboundMail: false }, tracing },
+    { settings: { ...settings, http: { ...settings.http, host: settings.http.host ?? '0.0.0.0' } }, log, roles: { worker: false, http: true, inboundMail: false }, tracing, control },
   );
   parts.add(() => system.stop());
   log.info({ url: system.url }, 'api listening');

@@ -8,7 +8,7 @@ import { startTracing, tracingSettingsFrom } from '../platform/tracing.js';
 import { startSystem } from './compose.js';
 import { runProcess, stopsInReverse } from './process.js';
 
-await runProcess('inbound', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'TEMPORAL_PAYLOAD_KEY', 'ACK_TOKEN_SECRET'], async (settings, log) => {
+await runProcess('inbound', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'TEMPORAL_PAYLOAD_KEY', 'ACK_TOKEN_SECRET'], async (settings, log, control) => {
   // Without a port this installation receives no replies, and its notices offer none.
   if (settings.mail.inbound.port === undefined) throw new Error('Set INBOUND_SMTP_PORT: the port replies to notices are received on');
   const parts = stopsInReverse();
@@ -20,7 +20,7 @@ await runProcess('inbound', ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'TE
   const host = settings.mail.inbound.host ?? '0.0.0.0';
   const system = await startSystem(
     { database, temporalAddress: settings.temporal.address!, smtpUrl: settings.mail.smtpUrl },
-    { settings: { ...settings, mail: { ...settings.mail, inbound: { ...settings.mail.inbound, host } } }, log, roles: { worker: false, http: false, inboundMail: true }, tracing },
+    { settings: { ...settings, mail: { ...settings.mail, inbound: { ...settings.mail.inbound, host } } }, log, roles: { worker: false, http: false, inboundMail: true }, tracing, control },
   );
   parts.add(() => system.stop());
   log.info({ host, port: system.inboundPort }, 'receiving replies');
