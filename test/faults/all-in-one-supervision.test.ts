@@ -19,7 +19,7 @@ import { MailCatcher, type CaughtMessage } from '../../dev/mail-catcher.js';
 import { ensureTemporalCli } from '../../dev/temporal-cli.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { creditCode, entityListing } from '../support/fixtures.js';
-import { call, freePort, sleep, startService, stopService, tempDir, until, type Answer, type ServiceProcess } from './harness.js';
+import { call, freePort, sleep, startService, stepOf, stopService, tempDir, until, type Answer, type ServiceProcess } from './harness.js';
 
 // Acknowledge within 45 s of dispatch (room for a loaded machine to start, list and dispatch); the reminder 10 s
 // before; the department supervisor at the deadline and the coordinating office 6 s later.
@@ -130,12 +130,6 @@ async function killDevServer(pid: number): Promise<number> {
   return killedAt;
 }
 
-/** "<task>.<type>[.L<level>]" of a task mail. */
-function stepOf(message: CaughtMessage): string {
-  const type = message.headers['x-notice-type'];
-  const level = type === 'escalation' ? `.L${/第(\d)级/.exec(message.subject)?.[1]}` : '';
-  return `${message.headers['x-task-id']}.${type}${level}`;
-}
 
 describe('the all-in-one start supervises its Temporal dev server', () => {
   it('restarts it within seconds after a SIGKILL just before a deadline: every escalation step once, no acknowledgment lost', { timeout: 420_000 }, async () => {

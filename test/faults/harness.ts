@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { CaughtMessage } from '../../dev/mail-catcher.js';
 import { TEST_PAYLOAD_KEY } from '../support/settings.js';
 
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -300,4 +301,11 @@ export function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** What a task mail is, "<task>.<type>[.L<level>]": a step a test expects to arrive exactly once. */
+export function stepOf(message: CaughtMessage): string {
+  const type = message.headers['x-notice-type'];
+  const level = type === 'escalation' ? `.L${/第(\d)级/.exec(message.subject)?.[1]}` : '';
+  return `${message.headers['x-task-id']}.${type}${level}`;
 }

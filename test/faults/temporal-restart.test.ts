@@ -28,7 +28,7 @@ import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { stateQuery } from '../../workflows/messages.js';
 import { twoDepartmentCatalog } from '../support/catalogs.js';
 import { creditCode, entityListing } from '../support/fixtures.js';
-import { call, freePort, sleep, tempDir, until, workflowTaskTrouble, type Answer } from './harness.js';
+import { call, freePort, sleep, stepOf, tempDir, until, workflowTaskTrouble, type Answer } from './harness.js';
 
 // Acknowledge within 40 s of dispatch (room for a loaded machine to dispatch and acknowledge first); a reminder 10 s before; the department supervisor at the
 // deadline and the coordinating office 4 s later. The server is killed 14 s before the
@@ -114,12 +114,6 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** What a task mail is: its task, type and (escalations) level. */
-function stepOf(message: CaughtMessage): string {
-  const type = message.headers['x-notice-type'];
-  const level = type === 'escalation' ? `.L${/第(\d)级/.exec(message.subject)?.[1]}` : '';
-  return `${message.headers['x-task-id']}.${type}${level}`;
-}
 
 describe('Temporal killed (SIGKILL) while reminders and escalations fall due', () => {
   it('loses no timer and no acknowledgment: after the restart every step is sent once, nothing is dispatched twice', { timeout: 150_000 }, async () => {
