@@ -94,7 +94,7 @@ function noAssetsProblems(evidence: NoAssetsEvidence, outside: number) {
 }
 
 /** Set once every active listing has its restrictions recorded. */
-const RESTRICTIONS_BACKFILLED = 'restrictionsBackfilled';
+export const RESTRICTIONS_BACKFILLED = 'restrictionsBackfilled';
 
 const apiAudience = (principal: Principal): Audience => ({ channel: 'api', role: principal.role });
 const audienceOf = (principal: Principal, channel: Channel): Audience => (channel === 'api' ? apiAudience(principal) : { channel });
