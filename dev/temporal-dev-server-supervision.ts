@@ -8,7 +8,7 @@ import { superviseChild, type RestartPolicy, type SupervisedChild } from '../pla
 import type { DependencyStatus } from '../platform/dependency-status.js';
 
 /** The part's name in /readyz, the metrics and the dashboard's banner. */
-export const DEV_SERVER_PART = 'temporalDevServer';
+const DEV_SERVER_PART = 'temporalDevServer';
 
 export interface DevServerSupervision {
   first: TemporalDevServer;

@@ -17,6 +17,7 @@ import { openEmbeddedDatabase } from '../dev/embedded-database.js';
 import { MailCatcher } from '../dev/mail-catcher.js';
 import { ensureTemporalCli } from '../dev/temporal-cli.js';
 import { startTemporalDevServer, type TemporalDevServer, type TemporalDevServerOptions } from '../dev/temporal-dev-server.js';
+import { superviseDevServer } from '../dev/temporal-dev-server-supervision.js';
 import { defaultCatalog } from '../domain/catalog.js';
 import { createDependencyStatus } from '../platform/dependency-status.js';
 import { ensureSearchAttributes } from '../platform/search-attributes.js';
@@ -29,7 +30,6 @@ import { startTracing, tracingSettingsFrom } from '../platform/tracing.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import { startSystem } from './compose.js';
-import { superviseDevServer } from '../dev/temporal-dev-server-supervision.js';
 import { runProcess, stopsInReverse } from './process.js';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
